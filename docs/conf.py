@@ -1,0 +1,106 @@
+"""Sphinx configuration for the london-hotspots documentation.
+
+Build with ``bash .ci/docs`` (what CI runs) or directly::
+
+    sphinx-build -W --keep-going -b html docs docs/_build/html
+
+The build never touches the network: no intersphinx, no remote images, and the
+user-guide pages execute against data shipped inside the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Document the working tree even when the package is not installed.
+sys.path.insert(0, str(ROOT))
+
+import hotspots  # noqa: E402
+
+project = "london-hotspots"
+author = "london-hotspots developers"
+copyright = f"{date.today().year}, {author}"
+release = hotspots.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_nb",
+    "numpydoc",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinxarg.ext",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+
+# -- Strictness -------------------------------------------------------------
+# Every cross-reference must resolve (CI builds with -W, so a broken internal
+# link or a See Also to a function that does not exist fails the build).
+# Objects from other projects cannot be resolved without intersphinx (which
+# needs the network), so references into them are allowed to stay plain text.
+nitpicky = True
+_OTHER_PROJECTS = (
+    "numpy|np|pandas|pd|geopandas|gpd|shapely|libpysal|esda|folium|scipy|pyproj|numba|"
+    "argparse|pathlib|os|collections|typing|datetime|logging|dataclasses|builtins"
+)
+nitpick_ignore_regex = [(r"py:.*", rf"({_OTHER_PROJECTS})(\..*)?")]
+suppress_warnings = [
+    # myst-nb's cache notice is informational, not a problem with the page.
+    "mystnb.unknown_mime_type",
+]
+
+# -- API reference ----------------------------------------------------------
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_typehints = "none"  # numpydoc's Parameters/Returns carry the types
+autodoc_default_options = {"members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+# Documented parameters must match the signature.
+numpydoc_validation_checks = {"PR01", "PR02"}
+# Objects re-exported by a package are documented under the package's name.
+add_module_names = True
+
+# -- MyST and notebook execution --------------------------------------------
+myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "deflist", "substitution"]
+myst_heading_anchors = 3
+# `[text](#label)` resolves labels anywhere in the site; only these domains are tried
+# (sphinx-argparse's domain cannot answer such lookups and would warn).
+myst_ref_domains = ["std", "py"]
+myst_substitutions = {"version": release}
+# Execute the user-guide pages at build time, reusing results while the page is
+# unchanged (docs/_build/.jupyter_cache). A clean clone executes everything.
+nb_execution_mode = os.environ.get("HOTSPOTS_DOCS_EXECUTE", "cache")
+nb_execution_cache_path = str(ROOT / "docs" / "_build" / ".jupyter_cache")
+nb_execution_timeout = 300
+# A cell that fails is a warning with its traceback (an error under -W), so that one
+# broken page does not hide the problems of the others in the same build.
+nb_execution_raise_on_error = False
+nb_execution_show_tb = True
+nb_merge_streams = True
+# Pages read shipped data through the package (boundaries.load, hotspots.sample_path),
+# so each page runs in its own directory; anything a page writes goes to a temp dir.
+nb_execution_in_temp = True
+
+# -- HTML -------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"london-hotspots {release}"
+html_css_files = ["hotspots.css"]
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "footer_start": ["copyright"],
+    "footer_end": ["attribution"],
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_sidebars = {"index": [], "getting-started": [], "changelog": [], "references": []}
+html_show_sourcelink = False
+html_copy_source = False

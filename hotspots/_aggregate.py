@@ -1,0 +1,353 @@
+"""Incident points or counted tables into counts and rates on a set of areas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+import boundaries
+from hotspots._categories import category_key, resolve_categories
+from hotspots._errors import InputError
+from hotspots._london import CITY_OF_LONDON, CITY_POLICE, MET, city_of_london
+from hotspots._report import LoadReport, log_report
+
+NOT_IN_AREAS = "outside all areas"
+NOT_COVERED = "in an area the source does not cover"
+UNKNOWN_CODE = "area code not in areas"
+
+
+def aggregate(
+    data: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    by: str | None = None,
+    crime_types: str | Iterable[str] | None = None,
+    population: str | pd.Series | None = None,
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Count incidents per area: every area present, real zeros told apart from no data.
+
+    Parameters
+    ----------
+    data : GeoDataFrame or DataFrame
+        Incident points (from :func:`hotspots.read_police_uk` or
+        :func:`hotspots.points_from_frame`), joined to the areas point-in-polygon;
+        or a counted table with ``area_code`` and ``count`` columns (from
+        :func:`hotspots.read_mps_crime`), joined by area code.
+    areas : GeoDataFrame
+        Any :mod:`boundaries` layer or your own polygons, indexed by area code.
+        Not modified.
+    by : {None, "month"}
+        ``"month"`` returns the per-month table (areas x months) instead.
+    crime_types : str or list of str, optional
+        Count only these categories (case- and spacing-insensitive; police.uk
+        crime types for points, Met major or minor categories for Met tables).
+    population : str or Series, optional
+        Residents per area: a column of ``areas`` or a Series indexed by area
+        code. By default the Census 2021 population of a shipped layer, found
+        when the areas' codes all belong to one (:func:`boundaries.population`).
+
+    Returns
+    -------
+    GeoDataFrame or DataFrame
+        With ``by=None``: a copy of ``areas`` (same index and order) with
+        ``count`` (float; NaN where the source does not cover the area),
+        ``covered`` (bool), and ``population`` and ``rate`` (per 1,000
+        residents) when the population is known. With ``by="month"``: a
+        DataFrame indexed like ``areas`` with one column per month (a
+        ``PeriodIndex`` named ``month``, every month from the first to the last),
+        zero where covered and nothing happened, NaN where not covered.
+        ``attrs["hotspots"]`` holds source, period, crime_type and level;
+        ``attrs["report"]`` a :class:`hotspots.LoadReport` accounting for every
+        incident: counted, or dropped as ``"outside all areas"``, ``"in an area
+        the source does not cover"`` or ``"area code not in areas"``.
+
+    Notes
+    -----
+    Coverage follows the police forces behind the data. The Metropolitan Police
+    covers every area outside the City of London; the City of London Police
+    covers the City (``E09000001`` and the areas inside it). Met tables and
+    police.uk files therefore leave the City as NaN unless City of London Police
+    data are included. Data from no known force (your own points) cover every
+    area; a counted table from an unknown source covers the areas it names.
+
+    A point exactly on the line between two areas is counted once, in the area
+    that comes first in ``areas``; the report notes how many there were.
+
+    Examples
+    --------
+    >>> import boundaries, hotspots
+    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> wards = hotspots.aggregate(crime, boundaries.load("wards"), crime_types="burglary")
+    >>> int(wards["count"].isna().sum()), bool(wards.loc["E09000001", "covered"])
+    (1, False)
+    >>> sorted(wards.columns.drop(["name", "borough_code", "borough_name", "geometry"]))
+    ['count', 'covered', 'population', 'rate']
+    """
+    if by not in (None, "month"):
+        raise InputError("by must be None or 'month'", column="by", value=by)
+    if not isinstance(areas, gpd.GeoDataFrame):
+        raise InputError("areas must be a GeoDataFrame of polygons indexed by area code")
+    if not areas.index.is_unique:
+        raise InputError("areas index (area codes) has duplicates")
+    is_points = isinstance(data, gpd.GeoDataFrame)
+    if not is_points and not {"area_code", "count"} <= set(data.columns):
+        raise InputError(
+            "data must be incident points (a GeoDataFrame) or a counted table with "
+            "'area_code' and 'count' columns"
+        )
+    if by == "month" and "month" not in data.columns:
+        raise InputError("by='month' needs a 'month' column in data", column="month")
+    data, type_text = _filter_types(data, crime_types, is_points)
+
+    if is_points:
+        position, report = _locate_points(data, areas)
+        weights = np.ones(len(data))
+        covered = _covered(areas, _forces(data), present=None)
+    else:
+        position, report = _locate_codes(data, areas)
+        weights = data["count"].to_numpy(dtype=float, na_value=0.0)
+        covered = _covered(areas, _forces(data), present=data["area_code"])
+    position, report = _drop_uncovered(position, weights, covered, report)
+
+    attrs = _provenance(data, areas, type_text)
+    if by == "month":
+        table = _by_month(data, areas, position, weights, covered)
+        table.attrs = {"hotspots": attrs, "report": report}
+        log_report(report)
+        return table
+
+    counts = np.bincount(position[position >= 0], weights[position >= 0], minlength=len(areas))
+    result = areas.copy()
+    result["count"] = np.where(covered, counts, np.nan)
+    pop = _population(areas, population)
+    if pop is not None:
+        result["population"] = pop.to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = result["count"].to_numpy() / result["population"].to_numpy() * 1000
+        result["rate"] = np.where(result["population"].to_numpy() > 0, rate, np.nan)
+    result["covered"] = covered
+    result.attrs = {"hotspots": attrs, "report": report}
+    log_report(report)
+    return result
+
+
+def _filter_types(
+    data: pd.DataFrame, crime_types: object, is_points: bool
+) -> tuple[pd.DataFrame, str | None]:
+    if crime_types is None:
+        return data, None
+    if is_points:
+        if "crime_type" not in data.columns:
+            raise InputError("crime_types needs a 'crime_type' column in data", column="crime_type")
+        keys = resolve_categories(crime_types, "police.uk")
+        mask = data["crime_type"].fillna("").map(category_key).isin(keys)
+    else:
+        if not {"major_category", "minor_category"} <= set(data.columns):
+            raise InputError(
+                "crime_types needs 'major_category' and 'minor_category' columns in data",
+                column="major_category",
+            )
+        keys = resolve_categories(crime_types, "met")
+        mask = data["major_category"].map(category_key).isin(keys) | data[
+            "minor_category"
+        ].map(category_key).isin(keys)
+    names = [crime_types] if isinstance(crime_types, str) else list(crime_types)
+    filtered = data[mask.to_numpy()]
+    filtered.attrs = data.attrs
+    return filtered, ", ".join(names)
+
+
+def _locate_points(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, LoadReport]:
+    """Position in ``areas`` of each point (-1 outside all), one query per distinct location."""
+    if points.crs is None or areas.crs is None:
+        raise InputError("points and areas need a coordinate reference system (crs)")
+    if points.crs != areas.crs:
+        points = points.to_crs(areas.crs)
+    geoms = points.geometry.to_numpy()
+    if len(geoms) and not (shapely.get_type_id(geoms) == 0).all():
+        raise InputError("data geometry must be points", column="geometry")
+    xy = shapely.get_coordinates(geoms)
+    codes, uniques = pd.factorize(xy[:, 0] + 1j * xy[:, 1])
+    tree = shapely.STRtree(areas.geometry.to_numpy())
+    hit_point, hit_area = tree.query(shapely.points(uniques.real, uniques.imag), predicate="intersects")
+    first = np.full(len(uniques), len(areas), dtype=np.int64)
+    np.minimum.at(first, hit_point, hit_area)
+    first[first == len(areas)] = -1
+    position = first[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    hits = np.bincount(hit_point, minlength=len(uniques))[codes] if len(codes) else position
+    notes = []
+    on_line = int((hits > 1).sum())
+    if on_line:
+        notes.append(f"{on_line:,} points on a boundary between areas, each counted in the first area")
+    outside = position < 0
+    report = LoadReport(
+        _name(points),
+        rows_read=len(points),
+        rows_kept=int((~outside).sum()),
+        dropped={NOT_IN_AREAS: int(outside.sum())},
+        notes=notes,
+    )
+    return position, report
+
+
+def _locate_codes(table: pd.DataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, LoadReport]:
+    """Position in ``areas`` of each row's area code (-1 when not there); counts incidents."""
+    codes = table["area_code"].astype("str")
+    position = areas.index.get_indexer(codes.where(table["area_code"].notna(), None))
+    counts = table["count"].to_numpy(dtype=float, na_value=0.0)
+    if (counts < 0).any():
+        raise InputError("counts must not be negative", column="count")
+    missing = position < 0
+    notes = []
+    if missing.any():
+        unknown = table.loc[missing, "area_code"].fillna("(none)")
+        names = table.loc[missing, "area_name"] if "area_name" in table else unknown
+        examples = sorted(set(zip(unknown, names)))[:5]
+        notes.append(
+            f"{unknown.nunique()} area codes not in areas, e.g. "
+            + "; ".join(f"{c} {n}" for c, n in examples)
+        )
+    blank = int(table["count"].isna().sum())
+    if blank:
+        notes.append(f"{blank:,} rows with a missing count (counted as nothing)")
+    total = int(counts.sum())
+    lost = int(counts[missing].sum())
+    report = LoadReport(
+        _name(table),
+        rows_read=total,
+        rows_kept=total - lost,
+        dropped={UNKNOWN_CODE: lost},
+        notes=notes,
+        unit="incidents",
+    )
+    return position, report
+
+
+def _drop_uncovered(
+    position: np.ndarray, weights: np.ndarray, covered: np.ndarray, report: LoadReport
+) -> tuple[np.ndarray, LoadReport]:
+    """Incidents in areas the source does not cover are not counted, but reported."""
+    located = position >= 0
+    uncovered = located.copy()
+    uncovered[located] = ~covered[position[located]]
+    lost = int(weights[uncovered].sum())
+    if not uncovered.any():
+        return position, report
+    position = np.where(uncovered, -1, position)
+    dropped = {**report.dropped, NOT_COVERED: report.dropped.get(NOT_COVERED, 0) + lost}
+    report = LoadReport(
+        report.source,
+        rows_read=report.rows_read,
+        rows_kept=report.rows_kept - lost,
+        dropped=dropped,
+        notes=report.notes,
+        unit=report.unit,
+    )
+    return position, report
+
+
+def _forces(data: pd.DataFrame) -> list[str] | None:
+    forces = data.attrs.get("hotspots", {}).get("forces")
+    if forces is None and "force" in data.columns:
+        forces = data["force"].dropna().unique().tolist()
+    return forces
+
+
+def _covered(areas: gpd.GeoDataFrame, forces: list[str] | None, present: pd.Series | None) -> np.ndarray:
+    if forces is None:
+        if present is None:
+            return np.ones(len(areas), dtype=bool)
+        return areas.index.isin(present.dropna())
+    city = _in_city(areas)
+    covered = np.zeros(len(areas), dtype=bool)
+    if MET in forces:
+        covered |= ~city
+    if CITY_POLICE in forces:
+        covered |= city
+    return covered
+
+
+def _in_city(areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Which areas lie in the City of London (by code when known, else by location)."""
+    if "borough_code" in areas.columns:
+        return (areas.index == CITY_OF_LONDON) | (areas["borough_code"] == CITY_OF_LONDON).to_numpy()
+    if areas.index.str.startswith("E09").all():
+        return np.asarray(areas.index == CITY_OF_LONDON)
+    inside = areas.to_crs(27700).geometry.representative_point().to_numpy()
+    return shapely.contains(city_of_london(), inside)
+
+
+def _by_month(
+    data: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    position: np.ndarray,
+    weights: np.ndarray,
+    covered: np.ndarray,
+) -> pd.DataFrame:
+    month = pd.PeriodIndex(data["month"], freq="M")
+    kept = position >= 0
+    if kept.any():
+        months = pd.period_range(month[kept].min(), month[kept].max(), freq="M", name="month")
+    else:
+        months = pd.PeriodIndex([], freq="M", name="month")
+    column = months.get_indexer(month)
+    flat = np.bincount(
+        position[kept] * len(months) + column[kept],
+        weights[kept],
+        minlength=len(areas) * len(months),
+    )
+    table = flat.reshape(len(areas), len(months))
+    table[~covered] = np.nan
+    return pd.DataFrame(table, index=areas.index.copy(), columns=months)
+
+
+def _population(areas: gpd.GeoDataFrame, population: str | pd.Series | None) -> pd.Series | None:
+    if isinstance(population, str):
+        if population not in areas.columns:
+            raise InputError("no such column in areas", column=population)
+        return pd.to_numeric(areas[population], errors="coerce")
+    if isinstance(population, pd.Series):
+        return population.reindex(areas.index)
+    if population is not None:
+        raise InputError("population must be a column name or a Series indexed by area code")
+    layer = shipped_layer(areas)
+    if layer is None:
+        return None
+    try:
+        return boundaries.population(layer).reindex(areas.index)
+    except ValueError:  # a shipped layer without population (wards-2018)
+        return None
+
+
+def shipped_layer(areas: gpd.GeoDataFrame) -> str | None:
+    """The shipped layer whose codes include every area of ``areas``, if any."""
+    for layer in boundaries.layers()["layer"]:
+        codes = boundaries.load(layer).index
+        if len(areas) <= len(codes) and areas.index.isin(codes).all():
+            return layer
+    return None
+
+
+def _provenance(data: pd.DataFrame, areas: gpd.GeoDataFrame, type_text: str | None) -> dict:
+    given = data.attrs.get("hotspots", {})
+    if "month" in data.columns and len(data):
+        months = pd.PeriodIndex(data["month"], freq="M")
+        first, last = months.min(), months.max()
+        period = str(first) if first == last else f"{first} to {last}"
+    else:
+        period = given.get("period", "unknown")
+    return {
+        "source": given.get("source", "unknown"),
+        "period": period,
+        "crime_type": type_text or given.get("crime_type", "all crime types"),
+        "level": shipped_layer(areas) or "custom areas",
+    }
+
+
+def _name(data: pd.DataFrame) -> str:
+    report = data.attrs.get("report")
+    return report.source if isinstance(report, LoadReport) else "data"

@@ -1,0 +1,341 @@
+"""Emerging hot spot analysis: space-time Gi* per period, Mann-Kendall, categories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from hotspots._cube import space_time_cube
+from hotspots._emerging_rules import NO_DATA, classify
+from hotspots._engine import CSRGraph, csr_from_graph, local_g_stat
+from hotspots._errors import InputError
+from hotspots._trend import DOWNWARD, UPWARD, _check_alpha, _mann_kendall_rows, _trend_words
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from libpysal.graph import Graph
+
+__all__ = ["EmergingHotspots", "emerging_hotspots"]
+
+
+@dataclass(frozen=True)
+class EmergingHotspots:
+    """Result of :func:`emerging_hotspots`.
+
+    Attributes
+    ----------
+    areas : geopandas.GeoDataFrame
+        A copy of the areas (same index, same geometry) with the columns
+        ``emerging_category`` (words), ``trend_tau``, ``trend_z``, ``trend_p``
+        (Mann-Kendall on the area's Gi* z-values), ``trend_direction``
+        (``"Upward trend"``, ``"Downward trend"``, ``"No significant trend"``),
+        ``hot_periods``, ``cold_periods`` (number of periods the area was a
+        significant hot / cold spot) and ``periods_with_data``.
+        ``attrs["hotspots"]`` holds the provenance.
+    periods : pandas.DataFrame
+        One row per area and period (index levels ``code`` and ``period``,
+        periods in time order), with ``count``, ``gi_z``, ``gi_p``,
+        ``gi_p_sim``, ``gi_bin`` and ``gi_label`` as in
+        :func:`hotspots.getis_ord`. Same ``attrs["hotspots"]``.
+    """
+
+    areas: gpd.GeoDataFrame
+    periods: pd.DataFrame
+
+
+def emerging_hotspots(
+    areas: gpd.GeoDataFrame,
+    cube: pd.DataFrame,
+    *,
+    graph: Graph | None = None,
+    time_lag: int = 1,
+    permutations: int = 999,
+    seed: int | None = None,
+    alpha: float = 0.05,
+    correction: str | None = "fdr",
+) -> EmergingHotspots:
+    """Find new, intensifying, persistent, diminishing ... hot and cold spots over time.
+
+    Emerging hot spot analysis as in ArcGIS Pro and sfdep: the Getis-Ord Gi*
+    statistic for every area and period, with a space-time neighbourhood (the
+    area and its spatial neighbours, now and in the previous ``time_lag``
+    periods); the Mann-Kendall trend test on each area's series of Gi*
+    z-values; and a category from the significance pattern and the trend
+    (see ``docs/methods/spacetime.md`` for every rule).
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        The areas, indexed by code (e.g. ``boundaries.load("wards")``). Not modified.
+    cube : pandas.DataFrame
+        Counts per area (rows, codes as in ``areas``) and period (columns), as
+        returned by ``aggregate(..., by="month")`` or :func:`space_time_cube`.
+        NaN means no data (e.g. the City of London in Met data). Areas of
+        ``areas`` missing from the cube have no data; codes in the cube but not
+        in ``areas`` are an error.
+    graph : libpysal.graph.Graph, optional
+        Spatial neighbours, indexed by the codes of ``areas``. Default
+        ``spatial_weights(areas)`` (queen contiguity). Used as binary links,
+        each area also its own neighbour (Gi*).
+    time_lag : int, default 1
+        Number of previous periods in the neighbourhood. 0 gives the ordinary
+        Gi* of each period on its own (identical to :func:`hotspots.getis_ord`).
+    permutations : int, default 999
+        Conditional permutations for ``gi_p_sim``.
+    seed : int, optional
+        Seed for the permutations (same seed, same result).
+    alpha : float, default 0.05
+        Significance level for hot / cold spots in each period and for the trend.
+    correction : {"fdr", "bonferroni", None}, default "fdr"
+        Multiple-testing correction, applied across the areas of each period
+        (as :func:`hotspots.getis_ord` does for one period).
+
+    Returns
+    -------
+    EmergingHotspots
+        ``.areas``: copy of ``areas`` with ``emerging_category`` and trend
+        columns; ``.periods``: long table of per-period Gi* results.
+
+    Raises
+    ------
+    hotspots.InputError
+        Bad cube (see :func:`space_time_cube`), codes that are not areas, a
+        graph that does not cover the areas, or bad ``time_lag`` / ``alpha``.
+
+    Notes
+    -----
+    For period ``t`` the Gi* of area ``i`` sums the values of ``i`` and its
+    spatial neighbours in periods ``t - time_lag`` to ``t``, and compares it
+    with all area-periods of that window (its mean and variance), so each
+    period is judged against London at that time, not against the whole cube:
+    a city-wide seasonal rise does not make every area a hot spot. The first
+    ``time_lag`` periods use the periods there are. Permutations hold the
+    area's own current value and draw its space-time neighbours' values from
+    the other area-periods of the window.
+
+    Missing values: a bin (area, period) with no count is left out of every
+    window, and its state is "No data". The categories all describe the
+    area's state in the final period, so an area with no data in the final
+    period is ``"No data"``; otherwise the periods without data are left out
+    of its series (percentages are of the periods with data), and the number
+    of periods with data is reported in ``periods_with_data``.
+
+    Examples
+    --------
+    >>> import boundaries, hotspots
+    >>> import pandas as pd
+    >>> boroughs = boundaries.load("boroughs")
+    >>> months = pd.period_range("2024-01", periods=6, freq="M", name="month")
+    >>> counts = pd.DataFrame(
+    ...     [[float(i % 7 + m) for m in range(6)] for i in range(len(boroughs))],
+    ...     index=boroughs.index, columns=months)  # synthetic counts
+    >>> result = hotspots.emerging_hotspots(boroughs, counts, permutations=99, seed=1)
+    >>> result.areas["emerging_category"].isin(hotspots._emerging_rules.CATEGORIES).all()
+    True
+    >>> result.periods.shape
+    (198, 6)
+    """
+    _check_alpha(alpha)
+    if isinstance(time_lag, bool) or not isinstance(time_lag, (int, np.integer)) or time_lag < 0:
+        raise InputError("time_lag must be a whole number, 0 or more", value=time_lag)
+    cube = _aligned(space_time_cube(cube), areas)
+    csr = _spatial_links(areas, graph)
+    values = cube.to_numpy()
+    z, p_sim = _space_time_gi(values, csr, int(time_lag), permutations, seed)
+    provenance = {
+        **cube.attrs.get("hotspots", {}),
+        "statistic": "emerging hot spots (space-time Gi*, Mann-Kendall)",
+        "time_lag": int(time_lag),
+        "alpha": alpha,
+        "correction": correction,
+        "permutations": permutations,
+        "seed": seed,
+        "weights": "spatial neighbours (binary, self included) in this and the previous "
+        f"{int(time_lag)} period(s)",
+    }
+    table = _period_table(cube, z, p_sim, permutations, alpha, correction)
+    table.attrs = {"hotspots": provenance}
+    bins = table["gi_bin"].fillna(0).to_numpy(dtype=np.int8).reshape(z.shape)
+    summary = _summary(bins, z, ~np.isnan(values), alpha)
+    result = areas.copy()
+    for column in summary.columns:
+        result[column] = summary[column].to_numpy()
+    result.attrs = {"hotspots": provenance}
+    return EmergingHotspots(areas=result, periods=table)
+
+
+def _aligned(cube: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The cube's rows in the order of ``areas``; areas without a row get NaN."""
+    unknown = cube.index.difference(areas.index)
+    if len(unknown):
+        raise InputError(
+            f"{len(unknown)} code(s) in the cube are not among the areas",
+            value=", ".join(map(str, unknown[:5])),
+        )
+    aligned = cube.reindex(areas.index)
+    aligned.attrs = cube.attrs
+    return aligned
+
+
+def _spatial_links(areas: gpd.GeoDataFrame, graph: Graph | None) -> CSRGraph:
+    """Binary spatial links in the order of ``areas``, self-links as weight 1."""
+    if graph is None:
+        from hotspots._weights import spatial_weights
+
+        graph = spatial_weights(areas)
+    missing = areas.index.difference(pd.Index(graph.unique_ids))
+    if len(missing):
+        raise InputError(
+            f"the graph has no node for {len(missing)} area(s)",
+            value=", ".join(map(str, missing[:5])),
+        )
+    return csr_from_graph(graph, ids=areas.index).binary(self_weight=1.0)
+
+
+def _space_time_gi(
+    values: np.ndarray, csr: CSRGraph, time_lag: int, permutations: int, seed: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z and two-sided pseudo p for every bin; NaN where there is no value.
+
+    Periods whose windows have the same length and the same missing bins are
+    computed together, one batched engine call against one space-time graph.
+    """
+    n, n_periods = values.shape
+    z = np.full((n, n_periods), np.nan)
+    p_sim = np.full((n, n_periods), np.nan)
+    batches: dict[tuple[int, bytes], list[int]] = {}
+    for t in range(n_periods):
+        start = max(0, t - time_lag)
+        window = values[:, start : t + 1][:, ::-1]  # current period first
+        key = (window.shape[1], np.isnan(window).tobytes(order="F"))
+        batches.setdefault(key, []).append(t)
+    for (depth, _), members in batches.items():
+        stacked = np.stack(
+            [values[:, t - depth + 1 : t + 1][:, ::-1].ravel(order="F") for t in members], axis=1
+        )
+        keep = ~np.isnan(stacked[:, 0])
+        graph = _space_time_graph(csr, depth).subset(keep)
+        stat = local_g_stat(stacked[keep], graph, star=True, permutations=permutations, seed=seed)
+        current = np.flatnonzero(keep[:n])  # areas with a value in the current period
+        z[current[:, None], np.array(members)[None, :]] = stat.z[: len(current)]
+        p_sim[current[:, None], np.array(members)[None, :]] = stat.p_sim("two-sided")[
+            : len(current)
+        ]
+    return z, p_sim
+
+
+def _space_time_graph(csr: CSRGraph, depth: int) -> CSRGraph:
+    """Links of the current period's bins to their neighbours in ``depth`` periods.
+
+    Node ``l * n + i`` is area ``i`` in the period ``l`` steps back. Node ``i``
+    (current period) links to its spatial neighbours in every period of the
+    window and to itself in the earlier periods (``self_weight`` 1 for the
+    current bin); nodes of earlier periods have no links of their own (only
+    the current period's statistics are used).
+    """
+    n = csr.n
+    rows = np.repeat(np.arange(n), csr.cardinalities)
+    own = np.arange(n)
+    focal = [rows] + [np.concatenate([own, rows])] * (depth - 1)
+    target = [csr.indices] + [np.concatenate([own, csr.indices]) + lag * n for lag in range(1, depth)]
+    weight = [csr.weights] + [np.concatenate([csr.self_weight, csr.weights])] * (depth - 1)
+    focal, target, weight = np.concatenate(focal), np.concatenate(target), np.concatenate(weight)
+    linked = weight != 0
+    focal, target, weight = focal[linked], target[linked], weight[linked]
+    order = np.lexsort((target, focal))
+    counts = np.bincount(focal, minlength=n * depth)
+    return CSRGraph(
+        indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        indices=target[order].astype(np.int64),
+        weights=weight[order].astype(np.float64),
+        self_weight=np.concatenate([csr.self_weight, np.zeros(n * (depth - 1))]),
+    )
+
+
+def _period_table(
+    cube: pd.DataFrame,
+    z: np.ndarray,
+    p_sim: np.ndarray,
+    permutations: int,
+    alpha: float,
+    correction: str | None,
+) -> pd.DataFrame:
+    """Long table, one row per (area, period) in area order, the Gi* columns of getis_ord."""
+    n, n_periods = z.shape
+    gi_p = 2.0 * stats.norm.sf(np.abs(z))
+    bins = np.zeros((n, n_periods), dtype=np.int8)
+    for t in range(n_periods):
+        bins[:, t] = _gi_bins(z[:, t], gi_p[:, t], alpha, correction)
+    has_value = ~np.isnan(cube.to_numpy())
+    labels = np.where(
+        ~has_value, "No data", np.where(np.isnan(z), "No neighbours", _BIN_LABELS[bins + 3])
+    )
+    index = pd.MultiIndex.from_product([cube.index, cube.columns], names=["code", "period"])
+    return pd.DataFrame(
+        {
+            "count": cube.to_numpy().ravel(),
+            "gi_z": z.ravel(),
+            "gi_p": gi_p.ravel(),
+            "gi_p_sim": p_sim.ravel(),
+            "gi_bin": pd.array(np.where(np.isnan(z), pd.NA, bins).ravel(), dtype="Int8"),
+            "gi_label": labels.ravel(),
+        },
+        index=index,
+    )
+
+
+_BIN_LABELS = np.array(
+    ["Cold spot (99%)", "Cold spot (95%)", "Cold spot (90%)", "Not significant",
+     "Hot spot (90%)", "Hot spot (95%)", "Hot spot (99%)"]
+)  # fmt: skip
+
+
+def _gi_bins(z: np.ndarray, p: np.ndarray, alpha: float, correction: str | None) -> np.ndarray:
+    """-3..3 confidence bins of one period: significant at ``alpha`` after correction."""
+    adjusted = np.full(len(p), np.nan)
+    tested = ~np.isnan(p) & ~np.isnan(z)
+    if correction == "fdr":
+        adjusted[tested] = stats.false_discovery_control(p[tested], method="bh")
+    elif correction == "bonferroni":
+        adjusted[tested] = np.minimum(1.0, p[tested] * tested.sum())
+    elif correction is None:
+        adjusted[tested] = p[tested]
+    else:
+        raise InputError("correction must be 'fdr', 'bonferroni' or None", value=correction)
+    level = np.select([adjusted <= 0.01, adjusted <= 0.05, adjusted <= 0.10], [3, 2, 1], 0)
+    level = np.where(adjusted <= alpha, level, 0)
+    return (np.sign(np.nan_to_num(z)) * level).astype(np.int8)
+
+
+def _summary(
+    bins: np.ndarray, z: np.ndarray, has_value: np.ndarray, alpha: float
+) -> pd.DataFrame:
+    """Per area: category, Mann-Kendall trend on Gi* z, hot / cold period counts."""
+    n = z.shape[0]
+    usable = has_value & ~np.isnan(z)
+    _, _, _, tau, trend_z, trend_p = _mann_kendall_rows(np.where(usable, z, np.nan))
+    words = _trend_words(trend_z, trend_p, alpha)
+    trend_sign = np.where(words == UPWARD, 1, np.where(words == DOWNWARD, -1, 0))
+    categories = []
+    for i in range(n):
+        if not usable[i, -1]:
+            categories.append(NO_DATA)
+        else:
+            categories.append(classify(np.sign(bins[i, usable[i]]), int(trend_sign[i])))
+    no_series = ~usable.any(axis=1)
+    return pd.DataFrame(
+        {
+            "emerging_category": categories,
+            "trend_tau": np.where(no_series, np.nan, tau),
+            "trend_z": np.where(no_series, np.nan, trend_z),
+            "trend_p": np.where(no_series, np.nan, trend_p),
+            "trend_direction": np.where(no_series, NO_DATA, words),
+            "hot_periods": ((bins > 0) & usable).sum(axis=1),
+            "cold_periods": ((bins < 0) & usable).sum(axis=1),
+            "periods_with_data": usable.sum(axis=1),
+        }
+    )

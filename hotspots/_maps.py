@@ -1,0 +1,758 @@
+"""Interactive maps of counts, rates, LISA clusters, Gi* hot spots and emerging patterns.
+
+Each function takes a result of :func:`hotspots.aggregate`,
+:func:`hotspots.local_moran`, :func:`hotspots.getis_ord` or
+:func:`hotspots.emerging_hotspots` and returns a :class:`folium.Map` whose
+saved HTML works with no network at all: Leaflet is written into the page
+(from the installed XStatic-Leaflet package) and no web basemap is added
+unless one is asked for. Colours are fixed per category, areas without data
+are hatched and say "no data", and each map carries a legend, a list of the
+top at-risk areas and a record of how the result was made.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspots._errors import InputError
+from hotspots._mappage import TopArea, legend_html, provenance_html, title_html, top_html
+from hotspots._mapstyle import (
+    EMERGING_HOT,
+    NO_DATA,
+    NO_NEIGHBOURS,
+    Scheme,
+    assign_classes,
+    category_scheme,
+    check_palette,
+    class_breaks,
+    class_labels,
+    classed_scheme,
+    format_number,
+    format_rate,
+)
+from hotspots._version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+__all__ = ["choropleth_map", "cluster_map", "combined_map", "emerging_map", "hotspot_map"]
+
+PRECISION = 5
+"""Decimal places kept in WGS84 coordinates (about 1 m): display only."""
+
+_COLUMN_LABELS = {"count": "Crimes", "rate": "Rate per 1,000 residents", "population": "Residents"}
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """Everything needed to draw one thematic layer of a map."""
+
+    key: str
+    name: str
+    scheme: Scheme
+    labels: tuple[str, ...]  # tooltip labels of the layer's own rows
+    rows: pd.Series  # per area: list of display strings, the category first
+    top: list[TopArea]
+    top_title: str
+    top_empty: str
+    provenance: dict
+    statistic: bool
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _require_folium() -> None:
+    try:
+        import folium  # noqa: F401
+    except ImportError as err:
+        raise ImportError(
+            "hotspots maps need folium, which is not installed: "
+            "pip install folium xstatic-leaflet  (or: pip install london-hotspots)"
+        ) from err
+
+
+def _check_frame(result: object, what: str) -> gpd.GeoDataFrame:
+    if not isinstance(result, gpd.GeoDataFrame):
+        raise InputError(f"{what} must be a GeoDataFrame, got {type(result).__name__}")
+    if result.crs is None:
+        raise InputError(f"{what} has no CRS: set one (the shipped layers are EPSG:27700)")
+    if not result.index.is_unique:
+        duplicated = result.index[result.index.duplicated()][0]
+        raise InputError(f"{what} has a repeated area code in its index", value=duplicated)
+    missing = result.geometry.isna() | result.geometry.is_empty
+    if missing.any():
+        raise InputError(f"{what} has an area without geometry", value=result.index[missing][0])
+    return result
+
+
+def _check_top(top: int) -> None:
+    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 0:
+        raise InputError("top must be a whole number of areas, 0 or more", value=top)
+
+
+def _require(frame: pd.DataFrame, column: str, hint: str) -> None:
+    if column not in frame.columns:
+        raise InputError(f"no column {column!r}: pass the result of {hint}", column=column)
+
+
+def _categories(frame: pd.DataFrame, column: str, scheme: Scheme) -> pd.Series:
+    """The category of each area, "No data" for missing, checked against the scheme."""
+    labels = frame[column].astype(object).where(frame[column].notna(), NO_DATA)
+    known = {*scheme.categories, NO_DATA, NO_NEIGHBOURS}
+    unknown = ~labels.isin(known)
+    if unknown.any():
+        raise InputError(
+            f"unknown category; expected one of {', '.join(sorted(known))}",
+            column=column,
+            value=labels[unknown].iloc[0],
+        )
+    return labels.astype(str)
+
+
+# ------------------------------------------------------------- formatting
+
+
+def _number(
+    series: pd.Series, index: pd.Index, fmt: Callable[[float], str] = format_number
+) -> pd.Series:
+    values = pd.to_numeric(series, errors="coerce").astype(float)
+    return pd.Series([fmt(v) for v in values.to_numpy()], index=index, dtype=object)
+
+
+def _p_value(series: pd.Series) -> pd.Series:
+    values = pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
+    text = [
+        "no data" if not np.isfinite(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+        for p in values
+    ]
+    return pd.Series(text, index=series.index, dtype=object)
+
+
+def _ranks(order: pd.Index, index: pd.Index, noun: str) -> pd.Series:
+    """'k of n <noun>' for areas in `order` (ranked best first), '-' for the others."""
+    text = pd.Series("–", index=index, dtype=object)
+    n = len(order)
+    text[order] = [f"{k:,} of {n:,} {noun}" for k in range(1, n + 1)]
+    return text
+
+
+def _rows(columns: Sequence[pd.Series]) -> pd.Series:
+    """Per-area lists of strings from aligned string columns."""
+    index = columns[0].index
+    return pd.Series(list(zip(*(c.to_numpy() for c in columns), strict=True)), index=index)
+
+
+def _identity(frame: pd.DataFrame) -> tuple[tuple[str, ...], pd.Series]:
+    codes = frame.index.astype(str)
+    names = (
+        frame["name"].astype(object)
+        if "name" in frame.columns
+        else pd.Series(codes, index=frame.index)
+    )
+    columns = [names.where(names.notna(), codes).astype(str), pd.Series(codes, index=frame.index)]
+    labels = ["Area", "Code"]
+    if "borough_name" in frame.columns:
+        columns.append(
+            frame["borough_name"].astype(object).where(frame["borough_name"].notna(), "")
+        )
+        labels.append("Borough")
+    return tuple(labels), _rows([c.astype(str) for c in columns])
+
+
+def _measures(frame: pd.DataFrame) -> tuple[tuple[str, ...], pd.Series | None]:
+    present = [c for c in ("count", "rate", "population") if c in frame.columns]
+    if not present:
+        return (), None
+    columns = []
+    for column in present:
+        values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        if "covered" in frame.columns and column != "population":
+            values = values.where(frame["covered"].astype(bool))
+        columns.append(
+            _number(values, frame.index, format_rate if column == "rate" else format_number)
+        )
+    return tuple(_COLUMN_LABELS[c] for c in present), _rows(columns)
+
+
+def _top_areas(frame: pd.DataFrame, order: pd.Index, top: int, detail: pd.Series) -> list[TopArea]:
+    names = frame["name"] if "name" in frame.columns else pd.Series(frame.index, index=frame.index)
+    boroughs = frame["borough_name"] if "borough_name" in frame.columns else None
+    return [
+        TopArea(
+            code=str(code),
+            name=str(names[code]) if pd.notna(names[code]) else str(code),
+            borough="" if boroughs is None or pd.isna(boroughs[code]) else str(boroughs[code]),
+            detail=str(detail[code]),
+        )
+        for code in order[:top]
+    ]
+
+
+def _provenance(frame: pd.DataFrame) -> dict:
+    provenance = frame.attrs.get("hotspots", {})
+    return dict(provenance) if isinstance(provenance, dict) else {}
+
+
+def _subtitle(provenance: dict) -> str:
+    parts = [str(provenance[k]) for k in ("crime_type", "period") if provenance.get(k)]
+    return f" – {', '.join(parts)}" if parts else ""
+
+
+# ------------------------------------------------------------------ layers
+
+
+def _choropleth_layer(frame: pd.DataFrame, column: str, palette: str, top: int) -> _Layer:
+    _require(frame, column, "hotspots.aggregate (or name a numeric column)")
+    values = pd.to_numeric(frame[column], errors="coerce")
+    if values.isna().all() and frame[column].notna().any():
+        raise InputError(
+            "column is not numeric", column=column, value=frame[column].dropna().iloc[0]
+        )
+    values = values.astype(float)
+    if "covered" in frame.columns:
+        values = values.where(frame["covered"].astype(bool))
+    fmt = format_rate if column == "rate" else format_number
+    edges = class_breaks(values.to_numpy())
+    class_names = class_labels(edges, fmt)
+    scheme = classed_scheme(edges, palette, class_names)
+    classes = pd.Series(assign_classes(values.to_numpy(), edges, class_names), index=frame.index)
+    label = _COLUMN_LABELS.get(column, column)
+    order = values.dropna().sort_values(ascending=False, kind="stable").index
+    shown = pd.Series([fmt(v) for v in values.to_numpy()], index=frame.index, dtype=object)
+    return _Layer(
+        key="choropleth",
+        name=label,
+        scheme=scheme,
+        labels=("Class", label, "Rank"),
+        rows=_rows([classes, shown, _ranks(order, frame.index, "areas, highest first")]),
+        top=_top_areas(frame, order, top, shown),
+        top_title=f"Highest {label.lower() if column in _COLUMN_LABELS else label}",
+        top_empty="No area has data.",
+        provenance=_provenance(frame),
+        statistic=False,
+    )
+
+
+def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
+    _require(frame, "lisa_cluster", "hotspots.local_moran")
+    scheme = category_scheme("lisa", palette)
+    clusters = _categories(frame, "lisa_cluster", scheme)
+    strength = next((frame[c] for c in ("lisa_z", "lisa_i") if c in frame.columns), None)
+    high = clusters.index[clusters == "High-High"]
+    if strength is not None:
+        high = pd.to_numeric(strength[high]).sort_values(ascending=False, kind="stable").index
+    labels, columns = ["LISA cluster"], [clusters]
+    for column, label in (("lisa_i", "Local Moran's I"), ("lisa_z", "z-score")):
+        if column in frame.columns:
+            labels.append(label)
+            columns.append(_number(frame[column], frame.index))
+    for column, label in (
+        ("lisa_p_sim", "Pseudo p-value"),
+        ("lisa_p_adjusted", "Adjusted p-value"),
+    ):
+        if column in frame.columns:
+            labels.append(label)
+            columns.append(_p_value(frame[column]))
+    labels.append("Rank")
+    columns.append(_ranks(high, frame.index, "High-High areas"))
+    detail = _detail(frame, ("lisa_i", "I"), ("lisa_p_sim", "p"))
+    return _Layer(
+        key="lisa",
+        name="LISA clusters (Local Moran's I)",
+        scheme=scheme,
+        labels=tuple(labels),
+        rows=_rows(columns),
+        top=_top_areas(frame, high, top, detail),
+        top_title="Top High-High areas",
+        top_empty="No High-High cluster at this significance level.",
+        provenance=_provenance(frame),
+        statistic=True,
+    )
+
+
+def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
+    _require(frame, "gi_label", "hotspots.getis_ord")
+    scheme = category_scheme("gi", palette)
+    labels_ = _categories(frame, "gi_label", scheme)
+    hot = labels_.index[labels_.str.startswith("Hot spot")]
+    if "gi_z" in frame.columns:
+        hot = (
+            pd.to_numeric(frame.loc[hot, "gi_z"]).sort_values(ascending=False, kind="stable").index
+        )
+    labels, columns = ["Gi* category"], [labels_]
+    if "gi_z" in frame.columns:
+        labels.append("Gi* z-score")
+        columns.append(_number(frame["gi_z"], frame.index))
+    for column, label in (
+        ("gi_p", "p-value"),
+        ("gi_p_sim", "Pseudo p-value"),
+        ("gi_p_adjusted", "Adjusted p-value"),
+    ):
+        if column in frame.columns:
+            labels.append(label)
+            columns.append(_p_value(frame[column]))
+    labels.append("Rank")
+    columns.append(_ranks(hot, frame.index, "hot spots"))
+    detail = _detail(
+        frame, ("gi_z", "z"), ("gi_p_sim", "p") if "gi_p_sim" in frame else ("gi_p", "p")
+    )
+    return _Layer(
+        key="gi",
+        name="Hot and cold spots (Getis-Ord Gi*)",
+        scheme=scheme,
+        labels=tuple(labels),
+        rows=_rows(columns),
+        top=_top_areas(frame, hot, top, detail),
+        top_title="Top hot spots",
+        top_empty="No significant hot spot at this significance level.",
+        provenance=_provenance(frame),
+        statistic=True,
+    )
+
+
+def _emerging_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
+    _require(frame, "emerging_category", "hotspots.emerging_hotspots")
+    scheme = category_scheme("emerging", palette)
+    categories = _categories(frame, "emerging_category", scheme)
+    hot = categories[categories.isin(EMERGING_HOT)]
+    strength = {category: i for i, category in enumerate(EMERGING_HOT)}
+    keys = pd.DataFrame({"strength": hot.map(strength)}, index=hot.index)
+    if "count" in frame.columns:
+        keys["count"] = -pd.to_numeric(frame.loc[hot.index, "count"]).astype(float)
+    order = keys.sort_values(list(keys.columns), kind="stable").index
+    return _Layer(
+        key="emerging",
+        name="Emerging hot spots",
+        scheme=scheme,
+        labels=("Emerging pattern", "Rank"),
+        rows=_rows([categories, _ranks(order, frame.index, "hot spots")]),
+        top=_top_areas(frame, order, top, categories),
+        top_title="Hot spots by pattern (strongest first)",
+        top_empty="No emerging hot spot.",
+        provenance=_provenance(frame),
+        statistic=True,
+    )
+
+
+def _detail(frame: pd.DataFrame, *parts: tuple[str, str]) -> pd.Series:
+    """Short 'z = 3.1, p = 0.002' text per area for the top lists."""
+    pieces = []
+    for column, short in parts:
+        if column in frame.columns:
+            text = _p_value(frame[column]) if short == "p" else _number(frame[column], frame.index)
+            pieces.append(short + " " + text.where(text.str.startswith("<"), "= " + text))
+    if not pieces:
+        return pd.Series("", index=frame.index, dtype=object)
+    return pd.concat(pieces, axis=1).agg(", ".join, axis=1)
+
+
+# ------------------------------------------------------------------ drawing
+
+
+def _rounded_geojson(geometry: gpd.GeoSeries) -> list[dict]:
+    """GeoJSON geometries in WGS84 with coordinates rounded to :data:`PRECISION`."""
+    wgs84 = shapely.transform(geometry.to_crs(4326).to_numpy(), lambda xy: np.round(xy, PRECISION))
+    return [shapely.geometry.mapping(g) for g in wgs84]
+
+
+def _outlines(frame: gpd.GeoDataFrame) -> dict | None:
+    if "borough_name" not in frame.columns or frame["borough_name"].isna().all():
+        return None
+    boroughs = frame[["borough_name", frame.geometry.name]].dropna(subset=["borough_name"])
+    dissolved = boroughs.dissolve("borough_name", method="coverage")
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": g}
+            for g in _rounded_geojson(dissolved.geometry)
+        ],
+    }
+
+
+def _html_label(text: str) -> str:
+    """Text for a Leaflet layer-control label, which Leaflet reads as HTML."""
+    return escape(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _draw(
+    frame: gpd.GeoDataFrame,
+    layers: Sequence[_Layer],
+    title: str,
+    basemap: str | None,
+) -> folium.Map:
+    import folium
+
+    from hotspots import _mapelements as elements
+    from hotspots._offline import make_offline
+
+    id_labels, identity = _identity(frame)
+    measure_labels, measures = _measures(frame)
+    geometries = _rounded_geojson(frame.geometry)
+    features = []
+    for i, code in enumerate(frame.index):
+        properties = {"id": list(identity[code])}
+        if measures is not None:
+            properties["n"] = list(measures[code])
+        for layer in layers:
+            properties[layer.key] = list(layer.rows[code])
+        features.append({"type": "Feature", "properties": properties, "geometry": geometries[i]})
+
+    west, south, east, north = frame.geometry.to_crs(4326).total_bounds
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=10,
+        tiles=None,
+        zoom_control="bottomright",
+        control_scale=True,
+        zoom_snap=0.25,
+    )
+    make_offline(m)
+    if basemap is not None:
+        folium.TileLayer(basemap, overlay=True, control=False).add_to(m)
+    data = elements.AreaData({"type": "FeatureCollection", "features": features}).add_to(m)
+    drawn = []
+    for i, layer in enumerate(layers):
+        styles = {
+            c: layer.scheme.path_style(c)
+            for c in (*layer.scheme.categories, NO_DATA, NO_NEIGHBOURS)
+        }
+        spec = {
+            "key": layer.key,
+            "labels": [*id_labels, *layer.labels, *measure_labels],
+            "styles": styles,
+        }
+        drawn.append(
+            elements.AreaLayer(data, spec, name=_html_label(layer.name), show=i == 0).add_to(m)
+        )
+    outlines = _outlines(frame)
+    if outlines is not None:
+        elements.OutlineLayer(outlines, name="Borough outlines").add_to(m)
+    if len(layers) > 1 or outlines is not None:
+        folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+    uid = f"hs-{uuid.uuid4().hex[:12]}"
+    left, right = [title_html(title)], []
+    for i, layer in enumerate(layers):
+        hidden = "" if i == 0 else " hidden"
+        attributes = f'class="{uid}-layer" data-hs-layer="{layer.key}"{hidden}'
+        counts = layer.rows.map(lambda row: row[0]).value_counts(sort=False).to_dict()
+        right.append(
+            f'<div class="hs-card {uid}-layer" data-hs-layer="{layer.key}"{hidden}>'
+            + legend_html(layer.name, layer.scheme, counts)
+            + top_html(layer.top_title, layer.top, layer.top_empty)
+            + "</div>"
+        )
+        left.append(
+            f'<div {attributes}><div class="hs-card">'
+            + provenance_html(layer.provenance, __version__, statistic=layer.statistic)
+            + "</div></div>"
+        )
+    corners = {"topleft": "".join(left), "topright": "".join(right)}
+    elements.Page(uid, corners, drawn).add_to(m)
+    m.fit_bounds([[south, west], [north, east]])
+    return m
+
+
+def _single(
+    build: Callable[[gpd.GeoDataFrame], _Layer],
+    result: object,
+    *,
+    title: str | None,
+    palette: str,
+    basemap: str | None,
+    top: int,
+) -> folium.Map:
+    _require_folium()
+    check_palette(palette)
+    _check_top(top)
+    frame = _check_frame(result, "result")
+    layer = build(frame)
+    if title is None:
+        title = layer.name + _subtitle(layer.provenance)
+    return _draw(frame, [layer], title, basemap)
+
+
+# ------------------------------------------------------------------ public
+
+
+def choropleth_map(
+    result: gpd.GeoDataFrame,
+    column: str = "rate",
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    top: int = 10,
+) -> folium.Map:
+    """Map a count or rate in five quantile classes.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of :func:`hotspots.aggregate` (or any frame of areas with a
+        numeric `column`, a CRS and area codes as its index).
+    column : str, default "rate"
+        The column to map, e.g. ``"rate"`` (per 1,000 residents) or ``"count"``.
+        Missing values, and areas with ``covered`` False, are drawn as
+        "No data" (hatched), never as a low class.
+    title : str, optional
+        Map title; by default the column with the crime type and period.
+    palette : {"default", "colourblind"}
+        YlOrRd, or viridis (readable with colour-vision deficiencies).
+    basemap : str, optional
+        A tile provider name (e.g. ``"CartoDB positron"``) to draw beneath the
+        areas. None (default) keeps the map fully offline.
+    top : int, default 10
+        How many of the highest areas to list in the side panel.
+
+    Returns
+    -------
+    folium.Map
+        Save it with ``m.save("map.html")``; the file opens without a network
+        unless a `basemap` was asked for.
+
+    Examples
+    --------
+    >>> import boundaries, hotspots
+    >>> wards = boundaries.load("wards").assign(count=1.0)
+    >>> m = hotspots.choropleth_map(wards, "count", title="Every ward once")
+    >>> type(m).__name__
+    'Map'
+    """
+    return _single(
+        lambda frame: _choropleth_layer(frame, column, palette, top),
+        result,
+        title=title,
+        palette=palette,
+        basemap=basemap,
+        top=top,
+    )
+
+
+def cluster_map(
+    result: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    top: int = 10,
+) -> folium.Map:
+    """Map LISA clusters (High-High, Low-Low, High-Low, Low-High) from local Moran's I.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of :func:`hotspots.local_moran` (column ``lisa_cluster``;
+        ``lisa_i``, ``lisa_p_sim`` and the counts are shown in tooltips when
+        present).
+    title : str, optional
+        Map title; by default "LISA clusters" with the crime type and period.
+    palette : {"default", "colourblind"}
+        High-High red, Low-Low blue, Low-High light blue, High-Low pink and
+        not significant light grey; or the Okabe-Ito colour-blind-safe colours.
+    basemap : str, optional
+        A tile provider name to draw beneath the areas; None keeps it offline.
+    top : int, default 10
+        How many High-High areas to list, strongest first (by ``lisa_z`` if
+        present, else by ``lisa_i``).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import boundaries, hotspots
+    >>> wards = boundaries.load("wards").assign(lisa_cluster="Not significant")
+    >>> m = hotspots.cluster_map(wards, title="Synthetic: nothing significant")
+    >>> "Not significant" in m.get_root().render()
+    True
+    """
+    return _single(
+        lambda frame: _lisa_layer(frame, palette, top),
+        result,
+        title=title,
+        palette=palette,
+        basemap=basemap,
+        top=top,
+    )
+
+
+def hotspot_map(
+    result: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    top: int = 10,
+) -> folium.Map:
+    """Map Getis-Ord Gi* hot and cold spots at 99, 95 and 90 % confidence.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of :func:`hotspots.getis_ord` (column ``gi_label``;
+        ``gi_z``, ``gi_p`` and ``gi_p_sim`` are shown when present).
+    title : str, optional
+        Map title; by default "Hot and cold spots" with the crime type and period.
+    palette : {"default", "colourblind"}
+        Deep blue through light grey to deep red, or purple to orange (PuOr).
+    basemap : str, optional
+        A tile provider name to draw beneath the areas; None keeps it offline.
+    top : int, default 10
+        How many hot spots to list, highest z-score first.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import boundaries, hotspots
+    >>> wards = boundaries.load("wards").assign(gi_label="Not significant", gi_z=0.0)
+    >>> m = hotspots.hotspot_map(wards, palette="colourblind")
+    >>> type(m).__name__
+    'Map'
+    """
+    return _single(
+        lambda frame: _gi_layer(frame, palette, top),
+        result,
+        title=title,
+        palette=palette,
+        basemap=basemap,
+        top=top,
+    )
+
+
+def emerging_map(
+    result: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    top: int = 10,
+) -> folium.Map:
+    """Map emerging hot-spot patterns (new, intensifying, persistent, ... hot and cold spots).
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of :func:`hotspots.emerging_hotspots` (column
+        ``emerging_category``).
+    title : str, optional
+        Map title; by default "Emerging hot spots" with the crime type and period.
+    palette : {"default", "colourblind"}
+        Reds for hot and blues for cold patterns, or oranges and purples.
+    basemap : str, optional
+        A tile provider name to draw beneath the areas; None keeps it offline.
+    top : int, default 10
+        How many hot-spot areas to list: persistent first, then intensifying,
+        consecutive, new, oscillating, sporadic, diminishing and historical
+        (by count within a pattern when ``count`` is present).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import boundaries, hotspots
+    >>> wards = boundaries.load("wards").assign(emerging_category="No pattern detected")
+    >>> m = hotspots.emerging_map(wards, title="Synthetic: no pattern")
+    >>> type(m).__name__
+    'Map'
+    """
+    return _single(
+        lambda frame: _emerging_layer(frame, palette, top),
+        result,
+        title=title,
+        palette=palette,
+        basemap=basemap,
+        top=top,
+    )
+
+
+def combined_map(
+    *results: gpd.GeoDataFrame,
+    column: str = "rate",
+    title: str = "Crime hot spots",
+    palette: str = "default",
+    basemap: str | None = None,
+    top: int = 10,
+) -> folium.Map:
+    """One map with every available result as a switchable layer, borough outlines on top.
+
+    Parameters
+    ----------
+    *results : geopandas.GeoDataFrame
+        Results for the same areas, e.g. from :func:`hotspots.aggregate`,
+        :func:`hotspots.local_moran`, :func:`hotspots.getis_ord` and
+        :func:`hotspots.emerging_hotspots` (one frame may hold several).
+        Layers are made, in this order, from the first frame holding
+        `column` (choropleth), ``lisa_cluster``, ``gi_label`` and
+        ``emerging_category``; tooltips show names, counts and rates from the
+        first frame. Each layer keeps its own provenance panel.
+    column : str, default "rate"
+        The column of the choropleth layer.
+    title : str, default "Crime hot spots"
+        Map title.
+    palette : {"default", "colourblind"}
+        Colour palette of every layer.
+    basemap : str, optional
+        A tile provider name to draw beneath the areas; None keeps it offline.
+    top : int, default 10
+        How many top at-risk areas each layer lists.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import boundaries, hotspots
+    >>> wards = boundaries.load("wards")
+    >>> synthetic = wards.assign(count=1.0, lisa_cluster="Not significant")
+    >>> m = hotspots.combined_map(synthetic, column="count")
+    >>> html = m.get_root().render()
+    >>> "Borough outlines" in html and "LISA clusters" in html
+    True
+    """
+    _require_folium()
+    check_palette(palette)
+    _check_top(top)
+    if not results:
+        raise InputError("combined_map needs at least one result")
+    frames = [_check_frame(r, f"result {i + 1}") for i, r in enumerate(results)]
+    base = frames[0]
+    for i, frame in enumerate(frames[1:], start=2):
+        if not frame.index.sort_values().equals(base.index.sort_values()):
+            extra = frame.index.symmetric_difference(base.index)
+            raise InputError(f"result {i} has different areas from result 1", value=str(extra[0]))
+    builders = (
+        (column, lambda f: _choropleth_layer(f, column, palette, top)),
+        ("lisa_cluster", lambda f: _lisa_layer(f, palette, top)),
+        ("gi_label", lambda f: _gi_layer(f, palette, top)),
+        ("emerging_category", lambda f: _emerging_layer(f, palette, top)),
+    )
+    layers = []
+    for needed, build in builders:
+        frame = next((f for f in frames if needed in f.columns), None)
+        if frame is not None:
+            layer = build(frame.reindex(base.index))
+            layers.append(layer)
+    if not layers:
+        raise InputError(
+            f"no result has a column to map ({column!r}, 'lisa_cluster', 'gi_label' "
+            "or 'emerging_category')"
+        )
+    return _draw(base, layers, title, basemap)

@@ -1,0 +1,335 @@
+"""Read data.police.uk street-level crime files into London incident points."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from hotspots._categories import POLICE_UK_CRIME_TYPES, category_key, resolve_categories
+from hotspots._errors import InputError
+from hotspots._points import RowLedger, project_lonlat
+from hotspots._report import log_report
+
+# police.uk column -> tidy column. The first ten are required; the last two are
+# left out of some police.uk downloads (street files without outcomes, old archives).
+COLUMNS: dict[str, str] = {
+    "Crime ID": "crime_id",
+    "Month": "month",
+    "Reported by": "force",
+    "Falls within": "falls_within",
+    "Longitude": "longitude",
+    "Latitude": "latitude",
+    "Location": "location",
+    "LSOA code": "lsoa_code",
+    "LSOA name": "lsoa_name",
+    "Crime type": "crime_type",
+    "Last outcome category": "outcome",
+    "Context": "context",
+}
+OPTIONAL = ("Last outcome category", "Context")
+REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
+OUTPUT = (
+    "crime_id",
+    "month",
+    "crime_type",
+    "lsoa_code",
+    "lsoa_name",
+    "force",
+    "falls_within",
+    "location",
+    "outcome",
+    "context",
+)
+STREET_SUFFIX = "-street.csv"
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One CSV inside the source: a display name and how to get its bytes."""
+
+    name: str
+    read: Callable[[], bytes]
+
+
+def read_police_uk(
+    source: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    crime_types: str | Iterable[str] | None = None,
+    months: str | pd.Period | Iterable[str | pd.Period] | None = None,
+) -> gpd.GeoDataFrame:
+    """Read data.police.uk street-level crime into incident points in London.
+
+    Parameters
+    ----------
+    source : path or list of paths
+        A street-level CSV (``2024-12-metropolitan-street.csv``, optionally
+        gzipped), a folder (its ``*-street.csv`` files, searched recursively), a
+        ``.zip`` archive as data.police.uk serves it
+        (``YYYY-MM/YYYY-MM-<force>-street.csv`` inside), or a list of these.
+        Several forces merge into one table: the Metropolitan Police and the City
+        of London Police together cover all of London. Other files in a folder or
+        archive (outcomes, stop and search) are skipped and named in the report.
+    crime_types : str or list of str, optional
+        Keep only these police.uk crime types, matched case- and
+        spacing-insensitively (see :func:`hotspots.crime_categories`).
+    months : str, Period or list of them, optional
+        Keep only these months (``"2024-12"`` or ``pandas.Period("2024-12", "M")``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One incident per row in British National Grid (EPSG:27700) with columns
+        ``crime_id``, ``month`` (monthly Period), ``crime_type``, ``lsoa_code``,
+        ``lsoa_name``, ``force`` (police.uk "Reported by"), ``falls_within``,
+        ``location``, ``outcome`` (last outcome category), ``context`` and
+        ``geometry``; empty strings become missing values.
+        ``attrs["report"]`` is a :class:`hotspots.LoadReport` accounting for every
+        row: dropped for ``"malformed row"`` (wrong number of fields),
+        ``"unparseable month"``, ``"month filtered out"``, ``"crime type filtered
+        out"``, ``"no coordinates"``, ``"unparseable coordinates"``, ``"outside
+        London"`` (outside the Greater London outline) or ``"duplicate crime id"``
+        (a non-empty Crime ID seen before; the first row is kept). A row dropped
+        for several reasons counts once, for the first in that order.
+        ``attrs["hotspots"]`` holds the provenance (source, period, crime_type,
+        forces).
+
+    Raises
+    ------
+    hotspots.InputError
+        When the input cannot be used: a missing file, an empty file, a file that
+        is not a police.uk street-level CSV (the missing columns are listed), text
+        that is neither UTF-8 nor Windows-1252, an archive or folder without
+        street-level files, an unknown crime type or a bad month.
+
+    Examples
+    --------
+    >>> import hotspots
+    >>> points = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"),
+    ...                                  crime_types="burglary", months="2024-12")
+    >>> points.crs.to_epsg(), str(points["month"].dtype)
+    (27700, 'period[M]')
+    >>> report = points.attrs["report"]
+    >>> report.rows_read == report.rows_kept + sum(report.dropped.values())
+    True
+    """
+    type_keys = None if crime_types is None else resolve_categories(crime_types, "police.uk")
+    wanted_months = None if months is None else _parse_months(months)
+    members, notes = _collect(source)
+
+    frames, files = [], {}
+    malformed: dict[str, list[str]] = {}
+    for number, member in enumerate(members):
+        table, bad_rows, member_notes = _read_member(member)
+        notes += member_notes
+        files[member.name] = table.num_rows + len(bad_rows)
+        if bad_rows:
+            malformed[member.name] = bad_rows
+        frame = table.to_pandas()
+        frame["_file"] = number
+        frames.append(frame)
+    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    raw = raw.reindex(columns=[*COLUMNS.values(), "_file"])
+    ledger = RowLedger(len(raw), file_names=[m.name for m in members], files=raw["_file"])
+    for name, rows in malformed.items():
+        ledger.add_outside_rows("malformed row", len(rows), f"{name}: {rows[0]}")
+
+    forces = sorted(raw["force"].dropna().unique().tolist())
+    month = _month_periods(raw["month"], ledger)
+    if wanted_months is not None:
+        ledger.drop(~month.isin(wanted_months).to_numpy(), "month filtered out")
+    if type_keys is not None:
+        keys = raw["crime_type"].fillna("").map(category_key)
+        ledger.drop(~keys.isin(type_keys).to_numpy(), "crime type filtered out")
+    x, y = project_lonlat(raw["longitude"], raw["latitude"], ledger, columns=("Longitude", "Latitude"))
+    ids = raw["crime_id"].fillna("")
+    repeated = ids.ne("").to_numpy() & _duplicated_among(ids, ledger.keep)
+    ledger.drop(repeated, "duplicate crime id", column="Crime ID", values=ids)
+
+    keep = ledger.keep
+    tidy = raw.loc[keep, [c for c in OUTPUT if c != "month"]].replace("", pd.NA)
+    tidy.insert(1, "month", month[keep])
+    tidy = tidy[list(OUTPUT)].reset_index(drop=True)
+    points = gpd.GeoDataFrame(tidy, geometry=gpd.points_from_xy(x[keep], y[keep]), crs=27700)
+
+    source_name = _source_name(source)
+    report = ledger.report(source_name, files=files, notes=notes)
+    points.attrs["report"] = report
+    points.attrs["hotspots"] = {
+        "source": f"data.police.uk street-level crime ({source_name})",
+        "period": _period_text(points["month"]),
+        "crime_type": _crime_type_text(type_keys, points["crime_type"]),
+        "forces": forces,
+    }
+    log_report(report)
+    return points
+
+
+def _collect(source: object) -> tuple[list[_Member], list[str]]:
+    """The CSV members of ``source`` and notes on files skipped."""
+    if isinstance(source, (list, tuple)):
+        members, notes = [], []
+        for item in source:
+            more, more_notes = _collect(item)
+            members += more
+            notes += more_notes
+        if not members:
+            raise InputError("no files given")
+        return members, notes
+    path = Path(source)
+    if not path.exists():
+        raise InputError("no such file or folder", file=path)
+    if path.is_dir():
+        csvs = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(".csv"))
+        street = [p for p in csvs if p.name.endswith(STREET_SUFFIX)]
+        if not street:
+            raise InputError("no police.uk street-level files (*-street.csv) in folder", file=path)
+        notes = [f"skipped {p.relative_to(path)} (not a street-level file)" for p in csvs if p not in street]
+        return [_Member(str(p), p.read_bytes) for p in street], notes
+    if zipfile.is_zipfile(path):
+        return _collect_zip(path)
+    if path.suffix == ".gz":
+        return [_Member(str(path), lambda: gzip.decompress(path.read_bytes()))], []
+    return [_Member(str(path), path.read_bytes)], []
+
+
+def _collect_zip(path: Path) -> tuple[list[_Member], list[str]]:
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
+    street = [name for name in names if name.endswith(STREET_SUFFIX)]
+    if not street:
+        raise InputError(
+            "no police.uk street-level files (*-street.csv) in the archive", file=path
+        )
+
+    def reader(name: str) -> Callable[[], bytes]:
+        def read() -> bytes:
+            with zipfile.ZipFile(path) as archive:
+                return archive.read(name)
+
+        return read
+
+    notes = [f"skipped {name} in {path.name} (not a street-level file)" for name in names if name not in street]
+    return [_Member(f"{path}:{name}", reader(name)) for name in street], notes
+
+
+def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
+    """Parse one CSV: its table (all text), its malformed rows and notes."""
+    data = member.read()
+    if not data.strip():
+        raise InputError("empty file (no header, no rows)", file=member.name)
+    header = _header(data)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            "not a data.police.uk street-level crime file: missing columns "
+            + ", ".join(repr(c) for c in missing),
+            file=member.name,
+        )
+    notes = []
+    extra = [c for c in header if c not in COLUMNS]
+    if extra:
+        notes.append(f"{member.name}: ignored extra columns {', '.join(map(repr, extra))}")
+    present = [c for c in COLUMNS if c in header]
+    bad_rows: list[str] = []
+
+    def on_bad_row(row: pacsv.InvalidRow) -> str:
+        where = f"row {row.number}" if row.number is not None else "a row"
+        bad_rows.append(f"{where} has {row.actual_columns} fields, expected {row.expected_columns}: {row.text[:80]!r}")
+        return "skip"
+
+    def parse(payload: bytes) -> pa.Table:
+        bad_rows.clear()
+        return pacsv.read_csv(
+            pa.py_buffer(payload),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad_row),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(present, pa.string()), include_columns=present
+            ),
+        )
+
+    try:
+        table = parse(data)
+    except pa.ArrowInvalid as error:
+        if "UTF8" not in str(error):
+            raise InputError(f"cannot parse as CSV: {error}", file=member.name) from None
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError(
+                "text is neither UTF-8 nor Windows-1252 (cp1252); re-save it as UTF-8",
+                file=member.name,
+            ) from None
+        table = parse(text.encode("utf-8"))
+        notes.append(f"{member.name}: not UTF-8, read as Windows-1252 (cp1252)")
+    table = table.rename_columns([COLUMNS[c] for c in table.column_names])
+    return table, list(bad_rows), notes
+
+
+def _header(data: bytes) -> list[str]:
+    first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    return [name.strip() for name in next(csv.reader([first]), [])]
+
+
+def _parse_months(months: object) -> pd.PeriodIndex:
+    if isinstance(months, (str, pd.Period)):
+        months = [months]
+    try:
+        return pd.PeriodIndex([pd.Period(m, freq="M") for m in months])
+    except (ValueError, TypeError) as error:
+        raise InputError(f"months must be monthly periods like '2024-12' ({error})", value=months) from None
+
+
+def _month_periods(values: pd.Series, ledger: RowLedger) -> pd.Series:
+    """``YYYY-MM`` strings as monthly periods; rows with other text are dropped."""
+    codes, uniques = pd.factorize(values.fillna(""))
+    parsed = []
+    for text in uniques:
+        match = _MONTH.match(text)
+        ok = match is not None and 1 <= int(match.group(2)) <= 12
+        parsed.append(pd.Period(f"{match.group(1)}-{match.group(2)}", freq="M") if ok else pd.NaT)
+    periods = pd.Series(
+        pd.PeriodIndex(parsed, freq="M").take(codes) if len(values) else pd.PeriodIndex([], freq="M"),
+        index=values.index,
+    )
+    ledger.drop(periods.isna().to_numpy(), "unparseable month", column="Month", values=values)
+    return periods
+
+
+def _duplicated_among(ids: pd.Series, keep: np.ndarray) -> np.ndarray:
+    """Rows whose id already appeared among earlier rows still kept."""
+    repeated = np.zeros(len(ids), dtype=bool)
+    repeated[keep] = ids[keep].duplicated(keep="first").to_numpy()
+    return repeated
+
+
+def _source_name(source: object) -> str:
+    if isinstance(source, (list, tuple)):
+        return ", ".join(_source_name(s) for s in source)
+    return Path(source).name
+
+
+def _period_text(months: pd.Series) -> str:
+    if months.empty:
+        return "no months"
+    first, last = months.min(), months.max()
+    return str(first) if first == last else f"{first} to {last}"
+
+
+def _crime_type_text(type_keys: frozenset[str] | None, kept: pd.Series) -> str:
+    if type_keys is not None:
+        return ", ".join(t for t in POLICE_UK_CRIME_TYPES if category_key(t) in type_keys)
+    present = kept.dropna().unique()
+    return str(present[0]) if len(present) == 1 else "all crime types"

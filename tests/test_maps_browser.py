@@ -1,0 +1,332 @@
+"""Saved maps opened in a real headless Chromium with the network cut off.
+
+Chromium is driven over the Chrome DevTools Protocol (a websocket, through
+the small ``websocket-client`` package). Every request the page makes is
+recorded: only ``file:`` and ``data:`` URLs may appear. Any console error,
+uncaught exception or JavaScript dialog fails the test.
+
+The browser is /usr/bin/chromium (Debian's ``chromium`` package) or the path
+in ``HOTSPOTS_CHROMIUM``. Without it these tests fail when ``CI`` is set and
+are skipped, with a message saying so, on a developer machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import boundaries
+import hotspots
+
+pytestmark = pytest.mark.browser
+
+websocket = pytest.importorskip(
+    "websocket", reason="the browser tests need websocket-client (in the 'test' extra)"
+)
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    # no network: every host name fails to resolve and any proxy use goes nowhere
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=127.0.0.1:9",
+    "--window-size=1400,900",
+    "--remote-debugging-port=0",
+]
+
+
+def _chromium() -> str:
+    path = os.environ.get("HOTSPOTS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        message = (
+            f"Chromium not found at {path}: install Debian's 'chromium' package "
+            "(apt-get install chromium) or set HOTSPOTS_CHROMIUM"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message + " (skipped because CI is not set)")
+    return path
+
+
+class Browser:
+    """A headless Chromium and one page, spoken to over the DevTools Protocol."""
+
+    def __init__(self, executable: str, profile: Path) -> None:
+        self.process = subprocess.Popen(
+            [executable, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or not port_file.read_text().strip():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.close()
+                raise RuntimeError("Chromium did not start its DevTools endpoint")
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        # talk to 127.0.0.1 directly, whatever proxy the environment names
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
+            targets = json.load(response)
+        page = next(t for t in targets if t["type"] == "page")
+        self.socket = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        )
+        self.ids = itertools.count(1)
+        self.events: list[dict] = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+
+    def call(self, method: str, **params: object) -> dict:
+        """Send one command and return its result (events met meanwhile are kept)."""
+        ident = next(self.ids)
+        self.socket.send(json.dumps({"id": ident, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == ident:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+            if "method" in message:
+                self.events.append(message)
+
+    def wait_for(self, event: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(e["method"] == event for e in self.events):
+            if time.monotonic() > deadline:
+                raise TimeoutError(event)
+            message = json.loads(self.socket.recv())
+            if "method" in message:
+                self.events.append(message)
+
+    def evaluate(self, expression: str) -> object:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def open(self, path: Path) -> None:
+        self.events = []
+        self.call("Page.navigate", url=path.as_uri())
+        self.wait_for("Page.loadEventFired")
+        # Leaflet draws synchronously in the page script; give layout one frame
+        self.evaluate("new Promise(r => requestAnimationFrame(() => r(1)))")
+
+    def hover(self, x: float, y: float) -> None:
+        """Move the mouse onto (x, y) from a pixel away, as a hand would."""
+        for dx in (1, 0):
+            self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x - dx, y=y - dx)
+
+    def click(self, x: float, y: float) -> None:
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+    def problems(self) -> list[str]:
+        """Console errors, uncaught exceptions, dialogs and non-local requests so far."""
+        found = []
+        for event in self.events:
+            method, params = event["method"], event.get("params", {})
+            if method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
+                found.append(f"console.{params['type']}: {params['args']}")
+            elif method == "Runtime.exceptionThrown":
+                found.append(f"exception: {params['exceptionDetails']}")
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(f"log: {params['entry'].get('text')} {params['entry'].get('url')}")
+            elif method == "Page.javascriptDialogOpening":
+                found.append(f"dialog: {params.get('message')}")
+            elif method == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                if not url.startswith(("file:", "data:")):
+                    found.append(f"network request: {url}")
+        return found
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.socket.close()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    with tempfile.TemporaryDirectory(prefix="hotspots-chromium-") as profile:
+        chromium = Browser(executable, Path(profile))
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+# the shapes of the thematic layers are interactive; borough outlines are not
+AREA_PATHS = "document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length"
+
+# a point inside some area: the centre of its box, if that point hits the area itself
+FIND_POINT = """
+(() => {
+  const paths = document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive');
+  for (const path of paths) {
+    const box = path.getBoundingClientRect();
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    if (box.width > 4 && document.elementFromPoint(x, y) === path) { return [x, y]; }
+  }
+  return null;
+})()
+"""
+
+RNG_SEED = 20240601
+
+
+def _synthetic_results(layer: str):
+    """Synthetic (random, clearly not real) results on a shipped layer, City as no data."""
+    areas = boundaries.load(layer)
+    rng = np.random.default_rng(RNG_SEED)
+    n = len(areas)
+    frame = areas.assign(
+        count=rng.poisson(40, n).astype(float),
+        population=rng.integers(1000, 3000, n).astype(float),
+        lisa_cluster=rng.choice(
+            ["High-High", "High-Low", "Low-High", "Low-Low", "Not significant"],
+            n,
+            p=[0.1, 0.05, 0.05, 0.1, 0.7],
+        ),
+        lisa_i=rng.normal(0, 1, n),
+        lisa_p_sim=rng.uniform(0, 0.3, n),
+        gi_z=rng.normal(0, 2, n),
+    )
+    frame["rate"] = frame["count"] / frame["population"] * 1000
+    frame["gi_label"] = np.select(
+        [frame.gi_z > 2.58, frame.gi_z > 1.96, frame.gi_z < -1.96],
+        ["Hot spot (99%)", "Hot spot (95%)", "Cold spot (95%)"],
+        "Not significant",
+    )
+    city = frame["borough_code"] == "E09000001"
+    frame.loc[city, ["count", "rate", "lisa_i", "lisa_p_sim", "gi_z"]] = np.nan
+    frame.loc[city, ["lisa_cluster", "gi_label"]] = "No data"
+    frame["covered"] = ~city
+    frame.attrs["hotspots"] = {"source": "SYNTHETIC random values (browser test)", "seed": 1}
+    return frame
+
+
+@pytest.fixture(scope="module")
+def lsoa_map(tmp_path_factory):
+    frame = _synthetic_results("lsoa")
+    path = tmp_path_factory.mktemp("maps") / "lsoa.html"
+    hotspots.combined_map(frame, title="Synthetic LSOA results").save(path)
+    return frame, path
+
+
+def test_lsoa_combined_map_renders_offline(browser, lsoa_map):
+    frame, path = lsoa_map
+    assert path.stat().st_size < 10e6
+    browser.open(path)
+    assert browser.evaluate(AREA_PATHS) == len(frame) == 4994
+    # the outlines pane holds the 33 boroughs, drawn above the areas
+    assert browser.evaluate("document.querySelectorAll('.leaflet-pane path').length") == 4994 + 33
+    assert browser.evaluate("document.querySelectorAll('.hs-legend:not([hidden])').length") >= 1
+    visible = "(s) => [...document.querySelectorAll(s)].filter(e => e.offsetParent).length"
+    for selector in (".hs-title", ".hs-legend", ".hs-top", ".hs-provenance"):
+        assert browser.evaluate(f"({visible})('{selector}')") == 1, selector
+    no_data = browser.evaluate(
+        "[...document.querySelectorAll('.leaflet-overlay-pane path')]"
+        ".filter(p => p.getAttribute('fill').startsWith('url(#')).length"
+    )
+    assert no_data == int((~frame["covered"]).sum())
+    assert browser.problems() == []
+
+
+def test_tooltip_appears_on_hover(browser, lsoa_map):
+    _, path = lsoa_map
+    browser.open(path)
+    x, y = browser.evaluate(FIND_POINT)
+    browser.hover(x, y)
+    text = browser.evaluate(
+        "(document.querySelector('.leaflet-tooltip') || {textContent: ''}).textContent"
+    )
+    for label in ("Area", "Code", "Borough", "Rate per 1,000 residents", "Rank"):
+        assert label in text
+    assert browser.problems() == []
+
+
+def test_switching_layer_switches_legend(browser, lsoa_map):
+    _, path = lsoa_map
+    browser.open(path)
+    legend = "document.querySelector('.hs-legend:not([hidden]) .hs-h')"
+    title = (
+        "[...document.querySelectorAll('.hs-legend')]"
+        ".filter(e => e.offsetParent).map(e => e.querySelector('.hs-h').textContent)"
+    )
+    assert browser.evaluate(legend) is not None
+    assert browser.evaluate(title) == ["Rate per 1,000 residents"]
+    box = browser.evaluate(
+        "(() => { const l = [...document.querySelectorAll('.leaflet-control-layers-base label')]"
+        ".find(e => e.textContent.includes('Getis-Ord'));"
+        " const b = l.getBoundingClientRect(); return [b.left + 8, b.top + b.height / 2]; })()"
+    )
+    browser.click(*box)
+    assert browser.evaluate(title) == ["Hot and cold spots (Getis-Ord Gi*)"]
+    assert browser.evaluate(AREA_PATHS) == 4994
+    fills = browser.evaluate(
+        "[...new Set([...document.querySelectorAll('.leaflet-overlay-pane path')]"
+        ".map(p => p.getAttribute('fill')))]"
+    )
+    assert "#b2182b" in fills  # Hot spot (99%)
+    assert browser.problems() == []
+
+
+def test_hostile_names_stay_text(browser, tmp_path):
+    wards = boundaries.load("wards")
+    hostile = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=\"window.hacked=1\">",
+        "\"quotes' & {{ 7*7 }}",
+    ]
+    frame = wards.assign(lisa_cluster="Not significant")
+    codes = list(frame.index[:3])
+    frame.loc[codes, "name"] = hostile
+    frame.loc[codes, "lisa_cluster"] = "High-High"
+    path = tmp_path / "hostile.html"
+    hotspots.cluster_map(frame, title="<img src=y onerror=\"window.hacked=2\">").save(path)
+    browser.open(path)
+    assert browser.evaluate("document.querySelector('.hs-title').textContent") == (
+        "<img src=y onerror=\"window.hacked=2\">"
+    )
+    listed = browser.evaluate(
+        "[...document.querySelectorAll('.hs-top li b')].map(b => b.textContent)"
+    )
+    assert sorted(listed) == sorted(hostile)
+    # hover each hostile area through its entry in the top list (click zooms and opens it)
+    for i in range(3):
+        box = browser.evaluate(
+            f"(() => {{ const b = document.querySelectorAll('.hs-top li')[{i}]"
+            ".getBoundingClientRect(); return [b.left + 10, b.top + b.height / 2]; })()"
+        )
+        browser.click(*box)
+        text = browser.evaluate("document.querySelector('.leaflet-tooltip').textContent")
+        assert listed[i] in text
+    assert browser.evaluate("window.hacked === undefined")
+    assert browser.evaluate("document.querySelectorAll('img[src=x], img[src=y]').length") == 0
+    assert browser.problems() == []

@@ -1,0 +1,84 @@
+"""read_mps_crime on the shipped ward table, real slices and crafted files."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hotspots
+from hotspots import InputError, read_mps_crime
+
+DATA = Path(__file__).parent / "data" / "mps"
+
+
+def test_ward_table_round_trips():
+    path = hotspots.sample_path("mps-ward-crime")
+    raw = pd.read_csv(path)
+    tidy = read_mps_crime(path)
+    assert tidy.attrs["level"] == "wards"
+    assert len(tidy) == len(raw) * 24
+    assert tidy["count"].sum() == raw.select_dtypes("number").to_numpy().sum()
+    heathrow = tidy[tidy["pseudo_borough"]]
+    assert set(heathrow["area_code"]) == {"E05013570"}
+    assert "E09000001" not in set(tidy["area_code"])
+
+
+@pytest.mark.parametrize("name", ["ward-slice.csv", "borough-slice.csv"], ids=["wards", "boroughs"])
+def test_slices_detect_level(name):
+    tidy = read_mps_crime(DATA / name)
+    raw = pd.read_csv(DATA / name)
+    assert tidy.attrs["level"] == name.split("-")[0] + "s"
+    assert tidy["count"].sum() == raw.select_dtypes("number").to_numpy().sum()
+    assert str(tidy["month"].dtype) == "period[M]"
+
+
+def test_borough_codes_and_airports():
+    tidy = read_mps_crime(DATA / "borough-slice.csv")
+    codes = tidy.groupby("borough_name")["area_code"].first()
+    assert codes["Westminster"] == "E09000033"
+    assert tidy.loc[tidy["pseudo_borough"], "area_code"].isna().all()
+
+
+def test_gzip_and_nearly_empty_first_month(tmp_path):
+    text = (DATA / "ward-slice.csv").read_text().splitlines()
+    rows = [text[0]] + [line.split(",", 5)[:5] for line in text[1:]]
+    lines = [text[0]]
+    for i, line in enumerate(text[1:]):
+        parts = line.split(",")
+        if i % 3:
+            parts[5] = ""
+        lines.append(",".join(parts))
+    path = tmp_path / "wards.csv.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode()))
+    tidy = read_mps_crime(path)
+    first = tidy[tidy["month"] == pd.Period("2023-07", "M")]
+    assert first["count"].isna().sum() == sum(1 for i in range(len(rows) - 1) if i % 3)
+    assert any("blank cells" in note for note in tidy.attrs["report"].notes)
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("", "empty file"),
+        ("Crime ID,Month,Longitude\n", "not a Met"),
+        ("MajorText,MinorText,LookUp_BoroughName\nA,B,Barnet\n", "no month columns"),
+        ("MajorText,MinorText,LookUp_BoroughName,202401\nA,B,Barnet,x\n", "whole number"),
+    ],
+    ids=["empty", "police-uk", "no-months", "bad-count"],
+)
+def test_unusable_tables(tmp_path, content, match):
+    path = tmp_path / "table.csv"
+    path.write_text(content)
+    with pytest.raises(InputError, match=match):
+        read_mps_crime(path)
+
+
+def test_bad_count_names_row_and_column(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text("MajorText,MinorText,LookUp_BoroughName,202401\nA,B,Barnet,1\nA,C,Barnet,-2\n")
+    with pytest.raises(InputError) as info:
+        read_mps_crime(path)
+    assert (info.value.row, info.value.column, info.value.value) == (3, "202401", "-2")
