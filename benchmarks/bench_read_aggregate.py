@@ -51,13 +51,19 @@ def build(folder: Path, rows: int) -> int:
     import hotspots
 
     with zipfile.ZipFile(hotspots.sample_path("police-uk-burglary")) as archive:
-        members = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith("-street.csv")}
+        members = {
+            n: archive.read(n).decode("utf-8")
+            for n in archive.namelist()
+            if n.endswith("-street.csv")
+        }
     total, copy = 0, 0
     while total < rows:
         for name, text in members.items():
             header, *lines = text.splitlines()
             # fresh ids so that copies are not duplicates of each other
-            body = [f"{copy:04d}{line[4:]}" if line[:1] not in ("", ",") else line for line in lines]
+            body = [
+                f"{copy:04d}{line[4:]}" if line[:1] not in ("", ",") else line for line in lines
+            ]
             path = folder / f"copy{copy:03d}" / Path(name).name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
@@ -67,7 +73,9 @@ def build(folder: Path, rows: int) -> int:
 
 
 def run(code: str, folder: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, str(folder)], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -82,8 +90,10 @@ def main() -> None:
         ours = run(OURS, folder)
         base = run(BASELINE, folder)
     for name, result in (("hotspots", ours), ("baseline", base)):
-        print(f"{name:9s} {result['seconds']:7.2f} s  peak {result['maxrss_mb']:7.0f} MB  "
-              f"rows {result['rows']:,}  counted {result['counted']}")
+        print(
+            f"{name:9s} {result['seconds']:7.2f} s  peak {result['maxrss_mb']:7.0f} MB  "
+            f"rows {result['rows']:,}  counted {result['counted']}"
+        )
     print(f"speed-up: {base['seconds'] / ours['seconds']:.1f}x")
 
 

@@ -152,16 +152,18 @@ def _filter_types(
                 column="major_category",
             )
         keys = resolve_categories(crime_types, "met")
-        mask = data["major_category"].map(category_key).isin(keys) | data[
-            "minor_category"
-        ].map(category_key).isin(keys)
+        mask = data["major_category"].map(category_key).isin(keys) | data["minor_category"].map(
+            category_key
+        ).isin(keys)
     names = [crime_types] if isinstance(crime_types, str) else list(crime_types)
     filtered = data[mask.to_numpy()]
     filtered.attrs = data.attrs
     return filtered, ", ".join(names)
 
 
-def _locate_points(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, LoadReport]:
+def _locate_points(
+    points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame
+) -> tuple[np.ndarray, LoadReport]:
     """Position in ``areas`` of each point (-1 outside all), one query per distinct location."""
     if points.crs is None or areas.crs is None:
         raise InputError("points and areas need a coordinate reference system (crs)")
@@ -173,7 +175,9 @@ def _locate_points(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> tuple[n
     xy = shapely.get_coordinates(geoms)
     codes, uniques = pd.factorize(xy[:, 0] + 1j * xy[:, 1])
     tree = shapely.STRtree(areas.geometry.to_numpy())
-    hit_point, hit_area = tree.query(shapely.points(uniques.real, uniques.imag), predicate="intersects")
+    hit_point, hit_area = tree.query(
+        shapely.points(uniques.real, uniques.imag), predicate="intersects"
+    )
     first = np.full(len(uniques), len(areas), dtype=np.int64)
     np.minimum.at(first, hit_point, hit_area)
     first[first == len(areas)] = -1
@@ -182,7 +186,9 @@ def _locate_points(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> tuple[n
     notes = []
     on_line = int((hits > 1).sum())
     if on_line:
-        notes.append(f"{on_line:,} points on a boundary between areas, each counted in the first area")
+        notes.append(
+            f"{on_line:,} points on a boundary between areas, each counted in the first area"
+        )
     outside = position < 0
     report = LoadReport(
         _name(points),
@@ -257,7 +263,9 @@ def _forces(data: pd.DataFrame) -> list[str] | None:
     return forces
 
 
-def _covered(areas: gpd.GeoDataFrame, forces: list[str] | None, present: pd.Series | None) -> np.ndarray:
+def _covered(
+    areas: gpd.GeoDataFrame, forces: list[str] | None, present: pd.Series | None
+) -> np.ndarray:
     if forces is None:
         if present is None:
             return np.ones(len(areas), dtype=bool)
@@ -274,7 +282,9 @@ def _covered(areas: gpd.GeoDataFrame, forces: list[str] | None, present: pd.Seri
 def _in_city(areas: gpd.GeoDataFrame) -> np.ndarray:
     """Which areas lie in the City of London (by code when known, else by location)."""
     if "borough_code" in areas.columns:
-        return (areas.index == CITY_OF_LONDON) | (areas["borough_code"] == CITY_OF_LONDON).to_numpy()
+        return (areas.index == CITY_OF_LONDON) | (
+            areas["borough_code"] == CITY_OF_LONDON
+        ).to_numpy()
     if areas.index.str.startswith("E09").all():
         return np.asarray(areas.index == CITY_OF_LONDON)
     inside = areas.to_crs(27700).geometry.representative_point().to_numpy()

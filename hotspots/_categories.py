@@ -161,9 +161,7 @@ def crime_categories(source: str | None = None) -> pd.DataFrame:
     if source is None:
         return table
     if source not in ("police.uk", "met"):
-        raise InputError(
-            "unknown source; valid sources are 'police.uk' and 'met'", value=source
-        )
+        raise InputError("unknown source; valid sources are 'police.uk' and 'met'", value=source)
     return table[table["source"] == source].reset_index(drop=True)
 
 

@@ -84,12 +84,15 @@ var hotspotsMaps = {
     map.on("baselayerchange", function (e) {
       if (e.layer.hotspotsKey) { active = e.layer; show(e.layer.hotspotsKey); }
     });
+    var opened = null;
     document.querySelectorAll("." + uid + "-layer li[data-code]").forEach(function (li) {
       li.addEventListener("click", function () {
         var shape = active.hotspotsByCode[li.getAttribute("data-code")];
         if (!shape) { return; }
+        if (opened) { opened.closeTooltip(); }
         map.fitBounds(shape.getBounds(), {maxZoom: 14});
         shape.openTooltip(shape.getBounds().getCenter());
+        opened = shape;
       });
     });
     show(active.hotspotsKey);

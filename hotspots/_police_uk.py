@@ -153,7 +153,9 @@ def read_police_uk(
     if type_keys is not None:
         keys = raw["crime_type"].fillna("").map(category_key)
         ledger.drop(~keys.isin(type_keys).to_numpy(), "crime type filtered out")
-    x, y = project_lonlat(raw["longitude"], raw["latitude"], ledger, columns=("Longitude", "Latitude"))
+    x, y = project_lonlat(
+        raw["longitude"], raw["latitude"], ledger, columns=("Longitude", "Latitude")
+    )
     ids = raw["crime_id"].fillna("")
     repeated = ids.ne("").to_numpy() & _duplicated_among(ids, ledger.keep)
     ledger.drop(repeated, "duplicate crime id", column="Crime ID", values=ids)
@@ -196,7 +198,11 @@ def _collect(source: object) -> tuple[list[_Member], list[str]]:
         street = [p for p in csvs if p.name.endswith(STREET_SUFFIX)]
         if not street:
             raise InputError("no police.uk street-level files (*-street.csv) in folder", file=path)
-        notes = [f"skipped {p.relative_to(path)} (not a street-level file)" for p in csvs if p not in street]
+        notes = [
+            f"skipped {p.relative_to(path)} (not a street-level file)"
+            for p in csvs
+            if p not in street
+        ]
         return [_Member(str(p), p.read_bytes) for p in street], notes
     if zipfile.is_zipfile(path):
         return _collect_zip(path)
@@ -210,9 +216,7 @@ def _collect_zip(path: Path) -> tuple[list[_Member], list[str]]:
         names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
     street = [name for name in names if name.endswith(STREET_SUFFIX)]
     if not street:
-        raise InputError(
-            "no police.uk street-level files (*-street.csv) in the archive", file=path
-        )
+        raise InputError("no police.uk street-level files (*-street.csv) in the archive", file=path)
 
     def reader(name: str) -> Callable[[], bytes]:
         def read() -> bytes:
@@ -221,7 +225,11 @@ def _collect_zip(path: Path) -> tuple[list[_Member], list[str]]:
 
         return read
 
-    notes = [f"skipped {name} in {path.name} (not a street-level file)" for name in names if name not in street]
+    notes = [
+        f"skipped {name} in {path.name} (not a street-level file)"
+        for name in names
+        if name not in street
+    ]
     return [_Member(f"{path}:{name}", reader(name)) for name in street], notes
 
 
@@ -247,7 +255,9 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
         where = f"row {row.number}" if row.number is not None else "a row"
-        bad_rows.append(f"{where} has {row.actual_columns} fields, expected {row.expected_columns}: {row.text[:80]!r}")
+        bad_rows.append(
+            f"{where} has {row.actual_columns} fields, expected {row.expected_columns}: {row.text[:80]!r}"
+        )
         return "skip"
 
     def parse(payload: bytes) -> pa.Table:
@@ -289,7 +299,9 @@ def _parse_months(months: object) -> pd.PeriodIndex:
     try:
         return pd.PeriodIndex([pd.Period(m, freq="M") for m in months])
     except (ValueError, TypeError) as error:
-        raise InputError(f"months must be monthly periods like '2024-12' ({error})", value=months) from None
+        raise InputError(
+            f"months must be monthly periods like '2024-12' ({error})", value=months
+        ) from None
 
 
 def _month_periods(values: pd.Series, ledger: RowLedger) -> pd.Series:
@@ -301,7 +313,9 @@ def _month_periods(values: pd.Series, ledger: RowLedger) -> pd.Series:
         ok = match is not None and 1 <= int(match.group(2)) <= 12
         parsed.append(pd.Period(f"{match.group(1)}-{match.group(2)}", freq="M") if ok else pd.NaT)
     periods = pd.Series(
-        pd.PeriodIndex(parsed, freq="M").take(codes) if len(values) else pd.PeriodIndex([], freq="M"),
+        pd.PeriodIndex(parsed, freq="M").take(codes)
+        if len(values)
+        else pd.PeriodIndex([], freq="M"),
         index=values.index,
     )
     ledger.drop(periods.isna().to_numpy(), "unparseable month", column="Month", values=values)

@@ -14,7 +14,9 @@ from hotspots import InputError, aggregate
 
 @pytest.fixture(scope="module")
 def burglary():
-    return hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"), crime_types="burglary")
+    return hotspots.read_police_uk(
+        hotspots.sample_path("police-uk-burglary"), crime_types="burglary"
+    )
 
 
 @pytest.fixture(scope="module")

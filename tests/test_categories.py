@@ -22,7 +22,11 @@ def test_vocabulary_covers_shipped_sources():
 
 @pytest.mark.parametrize(
     ("names", "source"),
-    [("Possession of weapons", "police.uk"), ("POSSESSION OF WEAPONS", "met"), ("possession  of Weapons", "met")],
+    [
+        ("Possession of weapons", "police.uk"),
+        ("POSSESSION OF WEAPONS", "met"),
+        ("possession  of Weapons", "met"),
+    ],
     ids=["police-uk", "met-upper", "spacing"],
 )
 def test_case_and_spacing_insensitive(names, source):

@@ -17,7 +17,11 @@ def test_lonlat_rows_accounted():
     points = points_from_frame(LONLAT, x="lon", y="lat")
     report = points.attrs["report"]
     assert list(points.index) == ["a", "b"]
-    assert report.dropped == {"no coordinates": 1, "unparseable coordinates": 1, "outside London": 1}
+    assert report.dropped == {
+        "no coordinates": 1,
+        "unparseable coordinates": 1,
+        "outside London": 1,
+    }
     assert report.rows_read == 5
 
 
@@ -30,7 +34,13 @@ def test_easting_northing():
 @pytest.mark.parametrize(
     ("df", "x", "y", "crs", "match"),
     [
-        (pd.DataFrame({"a": [51.5, 51.4], "b": [-0.1, 0.0]}), "a", "b", "EPSG:4326", "swap them: x='b', y='a'"),
+        (
+            pd.DataFrame({"a": [51.5, 51.4], "b": [-0.1, 0.0]}),
+            "a",
+            "b",
+            "EPSG:4326",
+            "swap them: x='b', y='a'",
+        ),
         (pd.DataFrame({"a": [180000.0], "b": [530000.0]}), "a", "b", "EPSG:27700", "swap them"),
         (pd.DataFrame({"a": [530000.0], "b": [180000.0]}), "a", "b", "EPSG:4326", "EPSG:27700"),
         (pd.DataFrame({"a": [-0.1], "b": [51.5]}), "a", "b", "EPSG:27700", "EPSG:4326"),

@@ -43,8 +43,17 @@ def test_city_file_every_row_accounted_for():
     assert points["crime_id"].isna().sum() == raw.loc[~no_xy, "Crime ID"].isna().sum()
     assert points.crs.to_epsg() == 27700
     assert list(points.columns) == [
-        "crime_id", "month", "crime_type", "lsoa_code", "lsoa_name", "force",
-        "falls_within", "location", "outcome", "context", "geometry",
+        "crime_id",
+        "month",
+        "crime_type",
+        "lsoa_code",
+        "lsoa_name",
+        "force",
+        "falls_within",
+        "location",
+        "outcome",
+        "context",
+        "geometry",
     ]
     assert str(points["month"].dtype) == "period[M]"
     assert points.attrs["hotspots"]["forces"] == ["City of London Police"]
@@ -77,7 +86,9 @@ def test_source_kinds_agree(tmp_path, kind):
         with zipfile.ZipFile(source, "w") as archive:
             archive.write(CITY, f"2024-12/{CITY.name}")
             archive.write(MET, f"2024-12/{MET.name}")
-            archive.writestr("2024-12/2024-12-city-of-london-outcomes.csv", "Crime ID,Outcome type\n")
+            archive.writestr(
+                "2024-12/2024-12-city-of-london-outcomes.csv", "Crime ID,Outcome type\n"
+            )
             archive.writestr("2024-12/2024-12-city-of-london-stop-and-search.csv", "Type\n")
     elif kind == "folder":
         source = tmp_path / "download"
@@ -115,7 +126,9 @@ def test_forces_merge_sample_zip():
     ids=["upper-case", "spacing", "month", "both"],
 )
 def test_filters_are_accounted(crime_types, months, kept_types, kept_months):
-    points = read_police_uk(hotspots.sample_path("police-uk-burglary"), crime_types=crime_types, months=months)
+    points = read_police_uk(
+        hotspots.sample_path("police-uk-burglary"), crime_types=crime_types, months=months
+    )
     report = points.attrs["report"]
     assert _balanced(report)
     if kept_types:
@@ -142,10 +155,14 @@ def test_bad_rows_are_reported_not_fatal(tmp_path):
         GOOD,
         GOOD.replace("abc", "def").replace("-0.1276", "west"),  # unparseable coordinate
         GOOD.replace("abc", "ghi").replace("2024-12", "Dec 2024"),  # unparseable month
-        GOOD.replace("abc", "jkl").replace("51.5072", "55.9533").replace("-0.1276", "-3.1883"),  # Edinburgh
+        GOOD.replace("abc", "jkl")
+        .replace("51.5072", "55.9533")
+        .replace("-0.1276", "-3.1883"),  # Edinburgh
         GOOD,  # duplicate id
         GOOD.replace("abc", "").replace("Burglary", "Anti-social behaviour"),
-        GOOD.replace("abc", "").replace("Burglary", "Anti-social behaviour"),  # empty ids: not duplicates
+        GOOD.replace("abc", "").replace(
+            "Burglary", "Anti-social behaviour"
+        ),  # empty ids: not duplicates
         "too,few,fields\n",
         GOOD.replace("abc", "mno").replace("-0.1276,51.5072", ","),  # no coordinates
     ]
@@ -168,7 +185,9 @@ def test_report_is_logged_and_printable(caplog):
     with caplog.at_level(logging.INFO, logger="hotspots"):
         points = read_police_uk(CITY)
     assert "766 rows read" in caplog.text
-    assert str(points.attrs["report"]).startswith("2024-12-city-of-london-street.csv: 766 rows read")
+    assert str(points.attrs["report"]).startswith(
+        "2024-12-city-of-london-street.csv: 766 rows read"
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,7 +197,10 @@ def test_report_is_logged_and_printable(caplog):
         (b"  \n", "empty file"),
         (b"Crime ID,Month,Outcome type\nx,2024-12,Court\n", "missing columns 'Reported by'"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not a data.police.uk street-level crime file"),
-        ((HEADER + GOOD.replace("On or near X", "On or near Caf\xe9")).encode("utf-16"), "not a data"),
+        (
+            (HEADER + GOOD.replace("On or near X", "On or near Caf\xe9")).encode("utf-16"),
+            "not a data",
+        ),
     ],
     ids=["empty", "blank", "outcomes-file", "binary", "utf16"],
 )
