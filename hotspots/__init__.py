@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     # space-time
     "space_time_cube": "hotspots._cube",
     "emerging_hotspots": "hotspots._emerging",
+    "EmergingHotspots": "hotspots._emerging",
     "mann_kendall": "hotspots._trend",
     "period_change": "hotspots._change",
     # maps
@@ -72,7 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots._categories import crime_categories
     from hotspots._change import period_change
     from hotspots._cube import space_time_cube
-    from hotspots._emerging import emerging_hotspots
+    from hotspots._emerging import EmergingHotspots, emerging_hotspots
     from hotspots._errors import HotspotsWarning, InputError
     from hotspots._global import GlobalStatistic, general_g, global_moran
     from hotspots._local import getis_ord, local_moran

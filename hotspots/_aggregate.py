@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 import boundaries
-from hotspots._categories import category_key, resolve_categories
+from hotspots._categories import category_mask, resolve_categories
 from hotspots._errors import InputError
 from hotspots._london import CITY_OF_LONDON, CITY_POLICE, MET, city_of_london
 from hotspots._report import LoadReport, log_report
@@ -18,6 +18,8 @@ from hotspots._report import LoadReport, log_report
 NOT_IN_AREAS = "outside all areas"
 NOT_COVERED = "in an area the source does not cover"
 UNKNOWN_CODE = "area code not in areas"
+# The column in which a source gives each incident's own area (police.uk: its LSOA).
+SOURCE_CODE = "lsoa_code"
 
 
 def aggregate(
@@ -27,6 +29,7 @@ def aggregate(
     by: str | None = None,
     crime_types: str | Iterable[str] | None = None,
     population: str | pd.Series | None = None,
+    tolerance: float = 20.0,
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Count incidents per area: every area present, real zeros told apart from no data.
 
@@ -49,6 +52,11 @@ def aggregate(
         Residents per area: a column of ``areas`` or a Series indexed by area
         code. By default the Census 2021 population of a shipped layer, found
         when the areas' codes all belong to one (:func:`boundaries.population`).
+    tolerance : float, default 20.0
+        Metres. How far from an area's boundary a point's own area code
+        (``lsoa_code``, as police.uk assigns it) is trusted over the geometry;
+        see Notes. 20 m is the generalisation tolerance of the shipped ONS
+        layers; ``0`` uses the geometry alone.
 
     Returns
     -------
@@ -74,8 +82,20 @@ def aggregate(
     data are included. Data from no known force (your own points) cover every
     area; a counted table from an unknown source covers the areas it names.
 
-    A point exactly on the line between two areas is counted once, in the area
-    that comes first in ``areas``; the report notes how many there were.
+    Points are placed by point-in-polygon, with one tie-break. police.uk snaps
+    each incident to an anonymous map point on a street centre line, often
+    exactly on an LSOA boundary, and assigns its ``lsoa_code`` with
+    full-resolution boundaries, whereas the shipped layers are generalised to
+    20 m. So when a point carries an ``lsoa_code`` naming one of ``areas``, that
+    area lies within ``tolerance`` metres of the point, and the point is in
+    another area (or in none), the point is counted in the named area: it sits
+    in the band where generalised boundaries cannot decide. Farther than
+    ``tolerance`` from the named area, geometry wins, whatever the record says.
+    Areas of another kind (wards, boroughs, MSOAs) never match an LSOA code, so
+    for them placement is point-in-polygon only. The report notes how many
+    points the tie-break placed. A point left exactly on the line between two
+    areas is counted once, in the area that comes first in ``areas``; the
+    report notes how many there were.
 
     Examples
     --------
@@ -104,7 +124,7 @@ def aggregate(
     data, type_text = _filter_types(data, crime_types, is_points)
 
     if is_points:
-        position, report = _locate_points(data, areas)
+        position, report = _locate_points(data, areas, _checked_tolerance(tolerance))
         weights = np.ones(len(data))
         covered = _covered(areas, _forces(data), present=None)
     else:
@@ -143,8 +163,7 @@ def _filter_types(
     if is_points:
         if "crime_type" not in data.columns:
             raise InputError("crime_types needs a 'crime_type' column in data", column="crime_type")
-        keys = resolve_categories(crime_types, "police.uk")
-        mask = data["crime_type"].fillna("").map(category_key).isin(keys)
+        mask = category_mask(data["crime_type"], resolve_categories(crime_types, "police.uk"))
     else:
         if not {"major_category", "minor_category"} <= set(data.columns):
             raise InputError(
@@ -152,21 +171,23 @@ def _filter_types(
                 column="major_category",
             )
         keys = resolve_categories(crime_types, "met")
-        mask = data["major_category"].map(category_key).isin(keys) | data["minor_category"].map(
-            category_key
-        ).isin(keys)
+        mask = category_mask(data["major_category"], keys) | category_mask(
+            data["minor_category"], keys
+        )
     names = [crime_types] if isinstance(crime_types, str) else list(crime_types)
-    filtered = data[mask.to_numpy()]
+    filtered = data[mask]
     filtered.attrs = data.attrs
     return filtered, ", ".join(names)
 
 
 def _locate_points(
-    points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame
+    points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, tolerance: float
 ) -> tuple[np.ndarray, LoadReport]:
     """Position in ``areas`` of each point (-1 outside all), one query per distinct location."""
     if points.crs is None or areas.crs is None:
         raise InputError("points and areas need a coordinate reference system (crs)")
+    if areas.crs.is_geographic:  # distances in metres: locate on the British National Grid
+        areas = areas.to_crs(27700)
     if points.crs != areas.crs:
         points = points.to_crs(areas.crs)
     geoms = points.geometry.to_numpy()
@@ -174,20 +195,31 @@ def _locate_points(
         raise InputError("data geometry must be points", column="geometry")
     xy = shapely.get_coordinates(geoms)
     codes, uniques = pd.factorize(xy[:, 0] + 1j * xy[:, 1])
-    tree = shapely.STRtree(areas.geometry.to_numpy())
-    hit_point, hit_area = tree.query(
-        shapely.points(uniques.real, uniques.imag), predicate="intersects"
-    )
+    locations = shapely.points(uniques.real, uniques.imag)
+    polygons = areas.geometry.to_numpy()
+    hit_point, hit_area = shapely.STRtree(polygons).query(locations, predicate="intersects")
     first = np.full(len(uniques), len(areas), dtype=np.int64)
     np.minimum.at(first, hit_point, hit_area)
     first[first == len(areas)] = -1
-    position = first[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-    hits = np.bincount(hit_point, minlength=len(uniques))[codes] if len(codes) else position
+    position = first[codes]
+    on_line = np.bincount(hit_point, minlength=len(uniques))[codes] > 1
+
     notes = []
-    on_line = int((hits > 1).sum())
-    if on_line:
+    if tolerance > 0 and SOURCE_CODE in points.columns:
+        named = _named_positions(points[SOURCE_CODE], areas.index)
+        near = _near_named(codes, named, position, locations, polygons, tolerance)
+        if near.any():
+            position = np.where(near, named, position)
+            on_line &= ~near
+            notes.append(
+                f"boundary tie-break: {int(near.sum()):,} points in another area (or none) by "
+                f"point-in-polygon but within {tolerance:g} m of the area their {SOURCE_CODE} "
+                "names, counted in the named area"
+            )
+    if on_line.any():
         notes.append(
-            f"{on_line:,} points on a boundary between areas, each counted in the first area"
+            f"{int(on_line.sum()):,} points on a boundary between areas, each counted in the "
+            "first area"
         )
     outside = position < 0
     report = LoadReport(
@@ -198,6 +230,50 @@ def _locate_points(
         notes=notes,
     )
     return position, report
+
+
+def _named_positions(names: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position in ``index`` of each row's own area code (-1 when missing or not there)."""
+    codes, uniques = pd.factorize(names)
+    found = np.append(index.get_indexer(uniques.astype("str")), -1)
+    return found[codes]  # code -1 (missing) picks the appended -1
+
+
+def _near_named(
+    codes: np.ndarray,
+    named: np.ndarray,
+    position: np.ndarray,
+    locations: np.ndarray,
+    polygons: np.ndarray,
+    tolerance: float,
+) -> np.ndarray:
+    """Rows whose named area differs from the geometric one but lies within ``tolerance``.
+
+    Each distinct (location, named area) pair is measured once.
+    """
+    differs = (named >= 0) & (named != position)
+    pairs, pair_of_row = np.unique(
+        codes[differs] * len(polygons) + named[differs], return_inverse=True
+    )
+    close = shapely.dwithin(
+        locations[pairs // len(polygons)], polygons[pairs % len(polygons)], tolerance
+    )
+    near = np.zeros(len(codes), dtype=bool)
+    near[differs] = close[pair_of_row]
+    return near
+
+
+def _checked_tolerance(tolerance: object) -> float:
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, (int, float, np.integer, np.floating))
+        or not np.isfinite(tolerance)
+        or tolerance < 0
+    ):
+        raise InputError(
+            "tolerance must be a number of metres, 0 or more", column="tolerance", value=tolerance
+        )
+    return float(tolerance)
 
 
 def _locate_codes(table: pd.DataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, LoadReport]:
@@ -212,7 +288,7 @@ def _locate_codes(table: pd.DataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndar
     if missing.any():
         unknown = table.loc[missing, "area_code"].fillna("(none)")
         names = table.loc[missing, "area_name"] if "area_name" in table else unknown
-        examples = sorted(set(zip(unknown, names)))[:5]
+        examples = sorted(set(zip(unknown, names, strict=True)))[:5]
         notes.append(
             f"{unknown.nunique()} area codes not in areas, e.g. "
             + "; ".join(f"{c} {n}" for c, n in examples)

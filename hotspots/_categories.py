@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from hotspots._errors import InputError
@@ -120,6 +121,16 @@ def category_key(name: str) -> str:
     return "".join(str(name).split()).casefold()
 
 
+def category_mask(values: pd.Series, keys: frozenset[str]) -> np.ndarray:
+    """Which of ``values`` are one of the categories ``keys``; missing values are not.
+
+    Each distinct value is matched once (fast for categoricals).
+    """
+    codes, uniques = pd.factorize(values)  # a missing value has code -1
+    hits = pd.Index(uniques, dtype=object).map(category_key).isin(keys)
+    return np.append(hits, False)[codes]
+
+
 def crime_categories(source: str | None = None) -> pd.DataFrame:
     """The crime-category vocabulary shared by every reader and filter.
 
@@ -141,12 +152,8 @@ def crime_categories(source: str | None = None) -> pd.DataFrame:
     --------
     >>> from hotspots import crime_categories
     >>> cats = crime_categories()
-    >>> cats.groupby(["source", "level"]).size()
-    source     level
-    met        major         14
-               minor         73
-    police.uk  crime type    14
-    dtype: int64
+    >>> cats.groupby(["source", "level"]).size().to_dict()
+    {('met', 'major'): 14, ('met', 'minor'): 69, ('police.uk', 'crime type'): 14}
     >>> crime_categories("police.uk")["name"].head(3).tolist()
     ['Anti-social behaviour', 'Bicycle theft', 'Burglary']
     """

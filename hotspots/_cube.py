@@ -82,11 +82,9 @@ def space_time_cube(
     >>> counts = pd.DataFrame([[1, 0, 2, 3, 1, 0], [4, 4, 5, 6, 2, 1]],
     ...                       index=pd.Index(["E05000001", "E05000002"], name="code"),
     ...                       columns=months)
-    >>> space_time_cube(counts, freq="Q")
-    quarter    2024Q1  2024Q2
-    code
-    E05000001     3.0     4.0
-    E05000002    13.0     9.0
+    >>> quarters = space_time_cube(counts, freq="Q")
+    >>> list(quarters.columns.astype(str)), quarters.to_numpy().tolist()
+    (['2024Q1', '2024Q2'], [[3.0, 4.0], [13.0, 9.0]])
     """
     cube = _validated(counts)
     if freq is not None:
@@ -146,7 +144,9 @@ def _period_index(columns: pd.Index) -> pd.PeriodIndex:
                 "columns must be periods (months, quarters or years), e.g. '2024-01'",
                 value=str(columns[0]),
             ) from None
-    code = next((c for c, (pandas_freq, _) in _FREQS.items() if periods.freqstr == pandas_freq), None)
+    code = next(
+        (c for c, (pandas_freq, _) in _FREQS.items() if periods.freqstr == pandas_freq), None
+    )
     if code is None:
         raise InputError("periods must be months, quarters or years", value=periods.freqstr)
     return pd.PeriodIndex(periods, name=_FREQS[code][1])

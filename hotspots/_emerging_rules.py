@@ -43,11 +43,7 @@ def _ends_hot(states: np.ndarray) -> bool:
 def is_new(states: np.ndarray, trend: int) -> bool:
     """Hot spot in the final period, never significant (hot or cold) before, and
     (for a series of one period) hot in less than 90% of the periods."""
-    return (
-        _ends_hot(states)
-        and not np.any(states[:-1] != 0)
-        and not _hot_share_at_least_90(states)
-    )
+    return _ends_hot(states) and not np.any(states[:-1] != 0) and not _hot_share_at_least_90(states)
 
 
 def is_consecutive(states: np.ndarray, trend: int) -> bool:

@@ -626,9 +626,7 @@ def local_moran_stat(
     w_sq = np.bincount(rows, weights=graph.weights**2, minlength=n)[:, None]
     statistic = a * graph.lag(z)
     expected = -(z**2) * w_sum / ((n - 1) * m2)
-    variance = (
-        (z / m2) ** 2 * (n / (n - 2)) * (w_sq - w_sum**2 / (n - 1)) * (m2 - z**2 / (n - 1))
-    )
+    variance = (z / m2) ** 2 * (n / (n - 2)) * (w_sq - w_sum**2 / (n - 1)) * (m2 - z**2 / (n - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         zscore = (statistic - expected) / np.sqrt(variance)
     island = graph.cardinalities == 0

@@ -39,6 +39,7 @@ from hotspots._mapstyle import (
     format_number,
     format_rate,
 )
+from hotspots._offline import INSTALL_HINT
 from hotspots._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,8 +77,7 @@ def _require_folium() -> None:
         import folium  # noqa: F401
     except ImportError as err:
         raise ImportError(
-            "hotspots maps need folium, which is not installed: "
-            "pip install folium xstatic-leaflet  (or: pip install london-hotspots)"
+            f"hotspots maps need folium, which is not installed: {INSTALL_HINT}"
         ) from err
 
 
@@ -144,6 +144,13 @@ def _ranks(order: pd.Index, index: pd.Index, noun: str) -> pd.Series:
     n = len(order)
     text[order] = [f"{k:,} of {n:,} {noun}" for k in range(1, n + 1)]
     return text
+
+
+def _ranked(*keys: pd.Series) -> pd.Index:
+    """Codes sorted by `keys` (ascending, missing last), ties by code: row order never matters."""
+    frame = pd.DataFrame({f"key{i}": key for i, key in enumerate(keys)})
+    frame["code"] = frame.index.astype(str)
+    return frame.sort_values(list(frame.columns), na_position="last").index
 
 
 def _rows(columns: Sequence[pd.Series]) -> pd.Series:
@@ -227,7 +234,7 @@ def _choropleth_layer(frame: pd.DataFrame, column: str, palette: str, top: int) 
     scheme = classed_scheme(edges, palette, class_names)
     classes = pd.Series(assign_classes(values.to_numpy(), edges, class_names), index=frame.index)
     label = _COLUMN_LABELS.get(column, column)
-    order = values.dropna().sort_values(ascending=False, kind="stable").index
+    order = _ranked(-values.dropna())
     shown = pd.Series([fmt(v) for v in values.to_numpy()], index=frame.index, dtype=object)
     return _Layer(
         key="choropleth",
@@ -249,8 +256,11 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     clusters = _categories(frame, "lisa_cluster", scheme)
     strength = next((frame[c] for c in ("lisa_z", "lisa_i") if c in frame.columns), None)
     high = clusters.index[clusters == "High-High"]
-    if strength is not None:
-        high = pd.to_numeric(strength[high]).sort_values(ascending=False, kind="stable").index
+    high = (
+        _ranked(-pd.to_numeric(strength[high]).astype(float))
+        if strength is not None
+        else _ranked(pd.Series(0, index=high))
+    )
     labels, columns = ["LISA cluster"], [clusters]
     for column, label in (("lisa_i", "Local Moran's I"), ("lisa_z", "z-score")):
         if column in frame.columns:
@@ -286,9 +296,9 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     labels_ = _categories(frame, "gi_label", scheme)
     hot = labels_.index[labels_.str.startswith("Hot spot")]
     if "gi_z" in frame.columns:
-        hot = (
-            pd.to_numeric(frame.loc[hot, "gi_z"]).sort_values(ascending=False, kind="stable").index
-        )
+        hot = _ranked(-pd.to_numeric(frame.loc[hot, "gi_z"]).astype(float))
+    else:
+        hot = _ranked(pd.Series(0, index=hot))
     labels, columns = ["Gi* category"], [labels_]
     if "gi_z" in frame.columns:
         labels.append("Gi* z-score")
@@ -325,11 +335,11 @@ def _emerging_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     scheme = category_scheme("emerging", palette)
     categories = _categories(frame, "emerging_category", scheme)
     hot = categories[categories.isin(EMERGING_HOT)]
-    strength = {category: i for i, category in enumerate(EMERGING_HOT)}
-    keys = pd.DataFrame({"strength": hot.map(strength)}, index=hot.index)
+    strength = hot.map({category: i for i, category in enumerate(EMERGING_HOT)})
     if "count" in frame.columns:
-        keys["count"] = -pd.to_numeric(frame.loc[hot.index, "count"]).astype(float)
-    order = keys.sort_values(list(keys.columns), kind="stable").index
+        order = _ranked(strength, -pd.to_numeric(frame.loc[hot.index, "count"]).astype(float))
+    else:
+        order = _ranked(strength)
     return _Layer(
         key="emerging",
         name="Emerging hot spots",
@@ -389,6 +399,7 @@ def _draw(
     layers: Sequence[_Layer],
     title: str,
     basemap: str | None,
+    top: int,
 ) -> folium.Map:
     import folium
 
@@ -449,7 +460,7 @@ def _draw(
         right.append(
             f'<div class="hs-card {uid}-layer" data-hs-layer="{layer.key}"{hidden}>'
             + legend_html(layer.name, layer.scheme, counts)
-            + top_html(layer.top_title, layer.top, layer.top_empty)
+            + (top_html(layer.top_title, layer.top, layer.top_empty) if top > 0 else "")
             + "</div>"
         )
         left.append(
@@ -479,7 +490,7 @@ def _single(
     layer = build(frame)
     if title is None:
         title = layer.name + _subtitle(layer.provenance)
-    return _draw(frame, [layer], title, basemap)
+    return _draw(frame, [layer], title, basemap, top)
 
 
 # ------------------------------------------------------------------ public
@@ -755,4 +766,4 @@ def combined_map(
             f"no result has a column to map ({column!r}, 'lisa_cluster', 'gi_label' "
             "or 'emerging_category')"
         )
-    return _draw(base, layers, title, basemap)
+    return _draw(base, layers, title, basemap, top)

@@ -239,7 +239,11 @@ def class_breaks(values: np.ndarray, classes: int = MAX_CLASSES) -> np.ndarray:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return np.array([], dtype=float)
-    edges = np.unique(np.quantile(finite, np.linspace(0, 1, classes + 1)))
+    edges = np.quantile(finite, np.linspace(0, 1, classes + 1))
+    # interpolation leaves near-duplicates (0 and 4e-16): keep the first of each run
+    scale = max(1.0, float(np.abs(edges).max()))
+    new = np.r_[True, ~np.isclose(edges[1:], edges[:-1], rtol=1e-9, atol=1e-12 * scale)]
+    edges = edges[new]
     if edges.size == 1:
         edges = np.repeat(edges, 2)
     return edges

@@ -158,14 +158,14 @@ def _counts(cells: pd.DataFrame, path: Path, first_row: int) -> tuple[np.ndarray
             column=cells.columns[col],
             value=cells.iat[row, col],
         )
-    blanks = {m: int(n) for m, n in zip(cells.columns, blank.sum(axis=0)) if n}
+    blanks = {m: int(n) for m, n in zip(cells.columns, blank.sum(axis=0), strict=True) if n}
     return values, blanks
 
 
 def _borough_codes(names: pd.Series) -> pd.Series:
     """GSS codes of borough names (missing for the Met's pseudo-boroughs)."""
     layer = boundaries.load("boroughs")
-    lookup = dict(zip(layer["name"].map(_name_key), layer.index))
+    lookup = dict(zip(layer["name"].map(_name_key), layer.index, strict=True))
     return names.map(_name_key).map(lookup).astype("str").where(names.map(_name_key).isin(lookup))
 
 

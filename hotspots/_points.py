@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from hotspots._errors import InputError
 from hotspots._london import in_london
@@ -136,8 +137,8 @@ def points_from_frame(
     >>> from hotspots import points_from_frame
     >>> calls = pd.DataFrame({"lon": [-0.1276, -0.0754, None], "lat": [51.5072, 51.5055, None]})
     >>> points = points_from_frame(calls, x="lon", y="lat")
-    >>> points.geometry.round(-1).to_wkt().tolist()
-    ['POINT (530040 180380)', 'POINT (533660 180270)']
+    >>> points.geometry.x.round(-1).tolist(), points.geometry.y.round(-1).tolist()
+    ([530040.0, 533670.0], [180360.0, 180260.0])
     >>> dict(points.attrs["report"].dropped)
     {'no coordinates': 1}
     """
@@ -148,11 +149,11 @@ def points_from_frame(
     ledger = RowLedger(len(df), labels=df.index)
     xs, ys = _numbers(df[x], df[y], ledger, (x, y))
     _check_axes(xs[ledger.keep], ys[ledger.keep], crs, (x, y))
-    bx, by = _project_unique(xs, ys, ledger.keep, crs)
-    ledger.drop(~in_london(bx, by), "outside London", column=x, values=df[x])
+    bx, by, inside = _project_unique(xs, ys, ledger.keep, crs)
+    ledger.drop(~inside, "outside London", column=x, values=df[x])
     keep = ledger.keep
     points = gpd.GeoDataFrame(
-        df.loc[keep].copy(), geometry=gpd.points_from_xy(bx[keep], by[keep]), crs=BNG
+        df.loc[keep].copy(), geometry=distinct_points(bx[keep], by[keep]), crs=BNG
     )
     report = ledger.report(f"table columns {x!r}, {y!r}")
     points.attrs["report"] = report
@@ -170,30 +171,43 @@ def project_lonlat(
     ``"outside London"``. Returns full-length arrays (NaN where dropped).
     """
     xs, ys = _numbers(lon, lat, ledger, columns)
-    bx, by = _project_unique(xs, ys, ledger.keep, pyproj.CRS.from_epsg(4326))
-    ledger.drop(~in_london(bx, by), "outside London", column=columns[0], values=lon)
+    bx, by, inside = _project_unique(xs, ys, ledger.keep, pyproj.CRS.from_epsg(4326))
+    ledger.drop(~inside, "outside London", column=columns[0], values=lon)
     return bx, by
+
+
+def distinct_points(x: np.ndarray, y: np.ndarray) -> gpd.array.GeometryArray:
+    """Point geometries for coordinates, one shapely object per distinct location.
+
+    Rows at the same location share one (immutable) point, which saves building
+    a million points for the few tens of thousands of police.uk map points.
+    """
+    codes, uniques = pd.factorize(x + 1j * y)
+    return gpd.array.from_shapely(shapely.points(uniques.real, uniques.imag)[codes])
 
 
 def _numbers(
     xcol: pd.Series, ycol: pd.Series, ledger: RowLedger, columns: tuple[str, str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates as floats; drops rows without them or with text that is not a number."""
-    blank_x = _blank(xcol)
-    blank_y = _blank(ycol)
+    blank_x, xs = _parsed(xcol)
+    blank_y, ys = _parsed(ycol)
     ledger.drop(blank_x & blank_y, "no coordinates", column=columns[0], values=xcol)
-    xs = pd.to_numeric(xcol, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    ys = pd.to_numeric(ycol, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad_x = ~np.isfinite(xs)
-    ledger.drop(bad_x, "unparseable coordinates", column=columns[0], values=xcol)
+    ledger.drop(~np.isfinite(xs), "unparseable coordinates", column=columns[0], values=xcol)
     ledger.drop(~np.isfinite(ys), "unparseable coordinates", column=columns[1], values=ycol)
     return xs, ys
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(values):
-        return values.isna().to_numpy()
-    return values.isna().to_numpy() | (values.astype("str").str.strip() == "").to_numpy()
+def _parsed(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each value is blank, and its number (NaN when none); each distinct value once."""
+    codes, uniques = pd.factorize(values)  # a missing value has code -1
+    distinct = pd.Series(uniques, dtype=None if len(uniques) else float)
+    if pd.api.types.is_numeric_dtype(distinct):
+        blank = np.zeros(len(distinct), dtype=bool)
+    else:
+        blank = (distinct.astype("str").str.strip() == "").to_numpy()
+    numbers = pd.to_numeric(distinct, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.append(blank, True)[codes], np.append(numbers, np.nan)[codes]
 
 
 def _check_axes(xs: np.ndarray, ys: np.ndarray, crs: pyproj.CRS, columns: tuple[str, str]) -> None:
@@ -234,21 +248,25 @@ def _check_axes(xs: np.ndarray, ys: np.ndarray, crs: pyproj.CRS, columns: tuple[
 
 def _project_unique(
     xs: np.ndarray, ys: np.ndarray, keep: np.ndarray, crs: pyproj.CRS
-) -> tuple[np.ndarray, np.ndarray]:
-    """Project to British National Grid, once per distinct location.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """British National Grid x, y and whether in London, once per distinct location.
 
     police.uk snaps incidents to a limited set of anonymous map points, so a
     million incidents hold a few tens of thousands of distinct locations.
+    Rows not kept get NaN coordinates and count as inside.
     """
     bx = np.full(len(xs), np.nan)
     by = np.full(len(xs), np.nan)
+    inside = np.ones(len(xs), dtype=bool)
     if not keep.any():
-        return bx, by
+        return bx, by, inside
     codes, uniques = pd.factorize(xs[keep] + 1j * ys[keep])
     ux, uy = uniques.real, uniques.imag
     if crs != BNG:
         transformer = pyproj.Transformer.from_crs(crs, BNG, always_xy=True)
         ux, uy = transformer.transform(ux, uy)
-    bx[keep] = np.asarray(ux)[codes]
-    by[keep] = np.asarray(uy)[codes]
-    return bx, by
+    ux, uy = np.asarray(ux), np.asarray(uy)
+    bx[keep] = ux[codes]
+    by[keep] = uy[codes]
+    inside[keep] = in_london(ux, uy)[codes]
+    return bx, by, inside

@@ -17,9 +17,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hotspots._categories import POLICE_UK_CRIME_TYPES, category_key, resolve_categories
+from hotspots._categories import (
+    POLICE_UK_CRIME_TYPES,
+    category_key,
+    category_mask,
+    resolve_categories,
+)
 from hotspots._errors import InputError
-from hotspots._points import RowLedger, project_lonlat
+from hotspots._points import RowLedger, distinct_points, project_lonlat
 from hotspots._report import log_report
 
 # police.uk column -> tidy column. The first ten are required; the last two are
@@ -53,6 +58,12 @@ OUTPUT = (
     "context",
 )
 STREET_SUFFIX = "-street.csv"
+# Every column is read as text: the crime id as plain strings, the others, which
+# repeat from row to row (even coordinates: incidents share anonymous map points),
+# dictionary-encoded. Empty fields are missing values.
+_TEXT = pa.string()
+_REPEATED = pa.dictionary(pa.int32(), pa.string())
+_TYPES = {column: _TEXT if column == "Crime ID" else _REPEATED for column in COLUMNS}
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
 
 
@@ -95,7 +106,8 @@ def read_police_uk(
         ``crime_id``, ``month`` (monthly Period), ``crime_type``, ``lsoa_code``,
         ``lsoa_name``, ``force`` (police.uk "Reported by"), ``falls_within``,
         ``location``, ``outcome`` (last outcome category), ``context`` and
-        ``geometry``; empty strings become missing values.
+        ``geometry``; empty strings become missing values. Text repeated from
+        row to row (all but ``crime_id``) is held as pandas categoricals.
         ``attrs["report"]`` is a :class:`hotspots.LoadReport` accounting for every
         row: dropped for ``"malformed row"`` (wrong number of fields),
         ``"unparseable month"``, ``"month filtered out"``, ``"crime type filtered
@@ -129,20 +141,19 @@ def read_police_uk(
     wanted_months = None if months is None else _parse_months(months)
     members, notes = _collect(source)
 
-    frames, files = [], {}
+    tables, files = [], {}
     malformed: dict[str, list[str]] = {}
-    for number, member in enumerate(members):
+    for member in members:
         table, bad_rows, member_notes = _read_member(member)
         notes += member_notes
         files[member.name] = table.num_rows + len(bad_rows)
         if bad_rows:
             malformed[member.name] = bad_rows
-        frame = table.to_pandas()
-        frame["_file"] = number
-        frames.append(frame)
-    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    raw = raw.reindex(columns=[*COLUMNS.values(), "_file"])
-    ledger = RowLedger(len(raw), file_names=[m.name for m in members], files=raw["_file"])
+        tables.append(table)
+    # one conversion for all files: repeated text becomes pandas categoricals
+    raw = pa.concat_tables(tables).to_pandas()
+    file_of_row = np.repeat(np.arange(len(tables)), [table.num_rows for table in tables])
+    ledger = RowLedger(len(raw), file_names=[m.name for m in members], files=file_of_row)
     for name, rows in malformed.items():
         ledger.add_outside_rows("malformed row", len(rows), f"{name}: {rows[0]}")
 
@@ -151,20 +162,19 @@ def read_police_uk(
     if wanted_months is not None:
         ledger.drop(~month.isin(wanted_months).to_numpy(), "month filtered out")
     if type_keys is not None:
-        keys = raw["crime_type"].fillna("").map(category_key)
-        ledger.drop(~keys.isin(type_keys).to_numpy(), "crime type filtered out")
+        ledger.drop(~category_mask(raw["crime_type"], type_keys), "crime type filtered out")
     x, y = project_lonlat(
         raw["longitude"], raw["latitude"], ledger, columns=("Longitude", "Latitude")
     )
-    ids = raw["crime_id"].fillna("")
-    repeated = ids.ne("").to_numpy() & _duplicated_among(ids, ledger.keep)
+    ids = raw["crime_id"]
+    repeated = ids.notna().to_numpy() & _duplicated_among(ids, ledger.keep)
     ledger.drop(repeated, "duplicate crime id", column="Crime ID", values=ids)
 
     keep = ledger.keep
-    tidy = raw.loc[keep, [c for c in OUTPUT if c != "month"]].replace("", pd.NA)
+    tidy = raw.loc[keep, [c for c in OUTPUT if c != "month"]]
     tidy.insert(1, "month", month[keep])
     tidy = tidy[list(OUTPUT)].reset_index(drop=True)
-    points = gpd.GeoDataFrame(tidy, geometry=gpd.points_from_xy(x[keep], y[keep]), crs=27700)
+    points = gpd.GeoDataFrame(tidy, geometry=distinct_points(x[keep], y[keep]), crs=27700)
 
     source_name = _source_name(source)
     report = ledger.report(source_name, files=files, notes=notes)
@@ -234,7 +244,7 @@ def _collect_zip(path: Path) -> tuple[list[_Member], list[str]]:
 
 
 def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
-    """Parse one CSV: its table (all text), its malformed rows and notes."""
+    """Parse one CSV: its table (every column, tidy names), its malformed rows and notes."""
     data = member.read()
     if not data.strip():
         raise InputError("empty file (no header, no rows)", file=member.name)
@@ -256,7 +266,8 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     def on_bad_row(row: pacsv.InvalidRow) -> str:
         where = f"row {row.number}" if row.number is not None else "a row"
         bad_rows.append(
-            f"{where} has {row.actual_columns} fields, expected {row.expected_columns}: {row.text[:80]!r}"
+            f"{where} has {row.actual_columns} fields, expected {row.expected_columns}: "
+            f"{row.text[:80]!r}"
         )
         return "skip"
 
@@ -266,7 +277,9 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
             pa.py_buffer(payload),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad_row),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(present, pa.string()), include_columns=present
+                column_types={c: _TYPES[c] for c in present},
+                include_columns=present,
+                strings_can_be_null=True,
             ),
         )
 
@@ -284,7 +297,10 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
             ) from None
         table = parse(text.encode("utf-8"))
         notes.append(f"{member.name}: not UTF-8, read as Windows-1252 (cp1252)")
-    table = table.rename_columns([COLUMNS[c] for c in table.column_names])
+    for column in COLUMNS:
+        if column not in present:
+            table = table.append_column(column, pa.nulls(table.num_rows, _TYPES[column]))
+    table = table.select(list(COLUMNS)).rename_columns(list(COLUMNS.values()))
     return table, list(bad_rows), notes
 
 
@@ -306,18 +322,13 @@ def _parse_months(months: object) -> pd.PeriodIndex:
 
 def _month_periods(values: pd.Series, ledger: RowLedger) -> pd.Series:
     """``YYYY-MM`` strings as monthly periods; rows with other text are dropped."""
-    codes, uniques = pd.factorize(values.fillna(""))
+    codes, uniques = pd.factorize(values)  # a missing month has code -1
     parsed = []
-    for text in uniques:
+    for text in [*uniques, ""]:
         match = _MONTH.match(text)
         ok = match is not None and 1 <= int(match.group(2)) <= 12
         parsed.append(pd.Period(f"{match.group(1)}-{match.group(2)}", freq="M") if ok else pd.NaT)
-    periods = pd.Series(
-        pd.PeriodIndex(parsed, freq="M").take(codes)
-        if len(values)
-        else pd.PeriodIndex([], freq="M"),
-        index=values.index,
-    )
+    periods = pd.Series(pd.PeriodIndex(parsed, freq="M")[codes], index=values.index)
     ledger.drop(periods.isna().to_numpy(), "unparseable month", column="Month", values=values)
     return periods
 

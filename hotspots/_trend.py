@@ -128,7 +128,7 @@ def _mann_kendall_rows(values: np.ndarray) -> tuple[np.ndarray, ...]:
     ``tau`` NaN, ``z`` 0 and ``p`` 1.
     """
     x = np.asarray(values, float)
-    rows, length = x.shape
+    length = x.shape[1]
     valid = ~np.isnan(x)
     n = valid.sum(axis=1)
     i, j = np.triu_indices(length, k=1)

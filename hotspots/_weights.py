@@ -28,9 +28,9 @@ logger = logging.getLogger("hotspots")
 METHODS = ("queen", "rook", "knn", "distance")
 ISLAND_POLICIES = ("keep", "nearest", "raise")
 TRANSFORMS = ("B", "R")
-# a rook link needs boundaries running within tolerance of each other for longer
-# than this many tolerances: a corner contact gives at most about 2 (one per arm)
-_ROOK_LENGTH_FACTOR = 4.0
+# a rook link within tolerance needs boundaries running within tolerance of each
+# other for longer than this many tolerances (segments next to a corner are shorter)
+_ROOK_LENGTH_FACTOR = 2.0
 # how many codes a message names before "and N more"
 _NAMED = 10
 
@@ -67,7 +67,7 @@ def spatial_weights(
         touching, so that files whose shared edges do not coincide exactly
         (rounded coordinates, independently digitised or generalised edges)
         still give the true neighbours. For ``"rook"`` the shared stretch must
-        also be longer than ``4 * tolerance``. ``0`` means exact contact.
+        also be longer than ``2 * tolerance``. ``0`` means exact contact.
     k : int
         Number of neighbours, required for ``method="knn"``.
     threshold : float
@@ -279,23 +279,66 @@ def _contiguity_pairs(
         shared = shapely.relate_pattern(geoms[left], geoms[right], "****1****")
         if tolerance > 0:
             near = ~shared
-            shared[near] = _runs_alongside(geoms[left[near]], geoms[right[near]], tolerance)
+            shared[near] = _runs_alongside(geoms, left[near], right[near], tolerance)
         left, right = left[shared], right[shared]
     return np.concatenate([left, right]), np.concatenate([right, left])
 
 
-def _runs_alongside(a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
-    """Whether each pair's boundaries run within tolerance for a rook-sized stretch.
+def _runs_alongside(
+    geoms: np.ndarray, left: np.ndarray, right: np.ndarray, tolerance: float
+) -> np.ndarray:
+    """Whether each pair's boundaries run within tolerance of each other for a rook stretch.
 
-    The length is measured both ways round and the shorter kept, so the answer
-    does not depend on which area comes first.
+    The stretch is measured along one area's boundary as the total length of
+    its segments whose two ends both lie within ``tolerance`` of the other
+    area's boundary. A corner contact has no such segment (or only tiny ones
+    next to the corner), a shared edge has its full length. Measured both ways
+    round and the longer kept, so the answer does not depend on the order.
     """
-    if a.size == 0:
-        return np.zeros(0, dtype=bool)
-    edge_a, edge_b = shapely.boundary(a), shapely.boundary(b)
-    near_a = shapely.length(shapely.intersection(edge_a, shapely.buffer(edge_b, tolerance)))
-    near_b = shapely.length(shapely.intersection(edge_b, shapely.buffer(edge_a, tolerance)))
-    return np.minimum(near_a, near_b) > _ROOK_LENGTH_FACTOR * tolerance
+    edges = shapely.boundary(geoms)
+    shapely.prepare(edges)
+    segments = _Segments(edges)
+    one_way = segments.length_near(left, right, edges, tolerance)
+    other_way = segments.length_near(right, left, edges, tolerance)
+    return np.maximum(one_way, other_way) > _ROOK_LENGTH_FACTOR * tolerance
+
+
+class _Segments:
+    """The straight segments of every area's boundary, area by area."""
+
+    def __init__(self, edges: np.ndarray) -> None:
+        parts, owner = shapely.get_parts(edges, return_index=True)
+        coords, part = shapely.get_coordinates(parts, return_index=True)
+        inside_part = part[:-1] == part[1:]
+        self.start = coords[:-1][inside_part]
+        self.end = coords[1:][inside_part]
+        area = owner[part[:-1][inside_part]]
+        # segments of area i are self.start[first[i]:first[i + 1]]
+        self.first = np.searchsorted(area, np.arange(len(edges) + 1))
+
+    def length_near(
+        self, focal: np.ndarray, other: np.ndarray, edges: np.ndarray, tolerance: float
+    ) -> np.ndarray:
+        """For each pair, length of focal's segments with both ends near other's boundary."""
+        counts = self.first[focal + 1] - self.first[focal]
+        pair = np.repeat(np.arange(len(focal)), counts)
+        offsets = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
+        segment = self.first[focal][pair] + offsets
+        # cheap cut first: both ends inside the other area's box grown by the tolerance
+        box = shapely.bounds(edges[other])[pair]
+        start, end = self.start[segment], self.end[segment]
+        in_box = np.all(
+            (np.minimum(start, end) >= box[:, :2] - tolerance)
+            & (np.maximum(start, end) <= box[:, 2:] + tolerance),
+            axis=1,
+        )
+        pair, start, end = pair[in_box], start[in_box], end[in_box]
+        target = edges[other][pair]
+        near = shapely.dwithin(shapely.points(start), target, tolerance) & shapely.dwithin(
+            shapely.points(end), target, tolerance
+        )
+        length = np.hypot(*(end - start).T)
+        return np.bincount(pair[near], weights=length[near], minlength=len(focal))
 
 
 def _knn_pairs(centroids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ import shapely
 import boundaries
 import hotspots
 from hotspots import InputError, aggregate
+from hotspots._aggregate import _locate_points
 
 
 @pytest.fixture(scope="module")
@@ -24,26 +26,109 @@ def ward_table():
     return hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
 
 
+def _positions(points, areas, tolerance):
+    """Area position of every point (the per-point assignment behind aggregate's counts)."""
+    return _locate_points(points, areas, tolerance)[0]
+
+
 def test_points_agree_with_police_uk_lsoa(burglary):
     lsoa = boundaries.load("lsoa")
     result = aggregate(burglary, lsoa)
     report = result.attrs["report"]
     assert report.rows_read == len(burglary) == report.rows_kept + sum(report.dropped.values())
-    # reference: police.uk's own LSOA code of each point, counted independently
-    reference = burglary["lsoa_code"].value_counts().reindex(lsoa.index, fill_value=0)
     assert result["count"].sum() == report.rows_kept
-    # police.uk assigns the LSOA of its anonymised point on full-resolution boundaries;
-    # the shipped layer is generalised to 20 m, so points on streets that are LSOA
-    # boundaries can fall either side: measured 92.6 % exact agreement per point.
-    within = shapely.dwithin(
-        burglary.geometry.to_numpy(), lsoa.geometry.reindex(burglary["lsoa_code"]).to_numpy(), 20
-    )
-    assert within.mean() >= 0.98
-    assert np.corrcoef(result["count"], reference)[0, 1] > 0.9
+    # reference: police.uk's own LSOA code of each point
+    own = lsoa.index.get_indexer(burglary["lsoa_code"])
+    assert (own >= 0).all()
+    # point-in-polygon alone on the generalised (20 m) layer: measured 92.6 % agreement
+    geometry_only = (_positions(burglary, lsoa, 0.0) == own).mean()
+    assert 0.90 < geometry_only < 0.95
+    # with the 20 m tie-break: measured 100 % (every disagreement lies within 20 m)
+    assert (_positions(burglary, lsoa, 20.0) == own).mean() >= 0.98
+    reference = burglary["lsoa_code"].value_counts().reindex(lsoa.index, fill_value=0)
+    assert (result["count"] - reference).abs().sum() / 2 <= 0.02 * len(burglary)
+    assert any("boundary tie-break" in note for note in report.notes)
     boroughs = aggregate(burglary, boundaries.load("boroughs"))
+    assert not any("tie-break" in note for note in boroughs.attrs["report"].notes)
     by_borough = lsoa["borough_code"].reindex(burglary["lsoa_code"]).value_counts()
     share = (boroughs["count"] - by_borough.reindex(boroughs.index)).abs().sum() / len(burglary)
     assert share < 0.02
+
+
+def test_tie_break_never_overrides_geometry_outside_the_band(burglary):
+    lsoa = boundaries.load("lsoa")
+    tolerance = 20.0
+    position = _positions(burglary, lsoa, tolerance)
+    geometric = _positions(burglary, lsoa, 0.0)
+    polygons = lsoa.geometry.to_numpy()
+    points = burglary.geometry.to_numpy()
+    # a point farther than the tolerance from its own area's boundary is inside that
+    # area and away from every other: the geometry decides, whatever the record says
+    deep = shapely.distance(points, shapely.boundary(polygons[geometric])) > tolerance
+    assert deep.sum() > 1000
+    np.testing.assert_array_equal(position[deep], geometric[deep])
+    # and every change made lies within the tolerance of the named area
+    changed = position != geometric
+    assert changed.any()
+    assert (shapely.distance(points[changed], polygons[position[changed]]) <= tolerance).all()
+
+
+def _inside_near(lsoa, code):
+    """A point inside LSOA ``code``, 5 m from a neighbour, and a point deep inside it."""
+    area = lsoa.geometry[code]
+    centre = area.representative_point()
+    neighbours = lsoa.index[lsoa.geometry.touches(area)]
+    neighbour = neighbours[0]
+    far = next(c for c in lsoa.index if shapely.distance(centre, lsoa.geometry[c]) > 100)
+    edge = shapely.shortest_line(centre, lsoa.geometry[neighbour])
+    near = edge.interpolate(edge.length - 5.0)
+    assert area.contains(near) and not lsoa.geometry[neighbour].contains(near)
+    assert shapely.distance(centre, area.boundary) > 20
+    return centre, near, neighbour, far
+
+
+@pytest.mark.parametrize(
+    ("where", "named", "tolerance", "expected"),
+    [
+        ("centre", "neighbour", 20.0, "own"),
+        ("centre", "far", 20.0, "own"),
+        ("centre", "missing", 20.0, "own"),
+        ("near", "neighbour", 20.0, "neighbour"),
+        ("near", "neighbour", 0.0, "own"),
+        ("near", "neighbour", 4.0, "own"),
+        ("near", "far", 20.0, "own"),
+        ("near", "not-an-area", 20.0, "own"),
+    ],
+    ids=[
+        "deep-inside-wrong-neighbour-code",
+        "deep-inside-far-code",
+        "deep-inside-no-code",
+        "in-band-neighbour-code",
+        "in-band-tolerance-0",
+        "just-outside-band",
+        "in-band-far-code",
+        "in-band-unknown-code",
+    ],
+)
+def test_tie_break_rule(where, named, tolerance, expected):
+    lsoa = boundaries.load("lsoa")
+    own = "E01004736"
+    centre, near, neighbour, far = _inside_near(lsoa, own)
+    codes = {"neighbour": neighbour, "far": far, "missing": None, "not-an-area": "W01000001"}
+    points = gpd.GeoDataFrame(
+        {"lsoa_code": [codes[named]]},
+        geometry=[centre if where == "centre" else near],
+        crs=27700,
+    )
+    result = aggregate(points, lsoa, tolerance=tolerance)
+    counted = result.index[result["count"] == 1].tolist()
+    assert counted == [own if expected == "own" else neighbour]
+
+
+@pytest.mark.parametrize("tolerance", [-1, float("nan"), "20", True], ids=str)
+def test_bad_tolerance(burglary, tolerance):
+    with pytest.raises(InputError, match="tolerance"):
+        aggregate(burglary, boundaries.load("lsoa"), tolerance=tolerance)
 
 
 def test_met_ward_table_round_trips(ward_table):

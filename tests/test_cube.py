@@ -37,7 +37,9 @@ def test_real_lsoa_months_pass_unchanged(burglary):
 def test_real_months_to_quarters_drop_partial_quarter(burglary):
     with pytest.warns(HotspotsWarning, match="2025Q1"):
         quarters = space_time_cube(burglary, freq="Q")
-    assert list(quarters.columns.astype(str)) == [f"{y}Q{q}" for y in (2023, 2024) for q in range(1, 5)]
+    assert list(quarters.columns.astype(str)) == [
+        f"{y}Q{q}" for y in (2023, 2024) for q in range(1, 5)
+    ]
     assert quarters.columns.name == "quarter"
     expected = burglary.loc[:, "2023-04":"2023-06"].sum(axis=1, skipna=False)
     pd.testing.assert_series_equal(
@@ -63,7 +65,9 @@ def test_string_periods_are_parsed_and_sorted():
 
 
 def test_gap_names_missing_periods():
-    counts = monthly([[1, 2, 3, 4, 5, 6]]).drop(columns=[pd.Period("2024-02"), pd.Period("2024-04")])
+    counts = monthly([[1, 2, 3, 4, 5, 6]]).drop(
+        columns=[pd.Period("2024-02"), pd.Period("2024-04")]
+    )
     with pytest.raises(InputError, match=r"2024-02, 2024-04"):
         space_time_cube(counts)
 
@@ -83,7 +87,10 @@ def test_gap_made_explicit_as_no_data_is_accepted():
         (lambda c: c.mul(-1), "zero or more"),
         (lambda c: c.replace(1.0, np.inf), "finite"),
         (lambda c: c.set_axis(["a", "b", "c"], axis=1), "periods"),
-        (lambda c: c.set_axis(pd.period_range("2024-01-01", periods=3, freq="D"), axis=1), "months"),
+        (
+            lambda c: c.set_axis(pd.period_range("2024-01-01", periods=3, freq="D"), axis=1),
+            "months",
+        ),
     ],
     ids=["duplicate-codes", "empty", "negative", "infinite", "not-periods", "days"],
 )

@@ -18,7 +18,7 @@ from hotspots._emerging_rules import (
     is_sporadic,
 )
 
-H, C, O = 1, -1, 0  # hot spot, cold spot, not significant
+H, C, N = 1, -1, 0  # hot spot, cold spot, not significant
 
 
 def s(*states):
@@ -26,50 +26,50 @@ def s(*states):
 
 
 TEN_HOT = s(*[H] * 10)
-NINE_OF_TEN = s(O, *[H] * 9)  # exactly 90 %
-EIGHT_OF_NINE = s(O, *[H] * 8)  # 88.9 %: just under
+NINE_OF_TEN = s(N, *[H] * 9)  # exactly 90 %
+EIGHT_OF_NINE = s(N, *[H] * 8)  # 88.9 %: just under
 
 
 # (series, trend, expected category)
 CASES = {
     # new: hot only in the final period
-    "new": (s(O, O, O, H), 0, "New hot spot"),
+    "new": (s(N, N, N, H), 0, "New hot spot"),
     "new-one-period": (s(H), 0, "Persistent hot spot"),  # 1 of 1 is 100 %: persistent
-    "new-after-cold-is-oscillating": (s(C, O, O, H), 0, "Oscillating hot spot"),
-    "new-cold": (s(O, O, C), 0, "New cold spot"),
+    "new-after-cold-is-oscillating": (s(C, N, N, H), 0, "Oscillating hot spot"),
+    "new-cold": (s(N, N, C), 0, "New cold spot"),
     # consecutive: a final run of >= 2, never significant before
-    "consecutive": (s(O, O, O, O, H, H), 0, "Consecutive hot spot"),
-    "consecutive-long-run": (s(O, O, H, H, H, H, H, H, H, H), 0, "Consecutive hot spot"),
+    "consecutive": (s(N, N, N, N, H, H), 0, "Consecutive hot spot"),
+    "consecutive-long-run": (s(N, N, H, H, H, H, H, H, H, H), 0, "Consecutive hot spot"),
     "run-reaching-90-is-persistent": (NINE_OF_TEN, 0, "Persistent hot spot"),
-    "run-after-earlier-hot-is-sporadic": (s(H, O, O, H, H), 0, "Sporadic hot spot"),
-    "run-after-cold-is-oscillating": (s(C, O, H, H), 0, "Oscillating hot spot"),
-    "consecutive-cold": (s(O, O, C, C), 0, "Consecutive cold spot"),
+    "run-after-earlier-hot-is-sporadic": (s(H, N, N, H, H), 0, "Sporadic hot spot"),
+    "run-after-cold-is-oscillating": (s(C, N, H, H), 0, "Oscillating hot spot"),
+    "consecutive-cold": (s(N, N, C, C), 0, "Consecutive cold spot"),
     # 90 % and more: trend decides
     "persistent-100": (TEN_HOT, 0, "Persistent hot spot"),
     "persistent-exactly-90": (NINE_OF_TEN, 0, "Persistent hot spot"),
     "intensifying": (TEN_HOT, 1, "Intensifying hot spot"),
     "diminishing": (TEN_HOT, -1, "Diminishing hot spot"),
-    "diminishing-exactly-90": (s(H, H, H, O, H, H, H, H, H, H), -1, "Diminishing hot spot"),
-    "under-90-with-trend-is-sporadic": (s(H, O, H, O, H, H, H, H, H, H), 1, "Sporadic hot spot"),
+    "diminishing-exactly-90": (s(H, H, H, N, H, H, H, H, H, H), -1, "Diminishing hot spot"),
+    "under-90-with-trend-is-sporadic": (s(H, N, H, N, H, H, H, H, H, H), 1, "Sporadic hot spot"),
     "intensifying-cold": (-TEN_HOT, -1, "Intensifying cold spot"),
     "diminishing-cold": (-TEN_HOT, 1, "Diminishing cold spot"),
     "persistent-cold": (-NINE_OF_TEN, 0, "Persistent cold spot"),
     "just-under-90-consecutive": (EIGHT_OF_NINE, 0, "Consecutive hot spot"),
     # sporadic and oscillating: final hot, on and off before
-    "sporadic": (s(H, O, H, O, O, H), 0, "Sporadic hot spot"),
-    "oscillating": (s(H, C, H, O, O, H), 0, "Oscillating hot spot"),
+    "sporadic": (s(H, N, H, N, N, H), 0, "Sporadic hot spot"),
+    "oscillating": (s(H, C, H, N, N, H), 0, "Oscillating hot spot"),
     "oscillating-mostly-cold": (s(*[C] * 9, H), 0, "Oscillating hot spot"),
-    "sporadic-cold": (s(C, O, C, O, C), 0, "Sporadic cold spot"),
-    "oscillating-cold": (s(H, H, O, C), 0, "Oscillating cold spot"),
+    "sporadic-cold": (s(C, N, C, N, C), 0, "Sporadic cold spot"),
+    "oscillating-cold": (s(H, H, N, C), 0, "Oscillating cold spot"),
     # historical: not hot at the end, hot >= 90 % before
-    "historical": (s(*[H] * 9, O), 0, "Historical hot spot"),
-    "historical-any-trend": (s(*[H] * 9, O), -1, "Historical hot spot"),
+    "historical": (s(*[H] * 9, N), 0, "Historical hot spot"),
+    "historical-any-trend": (s(*[H] * 9, N), -1, "Historical hot spot"),
     "ends-cold-after-hot-is-oscillating-cold": (s(*[H] * 9, C), 0, "Oscillating cold spot"),
-    "historical-cold": (s(*[C] * 9, O), 1, "Historical cold spot"),
-    "not-quite-historical": (s(*[H] * 8, O, O), 0, "No pattern detected"),
+    "historical-cold": (s(*[C] * 9, N), 1, "Historical cold spot"),
+    "not-quite-historical": (s(*[H] * 8, N, N), 0, "No pattern detected"),
     # nothing
-    "never-significant": (s(O, O, O, O), 0, "No pattern detected"),
-    "hot-earlier-only": (s(H, H, O, O), 1, "No pattern detected"),
+    "never-significant": (s(N, N, N, N), 0, "No pattern detected"),
+    "hot-earlier-only": (s(H, H, N, N), 1, "No pattern detected"),
     "no-data": (s(), 0, "No data"),
 }
 
@@ -106,7 +106,7 @@ def test_hot_rules_never_overlap():
     import itertools
 
     for length in range(1, 7):
-        for combo in itertools.product((H, C, O), repeat=length):
+        for combo in itertools.product((H, C, N), repeat=length):
             states = s(*combo)
             for trend in (-1, 0, 1):
                 matched = [k for k, rule in RULES.items() if rule(states, trend)]
@@ -118,10 +118,13 @@ def test_hot_rules_never_overlap():
 def test_cold_is_the_mirror_of_hot():
     import itertools
 
-    for combo in itertools.product((H, C, O), repeat=5):
+    for combo in itertools.product((H, C, N), repeat=5):
         for trend in (-1, 0, 1):
             hot = classify(s(*combo), trend)
             cold = classify(-s(*combo), -trend)
-            assert hot.replace("hot spot", "X").replace("cold spot", "hot spot").replace(
-                "X", "cold spot"
-            ) == cold
+            assert (
+                hot.replace("hot spot", "X")
+                .replace("cold spot", "hot spot")
+                .replace("X", "cold spot")
+                == cold
+            )

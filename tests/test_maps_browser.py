@@ -119,7 +119,9 @@ class Browser:
                 self.events.append(message)
 
     def evaluate(self, expression: str) -> object:
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        result = self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -301,7 +303,7 @@ def test_hostile_names_stay_text(browser, tmp_path):
     wards = boundaries.load("wards")
     hostile = [
         "<script>alert(1)</script>",
-        "<img src=x onerror=\"window.hacked=1\">",
+        '<img src=x onerror="window.hacked=1">',
         "\"quotes' & {{ 7*7 }}",
     ]
     frame = wards.assign(lisa_cluster="Not significant")
@@ -309,10 +311,10 @@ def test_hostile_names_stay_text(browser, tmp_path):
     frame.loc[codes, "name"] = hostile
     frame.loc[codes, "lisa_cluster"] = "High-High"
     path = tmp_path / "hostile.html"
-    hotspots.cluster_map(frame, title="<img src=y onerror=\"window.hacked=2\">").save(path)
+    hotspots.cluster_map(frame, title='<img src=y onerror="window.hacked=2">').save(path)
     browser.open(path)
     assert browser.evaluate("document.querySelector('.hs-title').textContent") == (
-        "<img src=y onerror=\"window.hacked=2\">"
+        '<img src=y onerror="window.hacked=2">'
     )
     listed = browser.evaluate(
         "[...document.querySelectorAll('.hs-top li b')].map(b => b.textContent)"
@@ -325,8 +327,13 @@ def test_hostile_names_stay_text(browser, tmp_path):
             ".getBoundingClientRect(); return [b.left + 10, b.top + b.height / 2]; })()"
         )
         browser.click(*box)
-        text = browser.evaluate("document.querySelector('.leaflet-tooltip').textContent")
-        assert listed[i] in text
+        # Leaflet fades a closed tooltip out for 200 ms before removing it
+        browser.evaluate("new Promise(r => setTimeout(r, 400))")
+        texts = browser.evaluate(
+            "[...document.querySelectorAll('.leaflet-tooltip')].map(e => e.textContent)"
+        )
+        assert len(texts) == 1
+        assert listed[i] in texts[0]
     assert browser.evaluate("window.hacked === undefined")
     assert browser.evaluate("document.querySelectorAll('img[src=x], img[src=y]').length") == 0
     assert browser.problems() == []

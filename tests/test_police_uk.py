@@ -21,7 +21,10 @@ HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
     "LSOA name,Crime type,Last outcome category,Context\n"
 )
-GOOD = "abc,2024-12,Metropolitan Police Service,Metropolitan Police Service,-0.1276,51.5072,On or near X,E01004736,Westminster 018A,Burglary,Under investigation,\n"
+GOOD = (
+    "abc,2024-12,Metropolitan Police Service,Metropolitan Police Service,-0.1276,51.5072,"
+    "On or near X,E01004736,Westminster 018A,Burglary,Under investigation,\n"
+)
 
 
 def _balanced(report: hotspots.LoadReport) -> bool:
@@ -250,7 +253,7 @@ def test_zip_without_street_files(tmp_path):
     path = tmp_path / "outcomes.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("2024-12/2024-12-met-outcomes.csv", "Crime ID\n")
-    with pytest.raises(InputError, match="no police.uk street-level files"):
+    with pytest.raises(InputError, match=r"no police\.uk street-level files"):
         read_police_uk(path)
 
 

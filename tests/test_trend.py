@@ -57,7 +57,9 @@ def test_matches_independent_implementation(values):
 
 
 @pytest.mark.parametrize(
-    "values", [v for k, v in SERIES.items() if k != "constant"], ids=[k for k in SERIES if k != "constant"]
+    "values",
+    [v for k, v in SERIES.items() if k != "constant"],
+    ids=[k for k in SERIES if k != "constant"],
 )
 def test_tau_is_scipy_kendall_tau_b_against_time(values):
     result = mann_kendall(values)
@@ -98,7 +100,7 @@ def test_rows_agree_with_single_series():
     rng = np.random.default_rng(3)
     matrix = rng.integers(0, 4, size=(20, 12)).astype(float)
     matrix[rng.random(matrix.shape) < 0.1] = np.nan
-    n, s, var, tau, z, p = _mann_kendall_rows(matrix)
+    n, s, var, _, _, p = _mann_kendall_rows(matrix)
     for i, row in enumerate(matrix):
         single = mann_kendall(row)
         assert (n[i], s[i]) == (single.n, single.s)

@@ -1,0 +1,171 @@
+"""From statistics to decisions: p-values, multiple-testing correction and labels (private).
+
+Used by :func:`hotspots.local_moran`, :func:`hotspots.getis_ord` and the
+global statistics. Everything here works on plain arrays; NaN marks an area
+that takes no part in the test (no data, no neighbours) and is never counted
+in a correction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr
+
+CORRECTIONS: tuple[str | None, ...] = ("fdr", "bonferroni", None)
+
+# words, never numbers
+HIGH_HIGH = "High-High"
+LOW_LOW = "Low-Low"
+HIGH_LOW = "High-Low"
+LOW_HIGH = "Low-High"
+NOT_SIGNIFICANT = "Not significant"
+NO_DATA = "No data"
+NO_NEIGHBOURS = "No neighbours"
+
+# ArcGIS-style confidence bins: (largest p-value, bin); bins are signed by z
+GI_LEVELS: tuple[tuple[float, int], ...] = ((0.01, 3), (0.05, 2), (0.10, 1))
+GI_LABELS: dict[int, str] = {
+    3: "Hot spot (99%)",
+    2: "Hot spot (95%)",
+    1: "Hot spot (90%)",
+    0: NOT_SIGNIFICANT,
+    -1: "Cold spot (90%)",
+    -2: "Cold spot (95%)",
+    -3: "Cold spot (99%)",
+}
+
+
+def check_alpha(alpha: float) -> float:
+    """``alpha`` as a float in (0, 1), or ValueError."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)):
+        raise ValueError(f"alpha must be a number between 0 and 1, not {alpha!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1 (exclusive), not {alpha!r}")
+    return float(alpha)
+
+
+def check_correction(correction: str | None) -> str | None:
+    """``correction`` if it is one of :data:`CORRECTIONS`, or ValueError."""
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction must be 'fdr', 'bonferroni' or None, not {correction!r}")
+    return correction
+
+
+def check_permutations(permutations: int) -> int:
+    """``permutations`` as a non-negative int, or ValueError."""
+    if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)):
+        raise ValueError(f"permutations must be a whole number, not {permutations!r}")
+    if permutations < 0:
+        raise ValueError(f"permutations must be 0 or more, not {permutations}")
+    return int(permutations)
+
+
+def check_seed(seed: int | None) -> int:
+    """``seed`` as a non-negative int, or ValueError; None draws a fresh seed.
+
+    The drawn seed is returned (and recorded with the results), so that any
+    run can be repeated exactly.
+    """
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % 2**32)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number or None, not {seed!r}")
+    return int(seed)
+
+
+def normal_p(z: np.ndarray) -> np.ndarray:
+    """Two-sided p-value of a standard normal z-score, ``2 * P(Z > |z|)`` (NaN stays NaN)."""
+    return 2.0 * ndtr(-np.abs(np.asarray(z, dtype=np.float64)))
+
+
+def adjust_p(p: np.ndarray, correction: str | None) -> np.ndarray:
+    """Adjusted p-values; an area is significant at ``alpha`` when its value is ``<= alpha``.
+
+    Parameters
+    ----------
+    p : array of float
+        Raw p-values; NaN entries are left out of the family (and stay NaN).
+    correction : {"fdr", "bonferroni", None}
+        ``"fdr"``: Benjamini-Hochberg (1995) adjusted p-values (step-up, the
+        false discovery rate is controlled at ``alpha``); ``"bonferroni"``:
+        ``min(1, m p)`` (the family-wise error rate is controlled at ``alpha``);
+        ``None``: ``p`` unchanged. ``m`` is the number of non-NaN p-values.
+
+    Examples
+    --------
+    >>> adjust_p(np.array([0.01, 0.04, 0.03, np.nan]), "fdr").round(3).tolist()
+    [0.03, 0.04, 0.04, nan]
+    >>> adjust_p(np.array([0.01, 0.04, 0.03, np.nan]), "bonferroni").round(3).tolist()
+    [0.03, 0.12, 0.09, nan]
+    """
+    check_correction(correction)
+    p = np.asarray(p, dtype=np.float64)
+    out = p.copy()
+    valid = ~np.isnan(p)
+    m = int(valid.sum())
+    if correction is None or m == 0:
+        return out
+    if correction == "bonferroni":
+        out[valid] = np.minimum(1.0, p[valid] * m)
+        return out
+    values = p[valid]
+    order = np.argsort(values, kind="stable")
+    scaled = values[order] * m / np.arange(1, m + 1)
+    stepped = np.minimum.accumulate(scaled[::-1])[::-1]
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(1.0, stepped)
+    out[valid] = adjusted
+    return out
+
+
+def lisa_quadrants(z: np.ndarray, lag: np.ndarray) -> np.ndarray:
+    """Moran scatterplot quadrant of each area, as words.
+
+    "High" means above the mean (``z > 0``); a value exactly at the mean counts
+    as low (esda's and spdep's ``pysal`` convention).
+    """
+    high = np.asarray(z) > 0
+    high_lag = np.asarray(lag) > 0
+    return np.where(
+        high,
+        np.where(high_lag, HIGH_HIGH, HIGH_LOW),
+        np.where(high_lag, LOW_HIGH, LOW_LOW),
+    ).astype(object)
+
+
+def lisa_labels(
+    quadrant: np.ndarray, significant: np.ndarray, has_data: np.ndarray, island: np.ndarray
+) -> np.ndarray:
+    """Cluster labels: the quadrant where significant, else "Not significant".
+
+    ``has_data`` and ``island`` are boolean masks over all areas; areas without
+    data are "No data", areas without neighbours "No neighbours".
+    """
+    labels = np.where(significant, quadrant, NOT_SIGNIFICANT).astype(object)
+    labels[island] = NO_NEIGHBOURS
+    labels[~has_data] = NO_DATA
+    return labels
+
+
+def gi_bins(z: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.ndarray:
+    """Confidence bins -3..3 (ArcGIS Hot Spot Analysis style), NaN-free ints.
+
+    ``|bin|`` is 3, 2 or 1 where the (corrected) p-value is at most 0.01, 0.05
+    or 0.10 and that level is within ``alpha`` (with ``alpha=0.05`` the 90 %
+    bin is not used; ``alpha=0.10`` gives ArcGIS's full set); the sign is the
+    sign of ``z``. Areas with a NaN p-value get 0.
+    """
+    p = np.asarray(p_adjusted, dtype=np.float64)
+    bins = np.zeros(p.shape, dtype=np.int8)
+    for level, value in sorted(GI_LEVELS, reverse=True):
+        if level <= alpha + 1e-12:
+            bins[p <= level] = value
+    return (bins * np.sign(np.nan_to_num(np.asarray(z)))).astype(np.int8)
+
+
+def gi_labels(bins: np.ndarray, has_data: np.ndarray, island: np.ndarray) -> np.ndarray:
+    """Words for the Gi* bins, with "No data" and "No neighbours"."""
+    labels = np.array([GI_LABELS[int(b)] for b in bins], dtype=object)
+    labels[island] = NO_NEIGHBOURS
+    labels[~has_data] = NO_DATA
+    return labels

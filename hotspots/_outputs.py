@@ -1,0 +1,284 @@
+"""What the command line makes of an analysis: the map, the table, the JSON and the text summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+import hotspots
+from hotspots._version import __version__
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from hotspots._pipeline import Analysis
+
+TOP = 10
+# how one area of each shipped level is called in a sentence
+_UNIT = {
+    "boroughs": "borough",
+    "wards": "ward",
+    "wards-2018": "ward",
+    "lsoa": "LSOA",
+    "lsoa-2011": "LSOA",
+    "msoa": "MSOA",
+}
+_WHAT = {"rate": "rate per 1,000 residents", "count": "count of offences"}
+# label column of each per-area result, with a heading for the summary
+_LABELS = {
+    "lisa_cluster": "LISA clusters",
+    "gi_label": "Gi* hot and cold spots",
+    "emerging_category": "Emerging hot spots",
+    "change_label": "Change",
+}
+
+
+def write_map(analysis: Analysis, path: str, *, title: str | None = None) -> None:
+    """Save the combined map: the counts or rates and a layer per local result."""
+    frames = [analysis.counts, analysis.lisa, analysis.gistar, analysis.emerging]
+    m = hotspots.combined_map(
+        *(frame for frame in frames if frame is not None),
+        column=analysis.column,
+        title=title or _title(analysis),
+    )
+    m.save(path)
+
+
+def write_table(analysis: Analysis, path: str) -> None:
+    """One row per area with every result column, as CSV, GeoPackage or GeoParquet."""
+    table = analysis.table()
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        table.drop(columns=table.geometry.name).to_csv(path)
+    elif suffix == ".gpkg":
+        _for_gpkg(table).to_file(path, driver="GPKG", layer="hotspots")
+    elif suffix == ".parquet":
+        table.to_parquet(path)
+    else:
+        raise ValueError(f"cannot write a table as {suffix!r}: use .csv, .gpkg or .parquet")
+
+
+def write_summary(analysis: Analysis, path: str, outputs: Mapping[str, str | None]) -> None:
+    """The parameters, load report and results in brief, as JSON."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(summary(analysis, outputs), handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+
+
+def summary(analysis: Analysis, outputs: Mapping[str, str | None]) -> dict[str, object]:
+    """The JSON summary as a dict (plain Python values; missing numbers are None)."""
+    spec = analysis.spec
+    counts = analysis.counts
+    result = {
+        "hotspots_version": __version__,
+        "inputs": list(spec.inputs),
+        **analysis.provenance,
+        "areas": len(counts),
+        "areas_with_data": int(counts[analysis.column].notna().sum()),
+        "column": analysis.column,
+        "statistics": list(spec.statistics),
+        "weights": _weights_text(analysis),
+        "permutations": spec.permutations,
+        "seed": spec.seed,
+        "alpha": spec.alpha,
+        "correction": spec.correction,
+        "global_moran": (
+            None if analysis.moran is None else _plain(dataclasses.asdict(analysis.moran))
+        ),
+        "labels": {
+            column: _tally(frame[column])
+            for frame in analysis.local_results
+            for column in _LABELS
+            if column in frame.columns
+        },
+        "top_areas": _plain(_top(analysis).reset_index().to_dict(orient="records")),
+        "load_reports": [report.to_dict() for report in analysis.reports],
+        "notes": list(analysis.notes),
+        "outputs": {kind: path for kind, path in outputs.items() if path is not None},
+    }
+    return _plain(result)
+
+
+def demo_text(analysis: Analysis, out: str) -> str:
+    """The demo's short summary: Moran's I with its p-value and the top at-risk wards."""
+    return "\n".join([*_overview(analysis), "", *_findings(analysis), "", f"Map: {out}"])
+
+
+def analysis_text(analysis: Analysis, outputs: Mapping[str, str | None]) -> str:
+    """The summary ``hotspots analyse`` prints."""
+    lines = [*_overview(analysis), "", *_findings(analysis)]
+    written = [f"{kind}: {path}" for kind, path in outputs.items() if path is not None]
+    if written:
+        lines += ["", "Written: " + "; ".join(written)]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ text
+
+
+def _overview(analysis: Analysis) -> list[str]:
+    provenance = analysis.provenance
+    spec = analysis.spec
+    counts = analysis.counts
+    unit = _unit(analysis)
+    missing = counts.index[counts[analysis.column].isna()]
+    names = counts.loc[missing, "name"].astype(str).tolist() if "name" in counts else []
+    no_data = ""
+    if len(missing):
+        listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        no_data = f" (no data: {listed})"
+    correction = {"fdr": "false discovery rate", "bonferroni": "Bonferroni", None: "none"}
+    return [
+        f"{_crime_type(provenance)} by {unit}, {provenance.get('period', 'all months')}",
+        f"Source: {provenance.get('source', 'unknown')}",
+        f"{len(counts):,} {unit}s, {len(counts) - len(missing):,} with data{no_data}; "
+        f"analysed: {_WHAT[analysis.column]}",
+        f"Weights: {_weights_text(analysis)}; {spec.permutations:,} permutations, seed "
+        f"{spec.seed}; alpha {spec.alpha:g}, correction: {correction[spec.correction]}",
+    ]
+
+
+def _findings(analysis: Analysis) -> list[str]:
+    lines = []
+    if analysis.moran is not None:
+        lines.append(_moran_line(analysis.moran))
+    for frame in analysis.local_results[1:]:
+        for column, heading in _LABELS.items():
+            if column in frame.columns:
+                tally = ", ".join(f"{label} {n}" for label, n in _tally(frame[column]).items())
+                lines.append(f"{heading}: {tally}")
+    top = _top(analysis)
+    unit = _unit(analysis)
+    if top.empty:
+        lines += ["", f"No {unit} is a significant hot spot."]
+    else:
+        lines += ["", f"Top {len(top)} at-risk {unit}s ({_ranking(analysis)}):"]
+        lines += _top_lines(top, analysis.column)
+    return lines
+
+
+def _moran_line(moran: object) -> str:
+    fields = dataclasses.asdict(moran)
+    value = fields.get("value", fields.get("I"))
+    p = fields.get("p_sim")
+    verdict = "clustered" if value > fields.get("expected", 0) else "dispersed"
+    significant = p is not None and p <= 0.05
+    meaning = (
+        f"{verdict} more than chance would give" if significant else "no clear spatial pattern"
+    )
+    return (
+        f"Global Moran's I = {value:.3f} (expected {fields['expected']:.4f}, "
+        f"z = {fields['z']:.2f}), p = {p:.3f} by {fields['permutations']:,} permutations: {meaning}"
+    )
+
+
+def _top(analysis: Analysis) -> pd.DataFrame:
+    """The areas most at risk: strongest Gi* hot spots, else LISA High-High, else highest."""
+    base = analysis.counts
+    keep = [c for c in ("name", "borough_name", "count", "rate") if c in base.columns]
+    table = pd.DataFrame(base[keep])
+    if analysis.gistar is not None:
+        gi = analysis.gistar
+        table["gi_z"] = gi["gi_z"]
+        table["gi_label"] = gi["gi_label"]
+        if analysis.lisa is not None:
+            table["lisa_cluster"] = analysis.lisa["lisa_cluster"]
+        hot = table[table["gi_label"].astype(str).str.startswith("Hot spot")]
+        return hot.sort_values("gi_z", ascending=False).head(TOP)
+    if analysis.lisa is not None:
+        table["lisa_i"] = analysis.lisa["lisa_i"]
+        table["lisa_cluster"] = analysis.lisa["lisa_cluster"]
+        high = table[table["lisa_cluster"] == "High-High"]
+        return high.sort_values("lisa_i", ascending=False).head(TOP)
+    return table.sort_values(analysis.column, ascending=False).head(TOP)
+
+
+def _ranking(analysis: Analysis) -> str:
+    if analysis.gistar is not None:
+        return "Gi* hot spots, highest z first"
+    if analysis.lisa is not None:
+        return "LISA High-High, highest local I first"
+    return f"highest {_WHAT[analysis.column]} first"
+
+
+def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
+    name_width = max(top["name"].astype(str).map(len).max(), 4) if "name" in top else 4
+    borough = "borough_name" in top.columns
+    borough_width = max(top["borough_name"].astype(str).map(len).max(), 7) if borough else 0
+    header = f"  {'#':>2}  {'name':<{name_width}}"
+    header += f"  {'borough':<{borough_width}}" if borough else ""
+    header += f"  {'rate' if column == 'rate' else 'count':>7}"
+    labels = [c for c in ("gi_label", "lisa_cluster") if c in top.columns]
+    header += "".join(f"  {label}" for label in ("Gi*", "LISA")[: len(labels)])
+    lines = [header]
+    for rank, (code, row) in enumerate(top.iterrows(), start=1):
+        line = f"  {rank:>2}  {str(row.get('name', code)):<{name_width}}"
+        line += f"  {row['borough_name']!s:<{borough_width}}" if borough else ""
+        value = row[column]
+        line += f"  {value:>7.2f}" if column == "rate" else f"  {value:>7.0f}"
+        line += "".join(f"  {row[label]}" for label in labels)
+        lines.append(line.rstrip())
+    return lines
+
+
+def _title(analysis: Analysis) -> str:
+    provenance = analysis.provenance
+    return f"{_crime_type(provenance)} by {_unit(analysis)}, {provenance.get('period', '')}"
+
+
+def _unit(analysis: Analysis) -> str:
+    return _UNIT.get(analysis.provenance.get("level", ""), "area")
+
+
+def _crime_type(provenance: Mapping[str, object]) -> str:
+    text = str(provenance.get("crime_type", "all crime types"))
+    return text[:1].upper() + text[1:]
+
+
+def _weights_text(analysis: Analysis) -> str:
+    for frame in (analysis.lisa, analysis.gistar):
+        if frame is not None and "weights" in frame.attrs.get("hotspots", {}):
+            return str(frame.attrs["hotspots"]["weights"])
+    if analysis.moran is not None and getattr(analysis.moran, "weights", None):
+        return str(analysis.moran.weights)
+    return f"{analysis.spec.weights} contiguity"
+
+
+def _tally(labels: pd.Series) -> dict[str, int]:
+    return {str(label): int(n) for label, n in labels.value_counts(sort=False).items()}
+
+
+# ------------------------------------------------------------------ files
+
+
+def _for_gpkg(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """GeoPackage columns: the code as a column, nullable integers as floats."""
+    out = table.reset_index()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.Int8Dtype | pd.Int64Dtype):
+            out[column] = out[column].astype("float64")
+    return out
+
+
+def _plain(value: object) -> object:
+    """JSON-able: numpy scalars as Python numbers, NaN and NA as None, tuples as lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

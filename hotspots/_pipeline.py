@@ -1,0 +1,296 @@
+"""The whole analysis the command line runs: read, count per area, weights, statistics.
+
+``hotspots demo`` and ``hotspots analyse`` both describe what they want as an
+:class:`AnalysisSpec` and get an :class:`Analysis` back; writing maps, tables
+and summaries is left to :mod:`hotspots._outputs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+import boundaries
+import hotspots
+from hotspots import InputError
+from hotspots._inputs import MET, POLICE_UK, TableColumns, input_kind, read_crime, resolve_path
+from hotspots._period import PeriodChoice
+from hotspots._progress import Progress
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from hotspots import GlobalStatistic, LoadReport
+
+STATISTICS = ("moran", "lisa", "gistar", "emerging", "change")
+DEFAULT_STATISTICS = ("moran", "lisa", "gistar")
+TIME_STATISTICS = ("emerging", "change")
+DEFAULT_SEED = 2025
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """Everything that decides an analysis; the command-line options map onto it one to one.
+
+    ``level`` None means the level of a Met table, else ``"wards"``; ``column``
+    None means ``"rate"`` when the areas' population is known, else ``"count"``;
+    ``correction`` None means no multiple-testing correction.
+    """
+
+    inputs: tuple[str, ...]
+    level: str | None = None
+    areas: str | None = None
+    id_column: str | None = None
+    name_column: str | None = None
+    population_column: str | None = None
+    table: TableColumns = field(default_factory=TableColumns)
+    crime_types: tuple[str, ...] = ()
+    period: PeriodChoice = field(default_factory=PeriodChoice)
+    column: str | None = None
+    statistics: tuple[str, ...] = DEFAULT_STATISTICS
+    weights: str = "queen"
+    k: int | None = None
+    threshold: float | None = None
+    permutations: int = 999
+    seed: int | None = DEFAULT_SEED
+    alpha: float = 0.05
+    correction: str | None = "fdr"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The results of one analysis, each as the library function returned it."""
+
+    spec: AnalysisSpec
+    counts: gpd.GeoDataFrame
+    column: str
+    reports: tuple[LoadReport, ...]
+    notes: tuple[str, ...] = ()
+    moran: GlobalStatistic | None = None
+    lisa: gpd.GeoDataFrame | None = None
+    gistar: gpd.GeoDataFrame | None = None
+    emerging: gpd.GeoDataFrame | None = None
+    change: gpd.GeoDataFrame | None = None
+
+    @property
+    def provenance(self) -> dict:
+        """Source, period, crime type and level of the counts."""
+        return dict(self.counts.attrs.get("hotspots", {}))
+
+    @property
+    def local_results(self) -> list[gpd.GeoDataFrame]:
+        """The counts and every per-area result, in map-layer order."""
+        frames = [self.counts, self.lisa, self.gistar, self.emerging, self.change]
+        return [frame for frame in frames if frame is not None]
+
+    def table(self) -> gpd.GeoDataFrame:
+        """One row per area: the counts and the new columns of every result."""
+        table = self.counts.copy()
+        for frame in self.local_results[1:]:
+            for column in frame.columns.difference(table.columns, sort=False):
+                table[column] = frame[column].reindex(table.index)
+        table.attrs = {}
+        return table
+
+
+def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
+    """Run ``spec`` from the input files to every statistic asked for."""
+    paths = [resolve_path(text) for text in spec.inputs]
+    kinds = {path: input_kind(path) for path in paths}
+    if len(set(kinds.values())) > 1:
+        listing = "; ".join(f"{path.name}: {kind}" for path, kind in kinds.items())
+        raise InputError(f"the inputs are of different kinds ({listing}): analyse one at a time")
+    kind = next(iter(kinds.values()))
+    _check_crime_types(spec.crime_types, kind)
+
+    what = f"{len(paths)} files" if len(paths) > 1 else paths[0].name
+    with progress.step(f"reading {what}"):
+        data = read_crime(paths, kind, spec.table)
+    reports = _reports(data)
+    areas = _areas(spec, data, kind)
+    data, period_note = _select_period(data, spec.period)
+    notes = (period_note,) if period_note else ()
+    data = _every_area_listed(data, areas, spec.table)
+
+    crime_types = list(spec.crime_types) or None
+    with progress.step(f"counting per area ({len(areas):,} areas)"):
+        counts = hotspots.aggregate(
+            data, areas, crime_types=crime_types, population=spec.population_column
+        )
+    reports += (counts.attrs["report"],)
+    column = _column(spec.column, counts)
+    if counts[column].notna().sum() < 3:
+        raise InputError(
+            f"only {int(counts[column].notna().sum())} areas have data for {column!r}: "
+            "check --crime-type, --period and the level"
+        )
+    with progress.step(f"{spec.weights} weights"):
+        graph = hotspots.spatial_weights(
+            areas, spec.weights, k=spec.k, threshold=spec.threshold
+        )
+    results = _statistics(spec, areas, data, counts, column, graph, progress)
+    return Analysis(
+        spec=spec,
+        counts=counts,
+        column=column,
+        reports=reports,
+        notes=notes,
+        **results,
+    )
+
+
+def _check_crime_types(names: tuple[str, ...], kind: str) -> None:
+    """Unknown crime types fail before any file is read (names as for the library)."""
+    if not names or kind not in (POLICE_UK, MET):
+        return
+    source = "police.uk" if kind == POLICE_UK else "met"
+    known = hotspots.crime_categories(source)["name"]
+    keys = {_key(name) for name in known}
+    for name in names:
+        if _key(name) not in keys:
+            listing = ", ".join(dict.fromkeys(known))
+            raise InputError(
+                f"unknown {source} crime type; valid types are: {listing}", value=name
+            )
+
+
+def _key(name: str) -> str:
+    # the library matches categories regardless of case and spacing
+    return "".join(str(name).split()).casefold()
+
+
+def _reports(data: pd.DataFrame) -> tuple[LoadReport, ...]:
+    if "reports" in data.attrs:
+        return tuple(data.attrs["reports"])
+    report = data.attrs.get("report")
+    return (report,) if report is not None else ()
+
+
+def _areas(spec: AnalysisSpec, data: pd.DataFrame, kind: str) -> gpd.GeoDataFrame:
+    """The areas to count in: the user's polygons or a shipped layer that fits the data."""
+    if spec.areas is not None:
+        from hotspots._inputs import read_areas
+
+        return read_areas(spec.areas, id_column=spec.id_column, name_column=spec.name_column)
+    table_level = data.attrs.get("level") if kind == MET else None
+    level = spec.level or table_level or "wards"
+    if table_level is not None and level != table_level:
+        raise InputError(
+            f"a Met {table_level} table counts offences per {table_level[:-1]} code: "
+            f"use --level {table_level} (not {level}), or --areas with the same codes"
+        )
+    return boundaries.load(level)
+
+
+def _select_period(data: pd.DataFrame, period: PeriodChoice) -> tuple[pd.DataFrame, str | None]:
+    """The rows in the months asked for, and a note of how many were left out."""
+    if period.is_all:
+        return data, None
+    if "month" not in data.columns:
+        raise InputError(
+            f"--period {period} needs months in the data: name the month column with --month-column"
+        )
+    months = data["month"]
+    first, last = period.bounds(months)
+    keep = ((months >= first) & (months <= last)).to_numpy()
+    if not keep.any():
+        raise InputError(
+            f"no data in {first} to {last}: the data cover {months.min()} to {months.max()}"
+        )
+    selected = data[keep]
+    selected.attrs = data.attrs
+    note = f"period {first} to {last} ({period}): kept {int(keep.sum()):,} of {len(keep):,} rows"
+    return selected, note
+
+
+def _every_area_listed(
+    data: pd.DataFrame, areas: gpd.GeoDataFrame, table: TableColumns
+) -> pd.DataFrame:
+    """For a table of one incident per row and area code: zero rows for every area.
+
+    The library counts a table of counts only in the areas it names (an area
+    missing from a police table may be outside its force); one incident per
+    row means an area without rows had no incidents, so every area is covered.
+    """
+    if table.code is None or table.count is not None:
+        return data
+    zeros = pd.DataFrame({"area_code": areas.index.astype("str"), "count": 0.0})
+    if "month" in data.columns:
+        zeros["month"] = data["month"].min()
+    listed = pd.concat([data, zeros], ignore_index=True)
+    listed.attrs = data.attrs
+    return listed
+
+
+def _column(column: str | None, counts: gpd.GeoDataFrame) -> str:
+    if column is None:
+        return "rate" if "rate" in counts.columns else "count"
+    if column not in counts.columns:
+        raise InputError(
+            "no population is known for these areas, so there is no rate: use --column count, "
+            "or --population-column with --areas",
+            column=column,
+        )
+    return column
+
+
+def _statistics(
+    spec: AnalysisSpec,
+    areas: gpd.GeoDataFrame,
+    data: pd.DataFrame,
+    counts: gpd.GeoDataFrame,
+    column: str,
+    graph: object,
+    progress: Progress,
+) -> dict[str, object]:
+    """Every statistic asked for, keyed by :class:`Analysis` field."""
+    inference = {"permutations": spec.permutations, "seed": spec.seed}
+    testing = {"alpha": spec.alpha, "correction": spec.correction}
+    runs = f"{spec.permutations:,} permutations"
+    results: dict[str, object] = {}
+    if "moran" in spec.statistics:
+        with progress.step(f"global Moran's I, {runs}"):
+            results["moran"] = hotspots.global_moran(
+                counts, column=column, graph=graph, **inference
+            )
+    if "lisa" in spec.statistics:
+        with progress.step(f"local Moran's I (LISA), {runs}"):
+            results["lisa"] = hotspots.local_moran(
+                counts, column=column, graph=graph, **inference, **testing
+            )
+    if "gistar" in spec.statistics:
+        with progress.step(f"Getis-Ord Gi*, {runs}"):
+            results["gistar"] = hotspots.getis_ord(
+                counts, column=column, graph=graph, **inference, **testing
+            )
+    if any(name in spec.statistics for name in TIME_STATISTICS):
+        cube = _monthly_counts(data, areas, spec)
+        if "emerging" in spec.statistics:
+            with progress.step(f"emerging hot spots over {cube.shape[1]} months, {runs}"):
+                results["emerging"] = hotspots.emerging_hotspots(
+                    areas, cube, graph=graph, **inference, **testing
+                ).areas
+        if "change" in spec.statistics:
+            with progress.step("change between periods"):
+                results["change"] = hotspots.period_change(areas, cube, **testing)
+    return results
+
+
+def _monthly_counts(
+    data: pd.DataFrame, areas: gpd.GeoDataFrame, spec: AnalysisSpec
+) -> pd.DataFrame:
+    if "month" not in data.columns:
+        raise InputError(
+            "emerging hot spots and change need months in the data: "
+            "name the month column with --month-column"
+        )
+    crime_types = list(spec.crime_types) or None
+    cube = hotspots.aggregate(data, areas, by="month", crime_types=crime_types)
+    if cube.shape[1] < 2:
+        raise InputError(
+            f"emerging hot spots and change need at least 2 months; the data have "
+            f"{cube.shape[1]}: use --stat moran,lisa,gistar for one month"
+        )
+    return cube

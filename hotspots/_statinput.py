@@ -1,0 +1,137 @@
+"""Checked inputs of the spatial statistics: a numeric column and its graph (private).
+
+Turns ``(areas, column, graph)`` into arrays the engine can use: the values in
+area order, which areas have data, and the graph restricted to those areas
+(links to areas without data are dropped with them).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspots._engine import CSRGraph, csr_from_graph
+from hotspots._errors import InputError
+
+if TYPE_CHECKING:
+    from libpysal.graph import Graph
+
+logger = logging.getLogger("hotspots")
+
+# how many codes an error message names
+_NAMED = 5
+
+
+@dataclass(frozen=True)
+class StatInput:
+    """A column ready for the statistics.
+
+    Attributes
+    ----------
+    values : ndarray (n_areas,)
+        The column as floats, NaN where there is no data.
+    has_data : ndarray of bool (n_areas,)
+    graph : CSRGraph
+        The graph's links between areas with data, positions ``0..n_data-1`` in
+        area order, weights as given (no transform yet).
+    weights : str
+        Short description of the graph for provenance.
+    """
+
+    values: np.ndarray
+    has_data: np.ndarray
+    graph: CSRGraph
+    weights: str
+
+    @property
+    def data(self) -> np.ndarray:
+        """Values of the areas with data."""
+        return self.values[self.has_data]
+
+    @property
+    def island(self) -> np.ndarray:
+        """Boolean over all areas: has data but no neighbour with data."""
+        out = np.zeros(len(self.values), dtype=bool)
+        out[self.has_data] = self.graph.cardinalities == 0
+        return out
+
+
+def numeric_column(areas: pd.DataFrame, column: str) -> np.ndarray:
+    """``areas[column]`` as float64, NaN for missing values; InputError if unusable."""
+    if not isinstance(areas, pd.DataFrame):
+        raise TypeError(f"areas must be a (Geo)DataFrame, not {type(areas).__name__}")
+    if column not in areas.columns:
+        raise InputError("no such column in the areas", column=column)
+    series = areas[column]
+    if not (pd.api.types.is_numeric_dtype(series) or series.isna().all()):
+        bad = series[pd.to_numeric(series, errors="coerce").isna() & series.notna()]
+        raise InputError(
+            "the column must hold numbers",
+            column=column,
+            row=None,
+            value=bad.iloc[0] if len(bad) else None,
+        )
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.isinf(values)
+    if infinite.any():
+        codes = list(areas.index[infinite][:_NAMED])
+        raise InputError(f"infinite values in areas {codes}", column=column)
+    return values
+
+
+def prepare(
+    areas: pd.DataFrame, column: str, graph: Graph | None, *, minimum: int = 3
+) -> StatInput:
+    """Check ``areas[column]`` and the graph, and restrict the graph to areas with data.
+
+    ``graph=None`` builds queen contiguity from the areas' geometry with
+    :func:`hotspots.spatial_weights`. A given graph must contain every area of
+    ``areas`` (extra nodes are ignored); its weights are not modified.
+    """
+    from hotspots._weights import describe_weights, spatial_weights
+
+    values = numeric_column(areas, column)
+    if areas.index.has_duplicates:
+        codes = list(areas.index[areas.index.duplicated()].unique()[:_NAMED])
+        raise InputError(f"area codes must be unique; repeated: {codes}")
+    if graph is None:
+        if not isinstance(areas, gpd.GeoDataFrame):
+            raise InputError("areas have no geometry: pass a graph (hotspots.spatial_weights)")
+        graph = spatial_weights(areas)
+    absent = areas.index.difference(pd.Index(graph.unique_ids))
+    if len(absent):
+        raise InputError(
+            f"{len(absent)} area(s) are not in the graph, e.g. {list(absent[:_NAMED])}"
+        )
+    has_data = ~np.isnan(values)
+    if has_data.sum() < minimum:
+        raise InputError(
+            f"at least {minimum} areas with data are needed, found {int(has_data.sum())}",
+            column=column,
+        )
+    if not has_data.all():
+        logger.info(
+            "%s: %d area(s) without data left out with their links, e.g. %s",
+            column,
+            int((~has_data).sum()),
+            list(areas.index[~has_data][:_NAMED]),
+        )
+    csr = csr_from_graph(graph, ids=areas.index).subset(has_data)
+    return StatInput(values, has_data, csr, describe_weights(graph))
+
+
+def provenance(statistic: str, column: str, inputs: StatInput, **settings: object) -> dict:
+    """The ``attrs["hotspots"]`` dictionary of a result (JSON-able)."""
+    return {
+        "statistic": statistic,
+        "column": str(column),
+        **settings,
+        "areas": len(inputs.values),
+        "areas_with_data": int(inputs.has_data.sum()),
+        "areas_without_neighbours": int(inputs.island.sum()),
+    }

@@ -1,0 +1,182 @@
+"""emerging_hotspots: space-time Gi* against independent computations, real data runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import esda
+import numpy as np
+import pandas as pd
+import pytest
+from libpysal.graph import Graph
+from scipy import stats
+
+import boundaries
+import hotspots
+from hotspots import InputError, emerging_hotspots
+from hotspots._emerging_rules import CATEGORIES
+
+DATA = Path(__file__).parent / "data" / "spacetime"
+
+
+@pytest.fixture(scope="module")
+def wards():
+    return boundaries.load("wards")
+
+
+@pytest.fixture(scope="module")
+def ward_graph(wards):
+    return Graph.build_contiguity(wards, rook=False)
+
+
+@pytest.fixture(scope="module")
+def ward_burglary(wards):
+    table = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    return hotspots.aggregate(table, wards, by="month", crime_types="Burglary")
+
+
+@pytest.fixture(scope="module")
+def ward_result(wards, ward_graph, ward_burglary):
+    return emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=99, seed=7)
+
+
+def brute_force_gi_z(values, graph, ids, t, time_lag):
+    """Space-time Gi* z of period t by definition (Ord & Getis 1995), NaN bins left out."""
+    start = max(0, t - time_lag)
+    window = values[:, start : t + 1]
+    pool = window[~np.isnan(window)]
+    n, mean, sd = len(pool), pool.mean(), pool.std()
+    neighbours = {i: {i} for i in range(len(ids))}
+    position = {code: k for k, code in enumerate(ids)}
+    for focal, neighbour in graph.adjacency.index:
+        if focal != neighbour and graph.adjacency[(focal, neighbour)] != 0:
+            neighbours[position[focal]].add(position[neighbour])
+    z = np.full(len(ids), np.nan)
+    for i in range(len(ids)):
+        if np.isnan(values[i, t]):
+            continue
+        cells = [window[j, s] for j in neighbours[i] for s in range(window.shape[1])]
+        cells = [c for c in cells if not np.isnan(c)]
+        w, w2 = len(cells), len(cells)
+        if w == 1 and time_lag == 0:
+            continue
+        z[i] = (sum(cells) - mean * w) / (sd * np.sqrt((n * w2 - w**2) / (n - 1)))
+    return z
+
+
+@pytest.mark.parametrize("time_lag", [0, 1, 2], ids=["lag0", "lag1", "lag2"])
+def test_gi_z_equals_definition_on_real_wards(wards, ward_graph, ward_burglary, time_lag):
+    result = emerging_hotspots(
+        wards, ward_burglary, graph=ward_graph, time_lag=time_lag, permutations=0
+    )
+    values = ward_burglary.reindex(wards.index).to_numpy()
+    for t in (0, 1, 5, values.shape[1] - 1):
+        expected = brute_force_gi_z(values, ward_graph, list(wards.index), t, time_lag)
+        got = result.periods.xs(ward_burglary.columns[t], level="period")["gi_z"]
+        np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_lag0_equals_esda_g_local_star_each_period(wards, ward_graph, ward_burglary):
+    result = emerging_hotspots(wards, ward_burglary, graph=ward_graph, time_lag=0, permutations=0)
+    covered = ward_burglary.dropna().index
+    sub = ward_graph.subgraph(covered)
+    for period in ward_burglary.columns[[0, 11, 23]]:
+        x = ward_burglary.loc[covered, period].to_numpy()
+        g = esda.G_Local(x, sub.assign_self_weight(1.0).to_W(), star=True, transform="B",
+                         permutations=0)  # fmt: skip
+        got = result.periods.xs(period, level="period").loc[covered, "gi_z"]
+        np.testing.assert_allclose(got.to_numpy(), g.Zs, rtol=1e-9)
+
+
+def test_real_ward_result_shape_and_words(wards, ward_result, ward_burglary):
+    areas, periods = ward_result.areas, ward_result.periods
+    assert list(areas.index) == list(wards.index)
+    assert areas.geometry.equals(wards.geometry)
+    assert set(areas["emerging_category"]) <= set(CATEGORIES)
+    assert areas.loc["E09000001", "emerging_category"] == "No data"  # City: no Met data
+    assert (areas["emerging_category"] != "No pattern detected").sum() > 20
+    assert set(areas["trend_direction"]) <= {
+        "Upward trend", "Downward trend", "No significant trend", "No data"
+    }  # fmt: skip
+    assert periods.shape == (680 * 24, 6)
+    assert periods.index.names == ["code", "period"]
+    assert periods["gi_bin"].dtype == "Int8"
+    assert (periods.xs("E09000001", level="code")["gi_label"] == "No data").all()
+    np.testing.assert_array_equal(
+        areas["hot_periods"] + areas["cold_periods"],
+        periods["gi_bin"].fillna(0).ne(0).groupby(level="code", sort=False).sum().to_numpy(),
+    )
+    assert ward_result.areas.attrs["hotspots"]["time_lag"] == 1
+
+
+def test_trend_columns_are_mann_kendall_of_gi_z(ward_result):
+    for code in ward_result.areas.index[[5, 100, 400]]:
+        series = ward_result.periods.xs(code, level="code")["gi_z"].to_numpy()
+        mk = hotspots.mann_kendall(series)
+        row = ward_result.areas.loc[code]
+        assert row["trend_z"] == pytest.approx(mk.z)
+        assert row["trend_p"] == pytest.approx(mk.p)
+        assert row["trend_direction"] == mk.trend
+
+
+def test_same_seed_same_result_and_shuffled_areas(wards, ward_graph, ward_burglary, ward_result):
+    again = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=99, seed=7)
+    pd.testing.assert_frame_equal(again.periods, ward_result.periods)
+    shuffled = wards.sample(frac=1, random_state=5)
+    other = emerging_hotspots(shuffled, ward_burglary, graph=ward_graph, permutations=0)
+    assert list(other.areas.index) == list(shuffled.index)
+    pd.testing.assert_series_equal(
+        other.areas["emerging_category"].loc[wards.index],
+        ward_result.areas["emerging_category"],
+    )
+
+
+def test_missing_periods_of_one_area(wards, ward_graph, ward_burglary):
+    cube = ward_burglary.copy()
+    code_gap, code_final = cube.index[10], cube.index[20]
+    cube.loc[code_gap, cube.columns[3:6]] = np.nan
+    cube.loc[code_final, cube.columns[-1]] = np.nan
+    result = emerging_hotspots(wards, cube, graph=ward_graph, permutations=0)
+    assert result.areas.loc[code_gap, "periods_with_data"] == 21
+    assert result.areas.loc[code_gap, "emerging_category"] != "No data"
+    assert result.areas.loc[code_final, "emerging_category"] == "No data"
+    labels = result.periods.xs(code_gap, level="code")["gi_label"]
+    assert (labels.iloc[3:6] == "No data").all()
+
+
+def test_lsoa_burglary_runs():
+    lsoas = boundaries.load("lsoa")
+    cube = pd.read_csv(DATA / "lsoa_burglary_monthly.csv", index_col="code")
+    cube.columns = pd.PeriodIndex(cube.columns, freq="M", name="month")
+    result = emerging_hotspots(lsoas, cube, permutations=0)
+    counts = result.areas["emerging_category"].value_counts()
+    assert counts["No data"] == 6
+    assert counts.get("Persistent hot spot", 0) + counts.get("Intensifying hot spot", 0) > 0
+
+
+def test_correction_changes_only_significance(wards, ward_graph, ward_burglary):
+    none = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=0,
+                             correction=None)  # fmt: skip
+    fdr = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=0)
+    np.testing.assert_array_equal(none.periods["gi_z"], fdr.periods["gi_z"])
+    assert none.periods["gi_bin"].ne(0).sum() >= fdr.periods["gi_bin"].ne(0).sum()
+    p = none.periods["gi_p"].to_numpy()
+    np.testing.assert_allclose(p, 2 * stats.norm.sf(np.abs(none.periods["gi_z"])))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"time_lag": -1}, "time_lag"), ({"time_lag": 1.5}, "time_lag"), ({"alpha": 0}, "alpha"),
+     ({"correction": "holm"}, "correction")],
+    ids=["negative-lag", "fractional-lag", "alpha", "correction"],
+)  # fmt: skip
+def test_bad_arguments(wards, ward_graph, ward_burglary, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=0, **kwargs)
+
+
+def test_unknown_codes_and_graph_without_areas(wards, ward_graph, ward_burglary):
+    with pytest.raises(InputError, match="not among the areas"):
+        emerging_hotspots(wards.iloc[5:], ward_burglary, graph=ward_graph.subgraph(wards.index[5:]))
+    with pytest.raises(InputError, match="graph has no node"):
+        emerging_hotspots(wards, ward_burglary, graph=ward_graph.subgraph(wards.index[5:]))

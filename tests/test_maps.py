@@ -1,0 +1,593 @@
+"""The saved HTML of the maps: colours, no-data styling, legends, panels, escaping, size.
+
+Most tests use synthetic result columns (random, named as such) on the
+shipped ward and LSOA boundaries; the real-data tests use the shipped Met
+ward sample through hotspots.read_mps_crime / aggregate / local_moran /
+getis_ord. Browser rendering is tested in test_maps_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html import escape
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import boundaries
+import hotspots
+from hotspots._mapstyle import (
+    EMERGING_CATEGORIES,
+    GI_CATEGORIES,
+    HATCH_ID,
+    LISA_CATEGORIES,
+    assign_classes,
+    class_breaks,
+    class_labels,
+    format_number,
+)
+
+CITY = "E09000001"
+LISA = list(LISA_CATEGORIES)
+GI = list(GI_CATEGORIES)
+
+# ------------------------------------------------------------------ helpers
+
+
+def render(m) -> str:
+    return m.get_root().render()
+
+
+def _json_after(html: str, marker: str) -> object:
+    start = html.index(marker) + len(marker)
+    return json.JSONDecoder().raw_decode(html, start)[0]
+
+
+def area_data(html: str) -> dict[str, dict]:
+    """Feature properties by area code, from the page's one GeoJSON object."""
+    name = re.search(r"var (area_data_\w+) = ", html).group(1)
+    collection = _json_after(html, f"var {name} = ")
+    return {f["properties"]["id"][1]: f for f in collection["features"]}
+
+
+def layer_specs(html: str) -> dict[str, dict]:
+    """The spec (key, tooltip labels, styles) of every thematic layer, by key."""
+    specs = {}
+    for match in re.finditer(r"hotspotsMaps\.areas\(area_data_\w+, ", html):
+        spec = json.JSONDecoder().raw_decode(html, match.end())[0]
+        specs[spec["key"]] = spec
+    return specs
+
+
+def tooltip(html: str, key: str, code: str) -> dict[str, str]:
+    """The tooltip rows (label -> text) of one area in layer `key`."""
+    spec = layer_specs(html)[key]
+    p = area_data(html)[code]["properties"]
+    values = p["id"] + p[key] + p.get("n", [])
+    return dict(zip(spec["labels"], values, strict=True))
+
+
+def legend_rows(html: str) -> list[tuple[str, str]]:
+    """(category, count text) of the legend entries, in order."""
+    return re.findall(
+        r'<li data-category="([^"]*)">.*?</span>([^<]*) <span class="hs-n">\(([^)]*)\)', html
+    )
+
+
+@pytest.fixture(scope="module")
+def wards():
+    return boundaries.load("wards")
+
+
+@pytest.fixture(scope="module")
+def synthetic(wards):
+    """SYNTHETIC results on the real ward boundaries: random values, every category present.
+
+    The City of London (one area in this layer) has no data, as in Met data.
+    """
+    rng = np.random.default_rng(7)
+    n = len(wards)
+    frame = wards.assign(
+        count=rng.poisson(60, n).astype(float),
+        population=rng.integers(5000, 15000, n).astype(float),
+        lisa_cluster=np.resize(LISA, n),
+        lisa_i=rng.normal(0, 1, n),
+        lisa_p_sim=rng.uniform(0, 0.2, n),
+        gi_label=np.resize(GI, n),
+        gi_z=rng.normal(0, 2, n),
+        gi_p=rng.uniform(0, 0.2, n),
+        emerging_category=np.resize(list(EMERGING_CATEGORIES), n),
+    )
+    frame["rate"] = frame["count"] / frame["population"] * 1000
+    frame.loc[CITY, ["count", "rate", "lisa_i", "lisa_p_sim", "gi_z", "gi_p"]] = np.nan
+    frame.loc[CITY, ["lisa_cluster", "gi_label", "emerging_category"]] = "No data"
+    frame["covered"] = frame.index != CITY
+    frame.attrs["hotspots"] = {
+        "source": "SYNTHETIC test values",
+        "period": "2024-01 to 2024-12",
+        "crime_type": "Burglary",
+        "level": "wards",
+        "weights": "queen contiguity, row-standardised",
+        "permutations": 999,
+        "seed": 12345,
+        "alpha": 0.05,
+        "correction": "fdr",
+    }
+    return frame
+
+
+@pytest.fixture(scope="module")
+def synthetic_html(synthetic):
+    return render(hotspots.combined_map(synthetic, title="Synthetic test map"))
+
+
+MAKERS = {
+    "choropleth": lambda f, **kw: hotspots.choropleth_map(f, "rate", **kw),
+    "lisa": lambda f, **kw: hotspots.cluster_map(f, **kw),
+    "gi": lambda f, **kw: hotspots.hotspot_map(f, **kw),
+    "emerging": lambda f, **kw: hotspots.emerging_map(f, **kw),
+    "combined": lambda f, **kw: hotspots.combined_map(f, **kw),
+}
+
+# ---------------------------------------------------------- packaging / offline
+
+
+def test_hotspots_imports_without_folium():
+    code = (
+        "import sys; sys.modules['folium'] = None\n"
+        "import hotspots, hotspots._maps, hotspots._mapstyle\n"
+        "try:\n"
+        "    hotspots.cluster_map(None)\n"
+        "except ImportError as err:\n"
+        "    print(err)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "need folium" in out.stdout
+    assert "pip install" in out.stdout
+
+
+def test_missing_leaflet_package_says_what_to_install(synthetic):
+    code = (
+        "import sys; sys.modules['xstatic.pkg.leaflet'] = None\n"
+        "import boundaries, hotspots\n"
+        "try:\n"
+        "    hotspots.cluster_map(boundaries.load('boroughs').assign(lisa_cluster='High-High'))\n"
+        "except ImportError as err:\n"
+        "    print(err)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "XStatic-Leaflet" in out.stdout
+    assert "pip install" in out.stdout
+
+
+@pytest.mark.parametrize("kind", list(MAKERS))
+def test_no_network_resources(synthetic, kind):
+    html = render(MAKERS[kind](synthetic))
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=", html)
+    for host in ("jsdelivr", "cloudflare", "jquery", "bootstrap", "fontawesome"):
+        assert host not in html.lower()
+    assert "{z}/{x}/{y}" not in html  # no tile layer
+    # Leaflet itself is in the page: the same release folium is written for
+    assert 't.version="1.9.3"' in html
+    assert "url(images/" not in html  # Leaflet's CSS images are data URIs
+
+
+def test_basemap_only_when_asked(synthetic):
+    html = render(hotspots.cluster_map(synthetic, basemap="OpenStreetMap"))
+    assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in html
+    assert not re.search(r"<script[^>]+src=", html)  # the code is still inline
+
+
+def test_folium_defaults_left_alone(synthetic):
+    import folium
+
+    before = list(folium.Map.default_js)
+    hotspots.cluster_map(synthetic)
+    assert folium.Map.default_js == before
+    assert 'src="https://' in render(folium.Map())
+
+
+# -------------------------------------------------------------------- colours
+
+EXPECTED_DEFAULT = {
+    "lisa": {
+        "High-High": "#d7191c",  # red
+        "Low-Low": "#2c7bb6",  # blue
+        "Low-High": "#9ecae1",  # light blue
+        "High-Low": "#f1a1b5",  # pink
+        "Not significant": "#e0e0e0",  # light grey
+    },
+    "gi": {
+        "Hot spot (99%)": "#b2182b",
+        "Hot spot (95%)": "#ef8a62",
+        "Hot spot (90%)": "#fddbc7",
+        "Not significant": "#e0e0e0",
+        "Cold spot (90%)": "#d1e5f0",
+        "Cold spot (95%)": "#67a9cf",
+        "Cold spot (99%)": "#2166ac",
+    },
+}
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+@pytest.mark.parametrize("key", ["lisa", "gi"])
+def test_default_colours(synthetic_html, key):
+    styles = layer_specs(synthetic_html)[key]["styles"]
+    for category, colour in EXPECTED_DEFAULT[key].items():
+        assert styles[category]["fillColor"] == colour, category
+
+
+def test_gi_ramp_runs_deep_blue_to_deep_red(synthetic_html):
+    styles = layer_specs(synthetic_html)["gi"]["styles"]
+    rgb = [_rgb(styles[c]["fillColor"]) for c in GI]  # hot 99 % ... cold 99 %
+    assert all(r > b for r, _, b in rgb[:3])  # hot spots red
+    assert all(b > r for r, _, b in rgb[4:])  # cold spots blue
+    lightness = [sum(c) for c in rgb]
+    assert (
+        lightness[0] < lightness[1] < lightness[2] and lightness[-1] < lightness[-2] < lightness[-3]
+    )
+
+
+@pytest.mark.parametrize("palette", ["default", "colourblind"])
+@pytest.mark.parametrize("kind", ["lisa", "gi", "emerging"])
+def test_colours_fixed_whatever_is_present(synthetic, palette, kind):
+    column = {"lisa": "lisa_cluster", "gi": "gi_label", "emerging": "emerging_category"}[kind]
+    full = layer_specs(render(MAKERS[kind](synthetic, palette=palette)))[kind]["styles"]
+    only_one = synthetic.assign(
+        **{column: "Not significant" if kind != "emerging" else "No pattern detected"}
+    )
+    one = layer_specs(render(MAKERS[kind](only_one, palette=palette)))[kind]["styles"]
+    assert one == full
+    fills = [s["fillColor"] for c, s in full.items() if c not in ("No data", "No neighbours")]
+    assert len(set(fills)) == len(fills)  # one colour per category
+
+
+def test_colourblind_palette_differs_and_keeps_categories_apart(synthetic):
+    default = layer_specs(render(hotspots.cluster_map(synthetic)))["lisa"]["styles"]
+    safe = layer_specs(render(hotspots.cluster_map(synthetic, palette="colourblind")))["lisa"][
+        "styles"
+    ]
+    assert default.keys() == safe.keys()
+    assert safe["High-High"]["fillColor"] != default["High-High"]["fillColor"]
+    # the two "high" classes are warm and the two "low" ones cool in both palettes
+    for styles in (default, safe):
+        for category in ("High-High", "High-Low"):
+            r, _, b = _rgb(styles[category]["fillColor"])
+            assert r > b
+        for category in ("Low-High", "Low-Low"):
+            r, _, b = _rgb(styles[category]["fillColor"])
+            assert b > r
+
+
+@pytest.mark.parametrize("kind", ["choropleth", "lisa", "gi", "emerging"])
+def test_no_data_is_hatched_and_says_no_data(synthetic_html, kind):
+    styles = layer_specs(synthetic_html)[kind]["styles"]
+    no_data = styles["No data"]
+    assert no_data["fillColor"] == f"url(#{HATCH_ID})"
+    assert no_data["fillOpacity"] == 1 and no_data["color"] == "#333333"
+    assert f'<pattern id="{HATCH_ID}"' in synthetic_html
+    # the hatch is not any category's colour
+    others = {s["fillColor"] for c, s in styles.items() if c != "No data"}
+    assert no_data["fillColor"] not in others
+    rows = tooltip(synthetic_html, kind, CITY)
+    assert rows["Area"] == "City of London"
+    assert rows["Crimes"] == "no data" and rows["Rate per 1,000 residents"] == "no data"
+    assert area_data(synthetic_html)[CITY]["properties"][kind][0] == "No data"
+
+
+def test_no_neighbours_is_distinct(synthetic):
+    frame = synthetic.copy()
+    frame.loc[frame.index[0], "lisa_cluster"] = "No neighbours"
+    html = render(hotspots.cluster_map(frame))
+    styles = layer_specs(html)["lisa"]["styles"]
+    assert styles["No neighbours"]["dashArray"] == "3 3"
+    assert styles["No neighbours"]["fillColor"] not in {
+        s["fillColor"] for c, s in styles.items() if c != "No neighbours"
+    }
+    assert ("No neighbours", "1") in [(c, n) for c, _, n in legend_rows(html)]
+
+
+# ------------------------------------------------------------ legend / panels
+
+
+def test_legend_lists_every_category_with_counts(synthetic):
+    html = render(hotspots.cluster_map(synthetic))
+    rows = legend_rows(html)
+    expected = synthetic["lisa_cluster"].value_counts()
+    assert [c for c, _, _ in rows] == [*LISA, "No data"]
+    for category, text, count in rows:
+        assert text.strip() == category
+        assert int(count.replace(",", "")) == expected[category]
+
+
+def test_legend_keeps_absent_categories(synthetic):
+    frame = synthetic.assign(lisa_cluster="Not significant")
+    rows = legend_rows(render(hotspots.cluster_map(frame)))
+    assert [(c, n) for c, _, n in rows] == [
+        (c, "680" if c == "Not significant" else "0") for c in LISA
+    ]
+
+
+def test_top_hot_spots_ranked_by_z(synthetic):
+    html = render(hotspots.hotspot_map(synthetic, top=5))
+    hot = synthetic[synthetic["gi_label"].str.startswith("Hot spot")]
+    expected = hot.sort_values("gi_z", ascending=False).index[:5].tolist()
+    assert re.findall(r'<li data-code="(\w+)"', html) == expected
+    first = tooltip(html, "gi", expected[0])
+    assert first["Rank"] == f"1 of {len(hot)} hot spots"
+    assert first["Gi* z-score"] == format_number(synthetic.loc[expected[0], "gi_z"])
+    not_hot = synthetic.index[synthetic["gi_label"] == "Not significant"][0]
+    assert tooltip(html, "gi", not_hot)["Rank"] == "–"
+
+
+def test_top_high_high_ranked_by_statistic(synthetic):
+    html = render(hotspots.cluster_map(synthetic, top=3))
+    high = synthetic[synthetic["lisa_cluster"] == "High-High"]
+    expected = high.sort_values("lisa_i", ascending=False).index[:3].tolist()
+    assert re.findall(r'<li data-code="(\w+)"', html) == expected
+
+
+def test_top_zero_hides_the_list_and_empty_list_says_so(synthetic):
+    assert 'class="hs-top"' not in render(hotspots.cluster_map(synthetic, top=0))
+    none = synthetic.assign(lisa_cluster="Not significant")
+    html = render(hotspots.cluster_map(none))
+    assert "No High-High cluster at this significance level." in html
+
+
+def test_tooltip_rows(synthetic):
+    html = render(hotspots.cluster_map(synthetic))
+    code = synthetic.index[10]
+    row = synthetic.loc[code]
+    rows = tooltip(html, "lisa", code)
+    assert rows["Area"] == row["name"]
+    assert rows["Code"] == code
+    assert rows["Borough"] == row["borough_name"]
+    assert rows["LISA cluster"] == row["lisa_cluster"]
+    assert rows["Local Moran's I"] == format_number(row["lisa_i"])
+    assert rows["Pseudo p-value"] in (f"{row['lisa_p_sim']:.3f}", "< 0.001")
+    assert rows["Crimes"] == f"{int(row['count']):,}"
+    assert rows["Rate per 1,000 residents"] == f"{row['rate']:.1f}"
+    assert rows["Residents"] == f"{int(row['population']):,}"
+    assert "Rank" in rows
+
+
+def test_provenance_panel(synthetic, synthetic_html):
+    block = synthetic_html[synthetic_html.index("How this map was made") :]
+    for label, value in [
+        ("Data source", "SYNTHETIC test values"),
+        ("Period", "2024-01 to 2024-12"),
+        ("Crime type", "Burglary"),
+        ("Areas", "wards"),
+        ("Spatial weights", "queen contiguity, row-standardised"),
+        ("Permutations", "999"),
+        ("Random seed", "12345"),
+        ("Significance level (alpha)", "0.05"),
+        ("Multiple-testing correction", "fdr"),
+        ("Made with", f"london-hotspots {hotspots.__version__}"),
+    ]:
+        assert f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" in block
+
+
+def test_provenance_says_not_recorded(synthetic):
+    frame = synthetic.copy()
+    frame.attrs = {"hotspots": {"source": "SYNTHETIC"}}
+    html = render(hotspots.hotspot_map(frame))
+    assert "<tr><th>Random seed</th><td>not recorded</td></tr>" in html
+    # a count map does not pretend to have permutations
+    assert "Permutations" not in render(hotspots.choropleth_map(frame))
+
+
+def test_combined_has_all_layers_and_borough_outlines(synthetic_html):
+    assert set(layer_specs(synthetic_html)) == {"choropleth", "lisa", "gi", "emerging"}
+    assert synthetic_html.count("hotspotsMaps.areas(") == 4
+    # geometry written once, shared by the four layers
+    assert len(re.findall(r"var area_data_\w+ = ", synthetic_html)) == 1
+    assert "L.control.layers(" in synthetic_html
+    match = re.search(r"var outline_layer_\w+ = L\.geoJSON\(", synthetic_html)
+    boroughs = json.JSONDecoder().raw_decode(synthetic_html, match.end())[0]
+    assert len(boroughs["features"]) == 33
+    assert "Borough outlines" in synthetic_html
+
+
+def test_combined_takes_layers_from_several_results(synthetic):
+    counts = synthetic[["name", "borough_name", "count", "rate", "population", "geometry"]]
+    lisa = synthetic[["lisa_cluster", "lisa_i", "geometry"]].sample(frac=1, random_state=1)
+    html = render(hotspots.combined_map(counts, lisa))
+    assert set(layer_specs(html)) == {"choropleth", "lisa"}
+    code = synthetic.index[3]
+    assert tooltip(html, "lisa", code)["LISA cluster"] == synthetic.loc[code, "lisa_cluster"]
+
+
+def test_single_layer_without_boroughs_has_no_layer_control(synthetic):
+    frame = synthetic.drop(columns=["borough_name"])
+    html = render(hotspots.cluster_map(frame))
+    assert "L.control.layers(" not in html
+    assert "Borough" not in layer_specs(html)["lisa"]["labels"]
+
+
+# ------------------------------------------------------------------- escaping
+
+HOSTILE = ["<script>alert(1)</script>", "\"quotes' & more", "{{ 7*7 }} {% if 1 %}x{% endif %}"]
+
+
+def test_everything_written_is_escaped(synthetic):
+    frame = synthetic.copy()
+    codes = frame.index[frame["lisa_cluster"] == "High-High"][:3]
+    frame.loc[codes, "name"] = HOSTILE
+    frame.loc[codes, "lisa_i"] = [10.0, 9.0, 8.0]  # top of the list
+    frame.loc[codes, "borough_name"] = HOSTILE
+    frame.attrs["hotspots"] = {"source": "<script>alert(2)</script>", "extra <key>": "{{ 1+1 }}"}
+    html = render(hotspots.cluster_map(frame, title="<script>alert(3)</script>\"'"))
+    assert "<script>alert" not in html
+    data = area_data(html)
+    for code, name in zip(codes, HOSTILE, strict=True):
+        assert data[code]["properties"]["id"][0] == name  # text kept exactly, never evaluated
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;&quot;&#x27;" in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    assert "<th>extra &lt;key&gt;</th><td>{{ 1+1 }}</td>" in html
+    assert f"<b>{escape(HOSTILE[1])}</b>" in html
+    assert "49" not in re.findall(r"<b>([^<]*)</b>", html)
+
+
+def test_column_name_is_escaped_in_labels(synthetic):
+    frame = synthetic.assign(**{"<b>{{x}}</b>": synthetic["count"]})
+    html = render(hotspots.choropleth_map(frame, "<b>{{x}}</b>"))
+    assert "<b>{{x}}</b>" not in html
+    assert '<div class="hs-h">&lt;b&gt;{{x}}&lt;/b&gt;</div>' in html
+
+
+# ------------------------------------------------------------------- behaviour
+
+
+def test_input_is_not_changed(synthetic):
+    before = synthetic.copy()
+    attrs = json.dumps(synthetic.attrs)
+    hotspots.combined_map(synthetic)
+    pd.testing.assert_frame_equal(synthetic, before)
+    assert json.dumps(synthetic.attrs) == attrs
+
+
+def test_row_order_does_not_matter(synthetic, synthetic_html):
+    shuffled = synthetic.sample(frac=1, random_state=3)
+    again = area_data(render(hotspots.combined_map(shuffled, title="Synthetic test map")))
+    original = area_data(synthetic_html)
+    assert again.keys() == original.keys()
+    for code in original:
+        assert again[code]["properties"] == original[code]["properties"]
+
+
+def test_choropleth_classes_are_quantiles(synthetic):
+    html = render(hotspots.choropleth_map(synthetic, "count"))
+    values = synthetic["count"].dropna().to_numpy()
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, 6)))
+    labels = class_labels(edges)
+    assert [c for c, _, _ in legend_rows(html)] == [*labels, "No data"]
+    data = area_data(html)
+    for code, value in synthetic["count"].dropna().items():
+        k = int(np.clip(np.searchsorted(edges, value, side="left") - 1, 0, len(labels) - 1))
+        assert data[code]["properties"]["choropleth"][0] == labels[k]
+
+
+def test_class_helpers_with_ties_and_missing():
+    values = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 2.0, np.nan])
+    edges = class_breaks(values)
+    assert edges.tolist() == [0.0, 0.4, 1.2, 2.0]
+    labels = class_labels(edges)
+    assert assign_classes(values, edges, labels) == [labels[0]] * 4 + [
+        labels[1],
+        labels[2],
+        "No data",
+    ]
+    assert class_breaks(np.array([np.nan])).size == 0
+    assert format_number(1234.0) == "1,234" and format_number(0.012345) == "0.0123"
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda f: hotspots.cluster_map(f, palette="rainbow"), "unknown palette"),
+        (lambda f: hotspots.cluster_map(f, top=-1), "top must be"),
+        (lambda f: hotspots.cluster_map(f.drop(columns="lisa_cluster")), "local_moran"),
+        (lambda f: hotspots.hotspot_map(f.drop(columns="gi_label")), "getis_ord"),
+        (lambda f: hotspots.emerging_map(f.drop(columns="emerging_category")), "emerging_hotspots"),
+        (lambda f: hotspots.choropleth_map(f, "nope"), "no column 'nope'"),
+        (lambda f: hotspots.choropleth_map(f, "name"), "not numeric"),
+        (lambda f: hotspots.cluster_map(f.assign(lisa_cluster="HH")), "value 'HH'"),
+        (lambda f: hotspots.cluster_map(f.set_crs(None, allow_override=True)), "no CRS"),
+        (lambda f: hotspots.cluster_map(pd.DataFrame(f)), "GeoDataFrame"),
+        (lambda f: hotspots.combined_map(f, f.iloc[:-1]), "different areas"),
+        (lambda f: hotspots.combined_map(f[["geometry"]]), "no result has a column"),
+        (lambda f: hotspots.combined_map(), "at least one result"),
+    ],
+    ids=[
+        "palette",
+        "top",
+        "no-lisa",
+        "no-gi",
+        "no-emerging",
+        "no-column",
+        "text-column",
+        "unknown-category",
+        "no-crs",
+        "not-geo",
+        "mismatched-areas",
+        "nothing-to-map",
+        "no-results",
+    ],
+)
+def test_bad_input(synthetic, call, match):
+    with pytest.raises(hotspots.InputError, match=match):
+        call(synthetic)
+
+
+# ------------------------------------------------------------------ size
+
+
+def test_all_lsoas_in_one_combined_map_stay_under_10_mb(tmp_path):
+    lsoa = boundaries.load("lsoa")
+    rng = np.random.default_rng(1)
+    n = len(lsoa)
+    synthetic = lsoa.assign(  # SYNTHETIC values: only the size matters here
+        count=rng.poisson(30, n).astype(float),
+        population=1500.0,
+        lisa_cluster=rng.choice(LISA, n),
+        lisa_i=rng.normal(size=n),
+        lisa_p_sim=rng.uniform(size=n),
+        gi_label=rng.choice(GI, n),
+        gi_z=rng.normal(size=n),
+        gi_p=rng.uniform(size=n),
+        emerging_category=rng.choice(list(EMERGING_CATEGORIES), n),
+    )
+    synthetic["rate"] = synthetic["count"] / 1.5
+    path = tmp_path / "lsoa.html"
+    hotspots.combined_map(synthetic).save(path)
+    size = path.stat().st_size
+    print(f"combined map of {n} LSOAs, four layers: {size / 1e6:.2f} MB")
+    assert n == 4994
+    assert size < 10e6
+    assert len(area_data(path.read_text(encoding="utf-8"))) == 4994
+
+
+# ------------------------------------------------------------------ real data
+
+
+@pytest.fixture(scope="module")
+def real_counts(wards):
+    crimes = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    return hotspots.aggregate(crimes, wards, crime_types="Burglary")
+
+
+def test_real_burglary_rate_map(real_counts):
+    html = render(hotspots.choropleth_map(real_counts))
+    assert "Burglary" in html and "Metropolitan Police Service" in html
+    top = real_counts["rate"].dropna().sort_values(ascending=False).index[:10].tolist()
+    assert re.findall(r'<li data-code="(\w+)"', html) == top
+    # the Met does not police the City: no data, not a low rate
+    assert area_data(html)[CITY]["properties"]["choropleth"][0] == "No data"
+    assert len(area_data(html)) == 680
+
+
+def test_real_statistics_on_real_counts(real_counts, tmp_path):
+    lisa = hotspots.local_moran(real_counts, "rate", permutations=99, seed=1)
+    gi = hotspots.getis_ord(real_counts, "rate", permutations=99, seed=1)
+    m = hotspots.combined_map(real_counts, lisa, gi, title="Burglary, Met wards")
+    html = render(m)
+    assert set(layer_specs(html)) == {"choropleth", "lisa", "gi"}
+    data = area_data(html)
+    for code in real_counts.index:
+        assert data[code]["properties"]["lisa"][0] == (
+            "No data" if pd.isna(lisa.loc[code, "lisa_cluster"]) else lisa.loc[code, "lisa_cluster"]
+        )
+        assert data[code]["properties"]["gi"][0] == gi.loc[code, "gi_label"]
+    hot = gi[gi["gi_label"].str.startswith("Hot spot")].sort_values("gi_z", ascending=False)
+    gi_card = html[html.index('data-hs-layer="gi"') :]
+    assert re.findall(r'<li data-code="(\w+)"', gi_card)[:10] == hot.index[:10].tolist()
+    assert "<tr><th>Permutations</th><td>99</td></tr>" in html
