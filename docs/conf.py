@@ -60,12 +60,13 @@ suppress_warnings = [
 autosummary_generate = True
 autosummary_imported_members = True
 autodoc_typehints = "none"  # numpydoc's Parameters/Returns carry the types
-autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
-# Documented parameters must match the signature.
+# Documented parameters must match the signature. A class that documents its fields
+# under "Attributes" (the frozen dataclasses) is not asked to repeat them as parameters.
 numpydoc_validation_checks = {"PR01", "PR02"}
+numpydoc_validation_overrides = {"PR01": [r"(?m)^Attributes\n-{10}$"]}
 # Objects re-exported by a package are documented under the package's name.
 add_module_names = True
 
@@ -101,6 +102,17 @@ html_theme_options = {
     "footer_end": ["attribution"],
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"index": [], "getting-started": [], "changelog": [], "references": []}
+html_sidebars = {
+    page: []
+    for page in (
+        "index",
+        "getting-started",
+        "data",
+        "cli",
+        "performance",
+        "references",
+        "changelog",
+    )
+}
 html_show_sourcelink = False
 html_copy_source = False

@@ -75,7 +75,8 @@ def aggregate(
 
     Notes
     -----
-    Coverage follows the police forces behind the data. The Metropolitan Police
+    Coverage follows the police forces behind the data (the ``force`` column of
+    incident points, else the provenance in ``attrs``). The Metropolitan Police
     covers every area outside the City of London; the City of London Police
     covers the City (``E09000001`` and the areas inside it). Met tables and
     police.uk files therefore leave the City as NaN unless City of London Police
@@ -106,6 +107,16 @@ def aggregate(
     (1, False)
     >>> sorted(wards.columns.drop(["name", "borough_code", "borough_name", "geometry"]))
     ['count', 'covered', 'population', 'rate']
+
+    Incident points to LSOAs, police.uk's own codes settling points on a boundary:
+
+    >>> burglary = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"),
+    ...                                    crime_types="burglary", months="2024-12")
+    >>> lsoa = hotspots.aggregate(burglary, boundaries.load("lsoa"))
+    >>> bool(lsoa["count"].sum() == lsoa.attrs["report"].rows_kept)
+    True
+    >>> lsoa.attrs["report"].notes[0].startswith("boundary tie-break")
+    True
     """
     if by not in (None, "month"):
         raise InputError("by must be None or 'month'", column="by", value=by)
@@ -121,16 +132,17 @@ def aggregate(
         )
     if by == "month" and "month" not in data.columns:
         raise InputError("by='month' needs a 'month' column in data", column="month")
+    forces = _forces(data)  # before filtering: a force with no rows of a type still covers
     data, type_text = _filter_types(data, crime_types, is_points)
 
     if is_points:
         position, report = _locate_points(data, areas, _checked_tolerance(tolerance))
         weights = np.ones(len(data))
-        covered = _covered(areas, _forces(data), present=None)
+        covered = _covered(areas, forces, present=None)
     else:
         position, report = _locate_codes(data, areas)
         weights = data["count"].to_numpy(dtype=float, na_value=0.0)
-        covered = _covered(areas, _forces(data), present=data["area_code"])
+        covered = _covered(areas, forces, present=data["area_code"])
     position, report = _drop_uncovered(position, weights, covered, report)
 
     attrs = _provenance(data, areas, type_text)
@@ -333,10 +345,14 @@ def _drop_uncovered(
 
 
 def _forces(data: pd.DataFrame) -> list[str] | None:
-    forces = data.attrs.get("hotspots", {}).get("forces")
-    if forces is None and "force" in data.columns:
-        forces = data["force"].dropna().unique().tolist()
-    return forces
+    """The forces behind ``data``: its ``force`` column, else its provenance, else unknown.
+
+    The column comes first because it survives subsetting (``points[points["force"]
+    == ...]``) whereas ``attrs`` are copied unchanged.
+    """
+    if "force" in data.columns:
+        return data["force"].dropna().unique().tolist()
+    return data.attrs.get("hotspots", {}).get("forces")
 
 
 def _covered(

@@ -580,18 +580,22 @@ class LocalStatistic:
         neighbours.
     run : LocalRun or None
         Permutation counts (None when ``permutations=0``).
+    island : ndarray of bool (n,)
+        Areas without neighbours (their statistic has no meaning).
     """
 
     statistic: np.ndarray
     z: np.ndarray
     run: LocalRun | None
+    island: np.ndarray
 
     def p_sim(self, alternative: Alternative = "two-sided") -> np.ndarray:
         """Pseudo p-values (NaN for areas without neighbours or without permutations)."""
         if self.run is None:
             return np.full(self.statistic.shape, np.nan)
         p = self.run.p_value(alternative)
-        return np.where(np.isnan(self.z), np.nan, p)
+        p[self.island] = np.nan
+        return p
 
 
 def local_moran_stat(
@@ -616,7 +620,8 @@ def local_moran_stat(
     n = x.shape[0]
     z = x - x.mean(axis=0)
     m2 = (z**2).sum(axis=0) / n
-    a = z / m2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(m2 > 0, z / m2, 0.0)  # a constant column has no local association
     run = local_permutations(
         z, a, np.zeros_like(z), graph,
         permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads,
@@ -631,7 +636,7 @@ def local_moran_stat(
         zscore = (statistic - expected) / np.sqrt(variance)
     island = graph.cardinalities == 0
     zscore[island] = np.nan
-    return LocalStatistic(statistic, zscore, run if permutations else None)
+    return LocalStatistic(statistic, zscore, run if permutations else None, island)
 
 
 def local_g_stat(
@@ -669,18 +674,21 @@ def local_g_stat(
         mean = total / n
         sd = np.sqrt(total_sq / n - mean**2)
         spread = np.sqrt((n * w_sq - w_sum**2) / (n - 1))
-        a, b = 1.0 / denominator, sw * x / denominator
     else:
         numerator = lag
         denominator = total - x
         mean = denominator / (n - 1)
         sd = np.sqrt((total_sq - x**2) / (n - 1) - mean**2)
         spread = np.sqrt(((n - 1) * w_sq - w_sum**2) / (n - 2))
-        a, b = 1.0 / denominator, np.zeros_like(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         zscore = (numerator - mean * w_sum) / (sd * spread)
-    zscore[graph.cardinalities == 0] = np.nan
+        # an all-zero column (a period without offences) ties every simulation: p = 1
+        a = np.where(denominator != 0, 1.0 / denominator, 0.0)
+        b = (graph.self_weight[:, None] * x * a) if star else np.zeros_like(x)
+        statistic = np.where(denominator != 0, numerator / denominator, np.nan)
+    island = graph.cardinalities == 0
+    zscore[island] = np.nan
     run = local_permutations(
         x, a, b, graph, permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads
     )
-    return LocalStatistic(numerator / denominator, zscore, run if permutations else None)
+    return LocalStatistic(statistic, zscore, run if permutations else None, island)

@@ -143,7 +143,7 @@ def _read_met(paths: Sequence[Path]) -> pd.DataFrame:
     if len(levels) > 1:
         raise InputError("the Met tables mix ward and borough tables: give one level at a time")
     seen: dict[pd.Period, Path] = {}
-    for path, table in zip(paths, tables):
+    for path, table in zip(paths, tables, strict=True):
         for month in table["month"].unique():
             if month in seen:
                 raise InputError(

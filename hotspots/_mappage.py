@@ -19,7 +19,7 @@ PROVENANCE_LABELS = {
     "source": "Data source",
     "period": "Period",
     "crime_type": "Crime type",
-    "level": "Areas",
+    "level": "Area level",
     "statistic": "Statistic",
     "column": "Variable",
     "weights": "Spatial weights",
@@ -102,7 +102,9 @@ def provenance_html(provenance: Mapping[str, object], version: str, *, statistic
         elif statistic and key in STATISTIC_KEYS:
             rows.append((label, "not recorded"))
     rows.extend(
-        (key, _text(value)) for key, value in provenance.items() if key not in PROVENANCE_LABELS
+        (str(key).replace("_", " ").capitalize(), _text(value))
+        for key, value in provenance.items()
+        if key not in PROVENANCE_LABELS
     )
     rows.append(("Made with", f"london-hotspots {version}"))
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)

@@ -83,7 +83,12 @@ def _require_folium() -> None:
 
 def _check_frame(result: object, what: str) -> gpd.GeoDataFrame:
     if not isinstance(result, gpd.GeoDataFrame):
-        raise InputError(f"{what} must be a GeoDataFrame, got {type(result).__name__}")
+        hint = (
+            " (pass its .areas)"
+            if isinstance(getattr(result, "areas", None), gpd.GeoDataFrame)
+            else ""
+        )
+        raise InputError(f"{what} must be a GeoDataFrame, got {type(result).__name__}{hint}")
     if result.crs is None:
         raise InputError(f"{what} has no CRS: set one (the shipped layers are EPSG:27700)")
     if not result.index.is_unique:
@@ -149,7 +154,7 @@ def _ranks(order: pd.Index, index: pd.Index, noun: str) -> pd.Series:
 def _ranked(*keys: pd.Series) -> pd.Index:
     """Codes sorted by `keys` (ascending, missing last), ties by code: row order never matters."""
     frame = pd.DataFrame({f"key{i}": key for i, key in enumerate(keys)})
-    frame["code"] = frame.index.astype(str)
+    frame["tie"] = frame.index.astype(str)
     return frame.sort_values(list(frame.columns), na_position="last").index
 
 
@@ -331,21 +336,39 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
 
 
 def _emerging_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
-    _require(frame, "emerging_category", "hotspots.emerging_hotspots")
+    _require(frame, "emerging_category", "hotspots.emerging_hotspots (its .areas)")
     scheme = category_scheme("emerging", palette)
     categories = _categories(frame, "emerging_category", scheme)
     hot = categories[categories.isin(EMERGING_HOT)]
-    strength = hot.map({category: i for i, category in enumerate(EMERGING_HOT)})
-    if "count" in frame.columns:
-        order = _ranked(strength, -pd.to_numeric(frame.loc[hot.index, "count"]).astype(float))
-    else:
-        order = _ranked(strength)
+    keys = [hot.map({category: i for i, category in enumerate(EMERGING_HOT)})]
+    # within a pattern: the steepest upward trend first, else the most crimes
+    tie = next((c for c in ("trend_z", "count") if c in frame.columns), None)
+    if tie is not None:
+        keys.append(-pd.to_numeric(frame.loc[hot.index, tie]).astype(float))
+    order = _ranked(*keys)
+    labels, columns = ["Emerging pattern"], [categories]
+    if "trend_direction" in frame.columns:
+        labels.append("Trend")
+        columns.append(frame["trend_direction"].astype(object).fillna("no data").astype(str))
+    for column, label in (
+        ("trend_z", "Trend z-score (Mann-Kendall)"),
+        ("hot_periods", "Periods as a hot spot"),
+        ("cold_periods", "Periods as a cold spot"),
+    ):
+        if column in frame.columns:
+            labels.append(label)
+            columns.append(_number(frame[column], frame.index))
+    if "trend_p" in frame.columns:
+        labels.append("Trend p-value")
+        columns.append(_p_value(frame["trend_p"]))
+    labels.append("Rank")
+    columns.append(_ranks(order, frame.index, "hot spots"))
     return _Layer(
         key="emerging",
         name="Emerging hot spots",
         scheme=scheme,
-        labels=("Emerging pattern", "Rank"),
-        rows=_rows([categories, _ranks(order, frame.index, "hot spots")]),
+        labels=tuple(labels),
+        rows=_rows(columns),
         top=_top_areas(frame, order, top, categories),
         top_title="Hot spots by pattern (strongest first)",
         top_empty="No emerging hot spot.",

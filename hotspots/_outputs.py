@@ -39,6 +39,19 @@ _LABELS = {
     "change_label": "Change",
 }
 
+_HOT_COLD = ("New", "Consecutive", "Intensifying", "Persistent", "Diminishing", "Sporadic",
+             "Oscillating", "Historical")  # fmt: skip
+_ORDER = (
+    "High-High", "High-Low", "Low-High", "Low-Low",
+    "Hot spot (99%)", "Hot spot (95%)", "Hot spot (90%)",
+    *(f"{kind} hot spot" for kind in _HOT_COLD),
+    "Significant increase", "Significant decrease",
+    "Not significant", "No significant change", "No pattern detected",
+    "Cold spot (90%)", "Cold spot (95%)", "Cold spot (99%)",
+    *(f"{kind} cold spot" for kind in _HOT_COLD),
+    "No neighbours", "No data",
+)  # fmt: skip
+
 
 def write_map(analysis: Analysis, path: str, *, title: str | None = None) -> None:
     """Save the combined map: the counts or rates and a layer per local result."""
@@ -99,8 +112,11 @@ def summary(analysis: Analysis, outputs: Mapping[str, str | None]) -> dict[str, 
             if column in frame.columns
         },
         "top_areas": _plain(_top(analysis).reset_index().to_dict(orient="records")),
-        "load_reports": [report.to_dict() for report in analysis.reports],
-        "notes": list(analysis.notes),
+        "load_report": {
+            "read": [report.to_dict() for report in analysis.read_reports],
+            "notes": list(analysis.notes),
+            "counted": analysis.count_report.to_dict(),
+        },
         "outputs": {kind: path for kind, path in outputs.items() if path is not None},
     }
     return _plain(result)
@@ -219,7 +235,7 @@ def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
     header += "".join(f"  {label}" for label in ("Gi*", "LISA")[: len(labels)])
     lines = [header]
     for rank, (code, row) in enumerate(top.iterrows(), start=1):
-        line = f"  {rank:>2}  {str(row.get('name', code)):<{name_width}}"
+        line = f"  {rank:>2}  {row.get('name', code)!s:<{name_width}}"
         line += f"  {row['borough_name']!s:<{borough_width}}" if borough else ""
         value = row[column]
         line += f"  {value:>7.2f}" if column == "rate" else f"  {value:>7.0f}"
@@ -252,7 +268,11 @@ def _weights_text(analysis: Analysis) -> str:
 
 
 def _tally(labels: pd.Series) -> dict[str, int]:
-    return {str(label): int(n) for label, n in labels.value_counts(sort=False).items()}
+    """Areas per label, in the order of the vocabulary (hot to cold, no data last)."""
+    counts = labels.astype(str).value_counts()
+    order = [label for label in _ORDER if label in counts.index]
+    order += sorted(set(counts.index) - set(order))
+    return {label: int(counts[label]) for label in order}
 
 
 # ------------------------------------------------------------------ files

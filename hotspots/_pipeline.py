@@ -66,7 +66,8 @@ class Analysis:
     spec: AnalysisSpec
     counts: gpd.GeoDataFrame
     column: str
-    reports: tuple[LoadReport, ...]
+    read_reports: tuple[LoadReport, ...]
+    count_report: LoadReport
     notes: tuple[str, ...] = ()
     moran: GlobalStatistic | None = None
     lisa: gpd.GeoDataFrame | None = None
@@ -108,7 +109,7 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
     what = f"{len(paths)} files" if len(paths) > 1 else paths[0].name
     with progress.step(f"reading {what}"):
         data = read_crime(paths, kind, spec.table)
-    reports = _reports(data)
+    read_reports = _reports(data)
     areas = _areas(spec, data, kind)
     data, period_note = _select_period(data, spec.period)
     notes = (period_note,) if period_note else ()
@@ -119,7 +120,6 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
         counts = hotspots.aggregate(
             data, areas, crime_types=crime_types, population=spec.population_column
         )
-    reports += (counts.attrs["report"],)
     column = _column(spec.column, counts)
     if counts[column].notna().sum() < 3:
         raise InputError(
@@ -127,15 +127,14 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
             "check --crime-type, --period and the level"
         )
     with progress.step(f"{spec.weights} weights"):
-        graph = hotspots.spatial_weights(
-            areas, spec.weights, k=spec.k, threshold=spec.threshold
-        )
+        graph = hotspots.spatial_weights(areas, spec.weights, k=spec.k, threshold=spec.threshold)
     results = _statistics(spec, areas, data, counts, column, graph, progress)
     return Analysis(
         spec=spec,
         counts=counts,
         column=column,
-        reports=reports,
+        read_reports=read_reports,
+        count_report=counts.attrs["report"],
         notes=notes,
         **results,
     )
@@ -151,9 +150,7 @@ def _check_crime_types(names: tuple[str, ...], kind: str) -> None:
     for name in names:
         if _key(name) not in keys:
             listing = ", ".join(dict.fromkeys(known))
-            raise InputError(
-                f"unknown {source} crime type; valid types are: {listing}", value=name
-            )
+            raise InputError(f"unknown {source} crime type; valid types are: {listing}", value=name)
 
 
 def _key(name: str) -> str:
@@ -196,9 +193,8 @@ def _select_period(data: pd.DataFrame, period: PeriodChoice) -> tuple[pd.DataFra
     first, last = period.bounds(months)
     keep = ((months >= first) & (months <= last)).to_numpy()
     if not keep.any():
-        raise InputError(
-            f"no data in {first} to {last}: the data cover {months.min()} to {months.max()}"
-        )
+        asked = str(first) if first == last else f"{first} to {last}"
+        raise InputError(f"no data in {asked}: the data cover {months.min()} to {months.max()}")
     selected = data[keep]
     selected.attrs = data.attrs
     note = f"period {first} to {last} ({period}): kept {int(keep.sum()):,} of {len(keep):,} rows"

@@ -69,9 +69,9 @@ def spatial_weights(
         still give the true neighbours. For ``"rook"`` the shared stretch must
         also be longer than ``2 * tolerance``. ``0`` means exact contact.
     k : int
-        Number of neighbours, required for ``method="knn"``.
+        Number of neighbours, required for ``method="knn"`` (and only for it).
     threshold : float
-        Distance band in metres, required for ``method="distance"``.
+        Distance band in metres, required for ``method="distance"`` (and only for it).
     islands : {"keep", "nearest", "raise"}, default "keep"
         What to do with areas left without any neighbour. Always reported with
         a :class:`hotspots.HotspotsWarning` naming their codes (or an
@@ -97,8 +97,8 @@ def spatial_weights(
         Duplicate or missing codes, empty, missing or non-polygon geometries
         (naming the codes), a geographic CRS, or islands with ``islands="raise"``.
     ValueError
-        An unknown ``method``, ``islands`` or ``transform``, or a missing or
-        invalid ``k``, ``threshold`` or ``tolerance``.
+        An unknown ``method``, ``islands`` or ``transform``, or a missing,
+        invalid or misplaced ``k``, ``threshold`` or ``tolerance``.
 
     Notes
     -----
@@ -131,6 +131,10 @@ def spatial_weights(
     _check_choice("method", method, METHODS)
     _check_choice("islands", islands, ISLAND_POLICIES)
     _check_choice("transform", transform, TRANSFORMS)
+    if k is not None and method != "knn":
+        raise ValueError(f"k is for method='knn', not method={method!r}")
+    if threshold is not None and method != "distance":
+        raise ValueError(f"threshold is for method='distance', not method={method!r}")
     if not isinstance(areas, (gpd.GeoDataFrame, gpd.GeoSeries)):
         raise TypeError(f"areas must be a GeoDataFrame or GeoSeries, not {type(areas).__name__}")
     ids = _checked_ids(areas.index)
@@ -178,17 +182,17 @@ def describe_weights(graph: Graph) -> str:
     ``transform``/``assign_self_weight``/``subgraph``: those return new Graph
     objects that this function no longer recognises.
 
-    Returns e.g. ``"queen contiguity (tolerance 0.1 m)"``,
-    ``"k-nearest neighbours (k=6)"``, ``"distance band (2000 m between
-    centroids)"``, with ``"; 2 islands kept without neighbours"`` or
-    ``"; 2 islands linked to their nearest area"`` appended when relevant. For a
-    graph not made by :func:`spatial_weights`: ``"user-supplied graph
-    (4994 areas, 29472 links)"``.
+    Returns e.g. ``"queen contiguity (tolerance 0.1 m)"``, ``"rook contiguity
+    (exact contact)"``, ``"k-nearest neighbours (k=6, between centroids)"``,
+    ``"distance band (centroids within 2000 m)"``, with ``"; 2 islands kept
+    without neighbours"`` or ``"; 2 islands linked to their nearest area"``
+    appended when relevant. For a graph not made by :func:`spatial_weights`:
+    ``"user-supplied graph (33 areas, 136 non-zero weights)"``.
     """
     known = _DESCRIPTIONS.get(id(graph))
     if known is not None:
         return known
-    return f"user-supplied graph ({graph.n} areas, {graph.n_edges // 2} links)"
+    return f"user-supplied graph ({graph.n} areas, {graph.n_edges} non-zero weights)"
 
 
 def _check_choice(name: str, value: object, allowed: Sequence[str]) -> None:

@@ -456,11 +456,15 @@ def _print_reports(analysis: object, quiet: bool) -> None:
     """The load report: where every input row went (standard error)."""
     if quiet:
         return
-    print("\nLoad report", file=sys.stderr)
-    for report in analysis.reports:
-        print(str(report), file=sys.stderr)
-    for note in analysis.notes:
-        print(note, file=sys.stderr)
+    lines = ["", "Load report"]
+    lines += [f"  read {_indented(report)}" for report in analysis.read_reports]
+    lines += [f"  {note}" for note in analysis.notes]
+    lines.append(f"  counted per area: {_indented(analysis.count_report)}")
+    print("\n".join(lines), file=sys.stderr)
+
+
+def _indented(report: object) -> str:
+    return str(report).replace("\n", "\n    ")
 
 
 # ------------------------------------------------------------------ checks and types
@@ -553,9 +557,7 @@ def _probability(text: str) -> float:
 def _suffix_path(suffixes: tuple[str, ...]) -> Callable[[str], str]:
     def check(text: str) -> str:
         if Path(text).suffix.lower() not in suffixes:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} must end in {' or '.join(suffixes)}"
-            )
+            raise argparse.ArgumentTypeError(f"{text!r} must end in {' or '.join(suffixes)}")
         return text
 
     return check

@@ -216,3 +216,17 @@ def test_does_not_mutate_inputs(burglary):
     before = areas.copy()
     aggregate(burglary, areas)
     pd.testing.assert_frame_equal(areas, before)
+
+
+def test_coverage_follows_the_force_column(burglary):
+    boroughs = boundaries.load("boroughs")
+    # a subset keeps the reader's attrs (both forces); the force column tells the truth
+    met_only = burglary[burglary["force"] == "Metropolitan Police Service"]
+    assert "City of London Police" in met_only.attrs["hotspots"]["forces"]
+    assert np.isnan(aggregate(met_only, boroughs).loc["E09000001", "count"])
+    # a crime type filter inside aggregate does not uncover the City: a real zero
+    everything = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"))
+    city = everything[everything["force"] == "City of London Police"]
+    result = aggregate(everything, boroughs, crime_types="Anti-social behaviour")
+    assert result.loc["E09000001", "covered"]
+    assert result.loc["E09000001", "count"] == (city["crime_type"] == "Anti-social behaviour").sum()

@@ -365,7 +365,7 @@ def test_provenance_panel(synthetic, synthetic_html):
         ("Data source", "SYNTHETIC test values"),
         ("Period", "2024-01 to 2024-12"),
         ("Crime type", "Burglary"),
-        ("Areas", "wards"),
+        ("Area level", "wards"),
         ("Spatial weights", "queen contiguity, row-standardised"),
         ("Permutations", "999"),
         ("Random seed", "12345"),
@@ -432,7 +432,7 @@ def test_everything_written_is_escaped(synthetic):
         assert data[code]["properties"]["id"][0] == name  # text kept exactly, never evaluated
     assert "&lt;script&gt;alert(3)&lt;/script&gt;&quot;&#x27;" in html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
-    assert "<th>extra &lt;key&gt;</th><td>{{ 1+1 }}</td>" in html
+    assert "<th>Extra &lt;key&gt;</th><td>{{ 1+1 }}</td>" in html
     assert f"<b>{escape(HOSTILE[1])}</b>" in html
     assert "49" not in re.findall(r"<b>([^<]*)</b>", html)
 
@@ -479,13 +479,12 @@ def test_choropleth_classes_are_quantiles(synthetic):
 def test_class_helpers_with_ties_and_missing():
     values = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 2.0, np.nan])
     edges = class_breaks(values)
-    assert edges.tolist() == [0.0, 0.4, 1.2, 2.0]
+    # quintile edges 0, 0, 0, 0, 1, 2 (and floating-point near-zeros) merge to 0, 1, 2
+    assert edges.tolist() == [0.0, 1.0, 2.0]
     labels = class_labels(edges)
-    assert assign_classes(values, edges, labels) == [labels[0]] * 4 + [
-        labels[1],
-        labels[2],
-        "No data",
-    ]
+    assert labels == ("0 to 1", "1 to 2")
+    expected = [labels[0]] * 5 + [labels[1], "No data"]
+    assert assign_classes(values, edges, labels) == expected
     assert class_breaks(np.array([np.nan])).size == 0
     assert format_number(1234.0) == "1,234" and format_number(0.012345) == "0.0123"
 
@@ -588,6 +587,32 @@ def test_real_statistics_on_real_counts(real_counts, tmp_path):
         )
         assert data[code]["properties"]["gi"][0] == gi.loc[code, "gi_label"]
     hot = gi[gi["gi_label"].str.startswith("Hot spot")].sort_values("gi_z", ascending=False)
-    gi_card = html[html.index('data-hs-layer="gi"') :]
+    gi_card = html[re.search(r'class="hs-card [\w-]+" data-hs-layer="gi"', html).start() :]
     assert re.findall(r'<li data-code="(\w+)"', gi_card)[:10] == hot.index[:10].tolist()
     assert "<tr><th>Permutations</th><td>99</td></tr>" in html
+
+
+def test_real_emerging_patterns(wards):
+    crimes = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    monthly = hotspots.aggregate(crimes, wards, by="month", crime_types="Burglary")
+    result = hotspots.emerging_hotspots(
+        wards, hotspots.space_time_cube(monthly), permutations=99, seed=1
+    )
+    with pytest.raises(hotspots.InputError, match=r"pass its \.areas"):
+        hotspots.emerging_map(result)
+    html = render(hotspots.emerging_map(result.areas, top=5))
+    data = area_data(html)
+    areas = result.areas
+    for code, category in areas["emerging_category"].items():
+        assert data[code]["properties"]["emerging"][0] == category
+    assert data[CITY]["properties"]["emerging"][0] == "No data"
+    # strongest pattern first, the steepest upward trend first within a pattern
+    hot = areas[areas["emerging_category"].str.endswith("hot spot")]
+    strength = hot["emerging_category"].map({c: i for i, c in enumerate(EMERGING_CATEGORIES)})
+    expected = (
+        hot.assign(strength=strength, minus_z=-hot["trend_z"], tie=hot.index)
+        .sort_values(["strength", "minus_z", "tie"])
+        .index[:5]
+        .tolist()
+    )
+    assert re.findall(r'<li data-code="(\w+)"', html) == expected

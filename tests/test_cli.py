@@ -1,0 +1,731 @@
+"""The ``hotspots`` command, end to end: every subcommand, every output, every error path.
+
+Most runs call ``hotspots.cli.main`` in-process (fast); a few run the installed
+console script in a subprocess, as a user would. Inputs are the shipped samples
+and the real extracts in tests/data; permutations are kept small.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import esda
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from libpysal.graph import Graph
+
+import boundaries
+import hotspots
+from hotspots import cli
+from hotspots._period import PeriodChoice
+from hotspots._progress import Progress
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+POLICE_UK = DATA / "police_uk"
+MET_SLICE = DATA / "mps" / "ward-slice.csv"
+GUIDE = ROOT / "docs" / "guide" / "cli.md"
+SCRIPT = Path(sys.executable).parent / "hotspots"
+FAST = ["--permutations", "99", "--quiet"]
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    """``main(argv)`` in-process: exit status, standard output, standard error."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = cli.main(argv)
+        except SystemExit as exit_:  # argparse: --help, --version, usage errors
+            status = exit_.code
+    return status, out.getvalue(), err.getvalue()
+
+
+def script(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+# ------------------------------------------------------------------ demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "weapons.html"
+    status, stdout, stderr = run(["demo", "--out", str(out), "--permutations", "99"])
+    return status, stdout, stderr, out
+
+
+def weapons_last_year() -> pd.Series:
+    """Possession of weapons per ward over the latest 12 months, straight from the shipped CSV."""
+    with gzip.open(hotspots.sample_path("mps-ward-crime"), "rt", encoding="utf-8-sig") as f:
+        wide = pd.read_csv(f)
+    months = [c for c in wide.columns if re.fullmatch(r"\d{6}", c)][-12:]
+    weapons = wide[wide["MajorText"].str.casefold() == "possession of weapons"]
+    return weapons.groupby("WardCode")[months].sum().sum(axis=1)
+
+
+def test_demo_succeeds_and_writes_the_combined_map(demo):
+    status, _, _, out = demo
+    assert status == 0
+    html = out.read_text(encoding="utf-8")
+    for layer in ("LISA clusters", "Hot and cold spots", "Borough outlines"):
+        assert layer in html
+    assert "Possession of Weapons" in html
+
+
+def test_demo_summary_names_the_data_and_the_city_as_no_data(demo):
+    _, stdout, _, out = demo
+    lines = stdout.splitlines()
+    assert lines[0] == "Possession of Weapons by ward, 2024-07 to 2025-06"
+    assert "680 wards, 679 with data (no data: City of London)" in stdout
+    assert lines[-1] == f"Map: {out}"
+
+
+def test_demo_global_moran_matches_esda(demo):
+    """Moran's I printed by the demo = esda's Moran on rates computed here from the raw CSV."""
+    stdout = demo[1]
+    printed = re.search(r"Global Moran's I = (-?\d\.\d{3}) .*p = (\d\.\d{3})", stdout)
+    assert printed is not None
+    wards = boundaries.load("wards")
+    counts = weapons_last_year().reindex(wards.index)
+    rate = counts / boundaries.population("wards") * 1000
+    has_data = rate.notna()
+    graph = Graph.build_contiguity(wards[has_data], rook=False).transform("R")
+    expected = esda.Moran(rate[has_data].to_numpy(), graph, permutations=0).I
+    assert float(printed.group(1)) == pytest.approx(expected, abs=5e-4)
+    assert float(printed.group(2)) <= 0.05  # offences cluster: p at its floor, 2/100
+
+
+def test_demo_top_ten_are_hot_spots_with_borough_and_label(demo):
+    stdout = demo[1]
+    assert "Top 10 at-risk wards (Gi* hot spots, highest z first):" in stdout
+    rows = re.findall(
+        r"^\s+(\d+)\s{2}(.+?)\s{2,}(\S.+?)\s{2,}(\d+\.\d\d)\s{2}(Hot spot \(\d\d%\))",
+        stdout,
+        flags=re.M,
+    )
+    assert [int(r[0]) for r in rows] == list(range(1, 11))
+    wards = boundaries.load("wards")
+    rates = weapons_last_year().reindex(wards.index) / boundaries.population("wards") * 1000
+    for _, name, borough, rate, _ in rows:
+        match = wards.index[(wards["name"] == name) & (wards["borough_name"] == borough)]
+        assert len(match) == 1, (name, borough)
+        assert float(rate) == pytest.approx(rates[match[0]], abs=0.005)
+
+
+def test_demo_prints_the_load_report_on_stderr(demo):
+    stderr = demo[2]
+    assert "Load report" in stderr
+    assert "read mps-ward-crime-202307-202506.csv.gz: 17,894 rows read, 17,894 kept" in stderr
+    assert "period 2024-07 to 2025-06 (the latest 12 months)" in stderr
+
+
+def test_demo_is_deterministic(tmp_path, demo):
+    status, again, _ = run(["demo", "--out", str(tmp_path / "a.html"), *FAST])
+    assert status == 0
+    assert again.replace(str(tmp_path / "a.html"), "") == demo[1].replace(str(demo[3]), "")
+
+
+def test_demo_quiet_leaves_stderr_empty(tmp_path):
+    status, stdout, stderr = run(["demo", "--out", str(tmp_path / "q.html"), *FAST])
+    assert status == 0 and stdout and stderr == ""
+
+
+# ------------------------------------------------------------------ analyse
+
+
+@pytest.fixture(scope="module")
+def burglary(tmp_path_factory):
+    """police.uk sample by borough with every statistic and every output."""
+    folder = tmp_path_factory.mktemp("burglary")
+    outputs = {
+        "map": folder / "map.html",
+        "csv": folder / "table.csv",
+        "summary": folder / "summary.json",
+    }
+    argv = [
+        "analyse",
+        "sample:police-uk-burglary",
+        "--crime-type",
+        "Burglary",
+        "--level",
+        "boroughs",
+        "--stat",
+        "all",
+        "--out-map",
+        str(outputs["map"]),
+        "--out-table",
+        str(outputs["csv"]),
+        "--out-summary",
+        str(outputs["summary"]),
+        *FAST,
+    ]
+    status, stdout, stderr = run(argv)
+    assert status == 0, stderr
+    return stdout, outputs
+
+
+def test_analyse_table_has_a_row_per_area_and_every_result_column(burglary):
+    table = pd.read_csv(burglary[1]["csv"], index_col="code")
+    boroughs = boundaries.load("boroughs")
+    assert table.index.tolist() == boroughs.index.tolist()
+    for column in (
+        "name",
+        "count",
+        "population",
+        "rate",
+        "covered",
+        "lisa_cluster",
+        "lisa_p_sim",
+        "gi_z",
+        "gi_label",
+        "emerging_category",
+        "change_label",
+    ):
+        assert column in table.columns
+    assert "geometry" not in table.columns
+
+
+def test_analyse_counts_match_an_independent_point_in_polygon_join(burglary):
+    """Counts per borough = a plain geopandas sjoin of the sample's burglaries."""
+    table = pd.read_csv(burglary[1]["csv"], index_col="code")
+    points = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"))
+    points = points[points["crime_type"] == "Burglary"]
+    joined = gpd.sjoin(points, boundaries.load("boroughs"), predicate="within")
+    expected = joined.groupby("code").size().reindex(table.index, fill_value=0)
+    assert np.array_equal(table["count"].to_numpy(), expected.to_numpy(dtype=float))
+
+
+def test_analyse_summary_json(burglary):
+    summary = json.loads(burglary[1]["summary"].read_text(encoding="utf-8"))
+    assert summary["level"] == "boroughs"
+    assert summary["period"] == "2024-12 to 2025-02"
+    assert summary["areas"] == summary["areas_with_data"] == 33
+    assert summary["statistics"] == ["moran", "lisa", "gistar", "emerging", "change"]
+    assert {summary[k] for k in ("permutations", "seed", "alpha", "correction")} == {
+        99,
+        2025,
+        0.05,
+        "fdr",
+    }
+    moran = summary["global_moran"]
+    assert moran["statistic"] == "Moran's I" and moran["n"] == 33 and moran["permutations"] == 99
+    assert set(summary["labels"]) == {
+        "lisa_cluster",
+        "gi_label",
+        "emerging_category",
+        "change_label",
+    }
+    assert all(sum(tally.values()) == 33 for tally in summary["labels"].values())
+    report = summary["load_report"]["read"][0]
+    assert report["rows_read"] == report["rows_kept"] + sum(report["dropped"].values())
+    assert summary["outputs"]["table"].endswith("table.csv")
+
+
+def test_analyse_map_has_a_layer_per_result(burglary):
+    html = burglary[1]["map"].read_text(encoding="utf-8")
+    for layer in ("LISA clusters", "Hot and cold spots", "Emerging hot spots"):
+        assert layer in html
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".parquet"], ids=["geopackage", "geoparquet"])
+def test_analyse_writes_spatial_tables(tmp_path, suffix):
+    out = tmp_path / f"table{suffix}"
+    status, _, stderr = run(
+        ["analyse", str(POLICE_UK), "--level", "boroughs", "--out-table", str(out), *FAST]
+    )
+    assert status == 0, stderr
+    table = gpd.read_file(out) if suffix == ".gpkg" else gpd.read_parquet(out)
+    if suffix == ".gpkg":
+        table = table.set_index("code")
+    assert len(table) == 33 and table.crs.to_epsg() == 27700
+    assert {"count", "rate", "lisa_cluster", "gi_label", "gi_bin"} <= set(table.columns)
+    assert table.loc["E09000001", "count"] > 0  # City of London Police data are included
+
+
+def test_analyse_met_table_by_ward_with_period(tmp_path):
+    out = tmp_path / "s.json"
+    status, _, stderr = run(
+        [
+            "analyse",
+            str(MET_SLICE),
+            "--crime-type",
+            "burglary",
+            "--period",
+            "2025-01:2025-06",
+            "--stat",
+            "gistar",
+            "--out-summary",
+            str(out),
+            *FAST,
+        ]
+    )
+    assert status == 0, stderr
+    summary = json.loads(out.read_text())
+    assert summary["level"] == "wards" and summary["period"] == "2025-01 to 2025-06"
+    assert summary["global_moran"] is None and list(summary["labels"]) == ["gi_label"]
+
+
+def test_analyse_several_police_uk_files(tmp_path):
+    files = sorted(str(p) for p in POLICE_UK.glob("*.csv"))
+    status, stdout, _ = run(["analyse", *files, "--level", "boroughs", "--stat", "moran", *FAST])
+    assert status == 0
+    assert stdout.startswith("All crime types by borough, 2024-12")
+
+
+@pytest.fixture
+def incidents(tmp_path) -> pd.DataFrame:
+    """The Met police.uk extract as a plain CSV of incidents (real records)."""
+    street = pd.read_csv(POLICE_UK / "2024-12-metropolitan-street.csv")
+    table = pd.DataFrame(
+        {
+            "lon": street["Longitude"],
+            "lat": street["Latitude"],
+            "month": street["Month"],
+            "lsoa": street["LSOA code"],
+        }
+    )
+    table.to_csv(tmp_path / "incidents.csv", index=False)
+    return table
+
+
+def test_analyse_csv_with_coordinates(tmp_path, incidents):
+    out = tmp_path / "t.csv"
+    status, _, stderr = run(
+        [
+            "analyse",
+            str(tmp_path / "incidents.csv"),
+            "--x",
+            "lon",
+            "--y",
+            "lat",
+            "--level",
+            "boroughs",
+            "--stat",
+            "moran",
+            "--out-table",
+            str(out),
+            *FAST,
+        ]
+    )
+    assert status == 0, stderr
+    table = pd.read_csv(out, index_col="code")
+    points = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(incidents["lon"], incidents["lat"]), crs=4326
+    ).to_crs(27700)
+    joined = gpd.sjoin(points, boundaries.load("boroughs"), predicate="within")
+    expected = joined.groupby("code").size().reindex(table.index, fill_value=0)
+    assert np.array_equal(table["count"].to_numpy(), expected.to_numpy(dtype=float))
+    assert table["count"].notna().all()  # your own points cover every area, the City too
+
+
+def test_analyse_csv_with_area_codes_counts_rows_and_keeps_zeros(tmp_path, incidents):
+    out = tmp_path / "t.csv"
+    status, _, stderr = run(
+        [
+            "analyse",
+            str(tmp_path / "incidents.csv"),
+            "--code-column",
+            "lsoa",
+            "--level",
+            "lsoa",
+            "--column",
+            "count",
+            "--stat",
+            "gistar",
+            "--out-table",
+            str(out),
+            *FAST,
+        ]
+    )
+    assert status == 0, stderr
+    table = pd.read_csv(out, index_col="code", usecols=["code", "count"])
+    expected = incidents["lsoa"].value_counts().reindex(table.index, fill_value=0)
+    assert len(table) == 4994
+    assert np.array_equal(table["count"].to_numpy(), expected.to_numpy(dtype=float))
+
+
+def test_analyse_own_polygons_equal_the_shipped_layer(tmp_path):
+    boroughs = boundaries.load("boroughs")
+    own = gpd.GeoDataFrame(
+        {
+            "gss": boroughs.index,
+            "label": boroughs["name"],
+            "residents": boundaries.population("boroughs").to_numpy(),
+        },
+        geometry=boroughs.geometry.to_crs(4326).to_numpy(),
+        crs=4326,
+    ).sample(frac=1, random_state=3)  # shuffled, stored in longitude/latitude
+    own.to_file(tmp_path / "areas.gpkg")
+    mine, shipped = tmp_path / "mine.csv", tmp_path / "shipped.csv"
+    common = [str(POLICE_UK), "--stat", "gistar", *FAST]
+    assert (
+        run(
+            [
+                "analyse",
+                *common,
+                "--areas",
+                str(tmp_path / "areas.gpkg"),
+                "--id-column",
+                "gss",
+                "--name-column",
+                "label",
+                "--population-column",
+                "residents",
+                "--out-table",
+                str(mine),
+            ]
+        )[0]
+        == 0
+    )
+    assert run(["analyse", *common, "--level", "boroughs", "--out-table", str(shipped)])[0] == 0
+    a = pd.read_csv(mine, index_col="code").sort_index()
+    b = pd.read_csv(shipped, index_col="code").sort_index()
+    assert a["name"].tolist() == b["name"].tolist()
+    np.testing.assert_allclose(a["count"], b["count"])
+    np.testing.assert_allclose(a["rate"], b["rate"], rtol=1e-9)
+    np.testing.assert_allclose(a["gi_z"], b["gi_z"], rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        ["--weights", "rook"],
+        ["--weights", "knn", "--k", "4"],
+        ["--weights", "distance", "--threshold", "15000"],
+    ],
+    ids=["rook", "knn", "distance"],
+)
+def test_analyse_weights_options(weights):
+    status, stdout, stderr = run(
+        ["analyse", str(POLICE_UK), "--level", "boroughs", "--stat", "moran", *weights, *FAST]
+    )
+    assert status == 0, stderr
+    assert {"rook": "rook", "knn": "k-nearest", "distance": "distance band"}[weights[1]] in stdout
+
+
+def test_islands_are_a_warning_line_not_a_failure():
+    status, _, stderr = run(
+        [
+            "analyse",
+            str(POLICE_UK),
+            "--level",
+            "boroughs",
+            "--weights",
+            "distance",
+            "--threshold",
+            "4000",
+            "--stat",
+            "lisa",
+            *FAST,
+        ]
+    )
+    assert status == 0
+    warnings = [line for line in stderr.splitlines() if line.startswith("hotspots: warning:")]
+    assert warnings and "Traceback" not in stderr
+
+
+# ------------------------------------------------------------------ layers, version, help
+
+
+def test_layers_lists_the_shipped_boundaries():
+    status, stdout, _ = run(["layers"])
+    assert status == 0
+    table = boundaries.layers()
+    for layer, areas in zip(table["layer"], table["areas"], strict=True):
+        assert re.search(rf"^{re.escape(layer)}\s+{areas}\s", stdout, flags=re.M)
+
+
+def test_levels_choice_matches_the_shipped_layers():
+    assert list(cli.LEVELS) == boundaries.layers()["layer"].tolist()
+
+
+def test_version():
+    status, stdout, _ = run(["--version"])
+    assert status == 0 and stdout.strip() == f"hotspots (london-hotspots) {hotspots.__version__}"
+
+
+@pytest.mark.parametrize("command", ["demo", "analyse", "layers"])
+def test_help(command):
+    status, stdout, _ = run([command, "--help"])
+    assert status == 0 and stdout.startswith(f"usage: hotspots {command}")
+
+
+def test_help_and_version_import_nothing_heavy():
+    code = (
+        "import sys; from hotspots.cli import build_parser; build_parser().format_help(); "
+        "print(sorted(m for m in ('geopandas', 'numba', 'folium', 'pandas') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ mistakes and bugs
+
+
+@pytest.fixture
+def other_csv(tmp_path) -> Path:
+    path = tmp_path / "other.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    return path
+
+
+MISTAKES = {
+    "missing file": (["analyse", "no-such-file.csv"], "no-such-file.csv: no such file"),
+    "unknown crime type": (
+        ["analyse", str(POLICE_UK), "--crime-type", "burglery"],
+        "value 'burglery': unknown police.uk crime type",
+    ),
+    "unknown Met category": (
+        ["analyse", str(MET_SLICE), "--crime-type", "knife crime"],
+        "unknown met crime type",
+    ),
+    "unknown layer": (
+        ["analyse", str(POLICE_UK), "--level", "postcodes"],
+        "argument --level: invalid choice: 'postcodes'",
+    ),
+    "unknown sample": (["analyse", "sample:nope"], "unknown sample 'nope'"),
+    "bad coordinate column": (
+        ["analyse", "{other}", "--x", "lon", "--y", "b"],
+        "column 'lon': no such column",
+    ),
+    "no way to locate": (["analyse", "{other}"], "neither a police.uk file nor a Met table"),
+    "bad id column": (
+        ["analyse", str(POLICE_UK), "--areas", "{areas}", "--id-column", "gss"],
+        "column 'gss': no such column",
+    ),
+    "Met table at another level": (
+        ["analyse", str(MET_SLICE), "--level", "lsoa"],
+        "use --level wards",
+    ),
+    "period outside the data": (
+        ["analyse", str(POLICE_UK), "--period", "2020-01"],
+        "no data in 2020-01: the data cover 2024-12",
+    ),
+    "bad period": (["analyse", str(POLICE_UK), "--period", "last year"], "invalid period"),
+    "period before start": (
+        ["analyse", str(POLICE_UK), "--period", "2025-02:2024-12"],
+        "2024-12 is before 2025-02",
+    ),
+    "one month for emerging": (
+        ["analyse", str(POLICE_UK), "--stat", "emerging"],
+        "need at least 2 months",
+    ),
+    "unknown statistic": (
+        ["analyse", str(POLICE_UK), "--stat", "moran,getis"],
+        "unknown statistic getis",
+    ),
+    "rate without population": (
+        ["analyse", str(POLICE_UK), "--level", "wards-2018", "--column", "rate"],
+        "no population is known",
+    ),
+    "table extension": (
+        ["analyse", str(POLICE_UK), "--out-table", "t.xlsx"],
+        "must end in .csv or .gpkg or .parquet",
+    ),
+    "output folder missing": (
+        ["analyse", str(POLICE_UK), "--out-map", "nowhere/m.html"],
+        "no such folder",
+    ),
+    "k without knn": (["analyse", str(POLICE_UK), "--k", "5"], "--k goes with --weights knn"),
+    "knn without k": (["analyse", str(POLICE_UK), "--weights", "knn"], "needs --k"),
+    "areas and level": (
+        [
+            "analyse",
+            str(POLICE_UK),
+            "--areas",
+            "{areas}",
+            "--id-column",
+            "code",
+            "--level",
+            "wards",
+        ],
+        "not both",
+    ),
+    "mixed inputs": (["analyse", str(POLICE_UK), str(MET_SLICE)], "different kinds"),
+    "bad permutations": (["demo", "--permutations", "0"], "must be 1 or more"),
+}
+
+
+@pytest.mark.parametrize(("argv", "message"), MISTAKES.values(), ids=MISTAKES.keys())
+def test_mistake_is_one_line_and_exit_status_2(tmp_path, monkeypatch, other_csv, argv, message):
+    boundaries.load("boroughs").to_file(tmp_path / "areas.gpkg")
+    argv = [a.format(other=other_csv, areas=tmp_path / "areas.gpkg") for a in argv]
+    monkeypatch.chdir(tmp_path)
+    status, _, stderr = run([*argv, "--quiet"])
+    assert status == 2
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert re.match(r"hotspots( analyse| demo)?: error: ", last), stderr
+    assert message in last
+
+
+def test_debug_shows_the_traceback_of_a_mistake():
+    with pytest.raises(hotspots.InputError, match="no such file"):
+        cli.main(["analyse", "no-such-file.csv", "--debug"])
+
+
+@pytest.fixture
+def bug(monkeypatch):
+    import hotspots._pipeline
+
+    def broken(spec, progress):
+        raise ZeroDivisionError("something the code got wrong")
+
+    monkeypatch.setattr(hotspots._pipeline, "run_analysis", broken)
+
+
+def test_bug_is_exit_status_1_with_a_hint(bug, tmp_path):
+    status, _, stderr = run(["demo", "--out", str(tmp_path / "x.html")])
+    assert status == 1
+    assert stderr.strip() == (
+        "hotspots: internal error: ZeroDivisionError: something the code got wrong "
+        "(this is a bug: run again with --debug for the traceback and please report it)"
+    )
+
+
+def test_bug_with_debug_raises(bug, tmp_path):
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["demo", "--out", str(tmp_path / "x.html"), "--debug"])
+
+
+# ------------------------------------------------------------------ the installed script
+
+
+def test_script_version(tmp_path):
+    done = script("--version", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"hotspots (london-hotspots) {hotspots.__version__}"
+
+
+def test_script_demo_readme_command(tmp_path):
+    """The README's first command, with fewer permutations, in a fresh process."""
+    done = script("demo", "--out", "london-weapons.html", "--permutations", "99", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Global Moran's I" in done.stdout
+    assert (tmp_path / "london-weapons.html").stat().st_size > 100_000
+    assert "\r" not in done.stderr  # not a terminal: no progress lines
+
+
+def test_script_mistake_and_debug(tmp_path):
+    done = script("analyse", "missing.csv", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "hotspots: error: missing.csv: no such file or folder\n"
+    done = script("analyse", "missing.csv", "--debug", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback (most recent call last)" in done.stderr
+    assert "InputError: missing.csv: no such file or folder" in done.stderr
+
+
+# ------------------------------------------------------------------ the guide's examples
+
+
+def guide_commands() -> list[str]:
+    text = GUIDE.read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    return [line for block in blocks for line in block.splitlines() if line.startswith("hotspots")]
+
+
+@pytest.fixture
+def workspace(tmp_path, incidents):
+    """The files the guide's examples name, made from real extracts."""
+    shutil.copytree(POLICE_UK, tmp_path / "police-uk")
+    incidents[["lsoa", "month"]].to_csv(tmp_path / "incidents-by-lsoa.csv", index=False)
+    boroughs = boundaries.load("boroughs")
+    gpd.GeoDataFrame(
+        {
+            "gss_code": boroughs.index,
+            "borough": boroughs["name"],
+            "residents": boundaries.population("boroughs").to_numpy(),
+        },
+        geometry=boroughs.geometry.to_numpy(),
+        crs=boroughs.crs,
+    ).to_file(tmp_path / "areas.gpkg")
+    return tmp_path
+
+
+def test_guide_has_examples_of_every_subcommand():
+    used = {shlex.split(command)[1] for command in guide_commands()}
+    assert used == {"demo", "analyse", "layers"}
+
+
+@pytest.mark.parametrize("command", guide_commands())
+def test_guide_example_runs(workspace, monkeypatch, command):
+    argv = shlex.split(command)[1:]
+    if argv[0] in ("demo", "analyse"):
+        argv = [*argv, *FAST] if "--permutations" not in argv else [*argv, "--quiet"]
+    monkeypatch.chdir(workspace)
+    status, _, stderr = run(argv)
+    assert status == 0, stderr
+    for option in ("--out", "--out-map", "--out-table", "--out-summary"):
+        if option in argv:
+            assert (workspace / argv[argv.index(option) + 1]).stat().st_size > 0
+
+
+# ------------------------------------------------------------------ helpers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("all", PeriodChoice()),
+        ("last-12", PeriodChoice(latest=12)),
+        ("2025-06", PeriodChoice("2025-06", "2025-06")),
+        ("2024-07:2025-06", PeriodChoice("2024-07", "2025-06")),
+    ],
+    ids=["all", "latest", "month", "range"],
+)
+def test_period_syntax(text, expected):
+    assert PeriodChoice.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2025-13", "last-0", "2025-6", "latest 12", "2025-01:"])
+def test_period_syntax_errors(text):
+    with pytest.raises(ValueError, match="invalid period"):
+        PeriodChoice.parse(text)
+
+
+def test_period_bounds_on_data():
+    months = pd.Series(pd.period_range("2023-07", "2025-06", freq="M"))
+    first, last = PeriodChoice(latest=12).bounds(months)
+    assert (str(first), str(last)) == ("2024-07", "2025-06")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_draws_each_step_on_a_terminal():
+    stream = FakeTerminal()
+    progress = Progress(enabled=True, stream=stream)
+    with progress.step("counting"):
+        pass
+    with pytest.raises(KeyError), progress.step("weights"):
+        raise KeyError("x")
+    lines = [line.split("\r")[-1] for line in stream.getvalue().splitlines()]
+    assert re.fullmatch(r"\x1b\[K  counting \.\.\. done in \d+\.\d s", lines[0])
+    assert lines[1] == "\x1b[K  weights ... failed"
+
+
+@pytest.mark.parametrize(
+    ("enabled", "stream"),
+    [(False, FakeTerminal()), (True, io.StringIO())],
+    ids=["quiet", "not-a-terminal"],
+)
+def test_progress_is_silent_when_quiet_or_piped(enabled, stream):
+    with Progress(enabled=enabled, stream=stream).step("counting"):
+        pass
+    assert stream.getvalue() == ""

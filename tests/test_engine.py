@@ -1,0 +1,228 @@
+"""The permutation engine: conditional randomisation rules, reproducibility, null distribution, cache."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _reference import graph as reference_graph
+from _reference import values as reference_values
+from esda import Moran_Local
+from libpysal.graph import Graph
+
+from hotspots import _engine as engine
+from hotspots._engine import (
+    csr_from_graph,
+    local_g_stat,
+    local_moran_stat,
+    local_permutations,
+    pseudo_p,
+)
+
+POOLS = ["shared", "independent"]
+
+
+@pytest.fixture(scope="module")
+def wards():
+    """Real graph and values: possession of weapons per ward (679 wards with data)."""
+    frame = reference_values("wards_weapons").dropna(subset=["value"])
+    return frame["value"].to_numpy(), csr_from_graph(reference_graph("wards_weapons"), frame.index)
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_focal_area_never_drawn_as_its_own_neighbour(wards, pool):
+    _, csr = wards
+    small = csr.subset(np.arange(csr.n) < 80)
+    n = small.n
+    indicator = np.eye(n)  # column c is 1 at area c only
+    run = local_permutations(indicator, np.ones((n, n)), np.zeros((n, n)), small,
+                             permutations=200, seed=3, pool=pool, keep=True)  # fmt: skip
+    own = run.simulations[np.arange(n), np.arange(n), :]
+    assert not own.any()
+    # ... while every other area is drawn for someone
+    drawn = run.simulations.sum(axis=(0, 2))
+    assert (drawn > 0).all()
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_draws_are_without_replacement(wards, pool):
+    """Each neighbour set holds distinct areas: with values 2**position the sum reveals duplicates."""
+    _, csr = wards
+    n = 40
+    small = csr.subset(np.arange(csr.n) < n)
+    run = local_permutations(np.ones(n), np.ones(n), np.zeros(n), small, permutations=300,
+                             seed=1, pool=pool, keep=True)  # fmt: skip
+    # weights are binary from the stored list: the lag of ones is the cardinality
+    card = small.cardinalities.astype(float)
+    sims = run.simulations[:, 0, :]
+    assert np.array_equal(sims, np.repeat(card[:, None], 300, axis=1))
+    powers = 2.0 ** np.arange(n)
+    run = local_permutations(powers, np.ones(n), np.zeros(n), small, permutations=300,
+                             seed=1, pool=pool, keep=True)  # fmt: skip
+    bits = run.simulations[:, 0, :].astype(np.int64)
+    popcount = np.vectorize(lambda v: bin(v).count("1"))(bits)
+    assert np.array_equal(popcount, np.repeat(small.cardinalities[:, None], 300, axis=1))
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_same_seed_same_result_whatever_the_threads(wards, pool):
+    x, csr = wards
+    runs = [
+        local_moran_stat(x, csr.row_standardised(), permutations=99, seed=42, pool=pool,
+                         threads=t).run  # fmt: skip
+        for t in (1, 2, 3)
+    ]
+    for run in runs[1:]:
+        assert np.array_equal(run.n_ge, runs[0].n_ge)
+        assert np.array_equal(run.n_le, runs[0].n_le)
+    other = local_moran_stat(x, csr.row_standardised(), permutations=99, seed=43, pool=pool)
+    assert not np.array_equal(other.run.n_ge, runs[0].n_ge)
+
+
+def test_global_permutations_reproducible_across_threads(wards):
+    x, csr = wards
+    a = engine.global_permutations(x, csr, permutations=50, seed=5, threads=1)[1]
+    b = engine.global_permutations(x, csr, permutations=50, seed=5, threads=2)[1]
+    assert np.array_equal(a, b)
+
+
+def test_shared_pool_kernel_matches_a_plain_numpy_implementation(wards):
+    """Same pool: counts identical to a direct implementation of the definition."""
+    x, csr = wards
+    w = csr.row_standardised()
+    permutations = 199
+    stat = local_moran_stat(x, w, permutations=permutations, seed=11, keep=True)
+    width = int(w.cardinalities.max())
+    pool = engine._shared_pool(w.n - 1, width, permutations, engine._seed_u64(11))
+    z = x - x.mean()
+    m2 = (z**2).sum() / len(z)
+    for i in range(0, w.n, 7):
+        lo, hi = w.indptr[i], w.indptr[i + 1]
+        ids = pool[:, : hi - lo]
+        ids = ids + (ids >= i)  # skip the focal position
+        sims = z[i] / m2 * (z[ids] * w.weights[lo:hi]).sum(axis=1)
+        np.testing.assert_allclose(stat.run.simulations[i, 0], sims, rtol=1e-12)
+        assert stat.run.n_ge[i, 0] == (stat.run.simulations[i, 0] >= stat.statistic[i, 0]).sum()
+
+
+def test_batched_columns_equal_one_at_a_time(wards):
+    x, csr = wards
+    rng = np.random.default_rng(0)
+    columns = np.column_stack([x, rng.poisson(3, len(x)), x[::-1]]).astype(float)
+    b = csr.binary(self_weight=1.0)
+    batch = local_g_stat(columns, b, permutations=99, seed=9)
+    for c in range(columns.shape[1]):
+        one = local_g_stat(columns[:, c], b, permutations=99, seed=9)
+        np.testing.assert_array_equal(batch.z[:, c], one.z[:, 0])
+        np.testing.assert_array_equal(batch.run.n_ge[:, c], one.run.n_ge[:, 0])
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_pseudo_p_uniform_under_the_null(wards, pool):
+    """Random values on the real ward graph: p-values roughly uniform, FP rate near alpha."""
+    _, csr = wards
+    rng = np.random.default_rng(2024)
+    noise = rng.normal(size=(csr.n, 30))  # 30 null replicates x 679 wards
+    stat = local_moran_stat(noise, csr.row_standardised(), permutations=199, seed=1, pool=pool)
+    p = stat.p_sim().ravel()
+    for alpha in (0.01, 0.05, 0.10):
+        assert abs((p <= alpha).mean() - alpha) < 0.25 * alpha + 0.004, alpha
+    deciles = np.histogram(p, bins=10, range=(0, 1))[0] / p.size
+    assert np.all(np.abs(deciles - 0.1) < 0.02)
+    greater = stat.run.p_value("greater").ravel()
+    assert abs((greater <= 0.05).mean() - 0.05) < 0.0125
+
+
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+def test_p_values_agree_with_esda(wards):
+    """Independent seeds: our directed p and esda's p_sim agree closely area by area."""
+    x, csr = wards
+    g = reference_graph("wards_weapons")
+    frame = reference_values("wards_weapons").dropna(subset=["value"])
+    w = g.to_W()
+    w.transform = "r"
+    esda = Moran_Local(frame["value"].reindex(w.id_order).to_numpy(), w, permutations=999,
+                       seed=1, n_jobs=1)  # fmt: skip
+    ours = local_moran_stat(frame["value"].reindex(w.id_order).to_numpy(),
+                            csr_from_graph(g, w.id_order).row_standardised(),
+                            permutations=999, seed=2)  # fmt: skip
+    p_ours = ours.p_sim("directed")[:, 0]
+    assert np.corrcoef(p_ours, esda.p_sim)[0, 1] > 0.98
+    assert np.abs(p_ours - esda.p_sim).mean() < 0.02  # Monte Carlo error, 999 draws
+    assert abs((p_ours <= 0.05).mean() - (esda.p_sim <= 0.05).mean()) < 0.02
+
+
+def test_pseudo_p_definitions():
+    n_ge, n_le = np.array([0, 999, 500, 999]), np.array([999, 0, 500, 999])
+    assert pseudo_p(n_ge, n_le, 999, "greater").tolist() == [0.001, 1.0, 0.501, 1.0]
+    assert pseudo_p(n_ge, n_le, 999, "less").tolist() == [1.0, 0.001, 0.501, 1.0]
+    assert pseudo_p(n_ge, n_le, 999, "directed").tolist() == [0.001, 0.001, 0.501, 1.0]
+    assert pseudo_p(n_ge, n_le, 999, "two-sided").tolist() == [0.002, 0.002, 1.0, 1.0]
+    with pytest.raises(ValueError, match="alternative"):
+        pseudo_p(n_ge, n_le, 999, "folded")
+
+
+def test_value_at_the_mean_is_never_significant():
+    """All simulated I tie with I = 0: p = 1 (esda's directed count would give 1/(R+1))."""
+    g = Graph.from_arrays([0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2], np.ones(6))
+    x = np.array([1.0, 2.0, 3.0, 6.0])  # mean 3: area 2 sits at the mean
+    stat = local_moran_stat(x, csr_from_graph(g).row_standardised(), permutations=99, seed=0)
+    assert stat.p_sim()[2, 0] == 1.0
+
+
+def test_csr_from_graph_keeps_self_weights_and_drops_isolate_markers():
+    g = Graph.from_arrays(["a", "a", "b", "b", "c"], ["a", "b", "a", "b", "c"],
+                          [2.0, 1.0, 1.0, 3.0, 0.0])  # fmt: skip
+    csr = csr_from_graph(g, ids=["c", "b", "a"])
+    assert csr.self_weight.tolist() == [0.0, 3.0, 2.0]
+    assert csr.cardinalities.tolist() == [0, 1, 1]
+    assert csr.indices.tolist() == [2, 1]
+
+
+def test_simulations_only_when_asked(wards):
+    x, csr = wards
+    assert local_moran_stat(x, csr, permutations=9, seed=0).run.simulations is None
+
+
+def test_compiled_cache_works_from_a_read_only_install(tmp_path):
+    """Package directory not writable: numba caches in the user cache dir; a second process loads it.
+
+    The package copy is made read-only, and its ``__pycache__`` is a plain file so
+    that nothing can be written there even when the tests run as root.
+    """
+    package = tmp_path / "site" / "hotspots"
+    shutil.copytree(Path(engine.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__", "_data"))  # fmt: skip
+    (package / "__pycache__").write_text("not a directory")
+    for path in [package, *package.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    cache = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_CACHE")}
+    env.update(PYTHONPATH=str(package.parent), XDG_CACHE_HOME=str(cache), HOME=str(tmp_path),
+               PYTHONDONTWRITEBYTECODE="1")  # fmt: skip
+    code = (
+        "import time, numpy as np; t = time.perf_counter();"
+        "from hotspots import _engine as e;"
+        "from libpysal.graph import Graph;"
+        "g = e.csr_from_graph(Graph.from_arrays([0, 1, 1, 2], [1, 0, 2, 1], np.ones(4)));"
+        "e.local_g_stat(np.arange(3.0), g.binary(1.0), permutations=9, seed=1);"
+        "assert e.__file__.startswith(%r);"
+        "print(time.perf_counter() - t)" % str(package.parent)
+    )
+    try:
+        first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                               text=True, check=True, cwd=tmp_path)  # fmt: skip
+        cached = sorted(p.name for p in cache.rglob("*.nbi"))
+        assert any("_local_block" in name for name in cached), first.stderr
+        assert not list(package.rglob("*.nbi"))
+        second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                text=True, check=True, cwd=tmp_path)  # fmt: skip
+        assert float(second.stdout) < float(first.stdout)
+    finally:
+        for path in [package, *package.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
