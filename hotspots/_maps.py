@@ -144,7 +144,7 @@ def _p_value(series: pd.Series) -> pd.Series:
 
 
 def _ranks(order: pd.Index, index: pd.Index, noun: str) -> pd.Series:
-    """'k of n <noun>' for areas in `order` (ranked best first), '-' for the others."""
+    """'k of n <noun>' for areas in `order` (ranked best first), a dash for the others."""
     text = pd.Series("–", index=index, dtype=object)
     n = len(order)
     text[order] = [f"{k:,} of {n:,} {noun}" for k in range(1, n + 1)]

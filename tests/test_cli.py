@@ -525,7 +525,7 @@ MISTAKES = {
     ),
     "unknown statistic": (
         ["analyse", str(POLICE_UK), "--stat", "moran,getis"],
-        "unknown statistic getis",
+        "unknown statistic 'getis'",
     ),
     "rate without population": (
         ["analyse", str(POLICE_UK), "--level", "wards-2018", "--column", "rate"],
@@ -715,7 +715,7 @@ def test_progress_draws_each_step_on_a_terminal():
         pass
     with pytest.raises(KeyError), progress.step("weights"):
         raise KeyError("x")
-    lines = [line.split("\r")[-1] for line in stream.getvalue().splitlines()]
+    lines = [line.split("\r")[-1] for line in stream.getvalue().split("\n")]
     assert re.fullmatch(r"\x1b\[K  counting \.\.\. done in \d+\.\d s", lines[0])
     assert lines[1] == "\x1b[K  weights ... failed"
 

@@ -1,0 +1,75 @@
+"""global_moran, general_g: esda agreement, result object, permutations."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import boundaries
+import numpy as np
+import pytest
+from _reference import values as reference_values
+from esda import G, Moran
+
+from hotspots import GlobalStatistic, general_g, global_moran, spatial_weights
+
+
+@pytest.fixture(scope="module")
+def wards():
+    frame = boundaries.load("wards")
+    frame["weapons"] = reference_values("wards_weapons")["value"].reindex(frame.index)
+    data = frame.dropna(subset=["weapons"])
+    return data, spatial_weights(data)
+
+
+def test_moran_matches_esda(wards):
+    data, graph = wards
+    ours = global_moran(data, "weapons", graph=graph, permutations=0)
+    theirs = Moran(data["weapons"].to_numpy(), graph.to_W(), transformation="r", permutations=0)
+    assert ours.I == pytest.approx(theirs.I, rel=1e-12)
+    assert ours.expected == pytest.approx(theirs.EI, rel=1e-12)
+    assert ours.variance == pytest.approx(theirs.VI_rand, rel=1e-9)
+    assert ours.z == pytest.approx(theirs.z_rand, rel=1e-9)
+    assert ours.p_norm == pytest.approx(theirs.p_rand, rel=1e-6)
+
+
+def test_general_g_matches_esda(wards):
+    data, graph = wards
+    ours = general_g(data, "weapons", graph=graph, permutations=0)
+    theirs = G(data["weapons"].to_numpy(), graph.to_W(), permutations=0)
+    assert ours.G == pytest.approx(theirs.G, rel=1e-12)
+    assert ours.expected == pytest.approx(theirs.EG, rel=1e-12)
+    assert ours.variance == pytest.approx(theirs.VG, rel=1e-9)
+
+
+def test_result_is_a_small_frozen_dataclass(wards):
+    data, graph = wards
+    result = global_moran(data, "weapons", graph=graph, permutations=99, seed=4)
+    assert isinstance(result, GlobalStatistic)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.value = 0.0
+    assert result.I == result.value and result.statistic == "Moran's I"
+    with pytest.raises(AttributeError):
+        _ = result.G
+    assert (result.permutations, result.seed, result.n) == (99, 4, 679)
+    assert result.p_sim == pytest.approx(2 / 100)  # far in the tail: twice the smallest p
+    assert "Moran's I of 'weapons'" in str(result)
+    g = general_g(data, "weapons", graph=graph, permutations=0)
+    assert np.isnan(g.p_sim)
+    with pytest.raises(AttributeError):
+        _ = g.I
+
+
+def test_permutation_distribution_centres_on_expected(wards):
+    """Under random shuffles of real values, p_sim is large for shuffled data."""
+    data, graph = wards
+    shuffled = data.assign(weapons=np.random.default_rng(0).permutation(data["weapons"]))
+    result = global_moran(shuffled, "weapons", graph=graph, permutations=199, seed=1)
+    assert abs(result.z) < 3
+    assert result.p_sim > 0.01
+
+
+def test_same_seed_same_p_sim(wards):
+    data, graph = wards
+    a = general_g(data, "weapons", graph=graph, permutations=99, seed=2)
+    b = general_g(data, "weapons", graph=graph, permutations=99, seed=2)
+    assert a == b

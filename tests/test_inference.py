@@ -1,0 +1,56 @@
+"""Multiple-testing corrections, bins and labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hotspots._inference import adjust_p, gi_bins, gi_labels, lisa_labels, lisa_quadrants, normal_p
+
+
+def test_benjamini_hochberg_against_the_step_up_rule():
+    """Adjusted p <= alpha exactly when the BH step-up procedure rejects."""
+    rng = np.random.default_rng(0)
+    p = np.concatenate([rng.uniform(size=300), rng.uniform(0, 0.002, size=40)])
+    adjusted = adjust_p(p, "fdr")
+    for alpha in (0.01, 0.05, 0.1):
+        ranked = np.sort(p)
+        below = np.nonzero(ranked <= alpha * np.arange(1, p.size + 1) / p.size)[0]
+        threshold = ranked[below.max()] if below.size else -1.0
+        np.testing.assert_array_equal(adjusted <= alpha, p <= threshold)
+
+
+def test_hand_example_and_nan_left_out():
+    p = np.array([0.01, 0.04, 0.03, np.nan, 0.5])
+    np.testing.assert_allclose(adjust_p(p, "fdr"), [0.04, 0.05333333, 0.05333333, np.nan, 0.5])
+    np.testing.assert_allclose(adjust_p(p, "bonferroni"), [0.04, 0.16, 0.12, np.nan, 1.0])
+    np.testing.assert_array_equal(adjust_p(p, None), p)
+    with pytest.raises(ValueError):
+        adjust_p(p, "holm")
+
+
+def test_normal_p_two_sided():
+    np.testing.assert_allclose(normal_p(np.array([1.959963984540054, -2.5758293035489])),
+                               [0.05, 0.01], rtol=1e-9)  # fmt: skip
+
+
+def test_bins_signed_and_levels():
+    z = np.array([3.0, 2.0, 1.7, -2.0, -3.0, 0.1, 2.0])
+    p = np.array([0.005, 0.03, 0.08, 0.04, 0.001, 0.9, np.nan])
+    assert gi_bins(z, p, 0.10).tolist() == [3, 2, 1, -2, -3, 0, 0]
+    assert gi_bins(z, p, 0.05).tolist() == [3, 2, 0, -2, -3, 0, 0]
+    assert gi_bins(z, p, 0.01).tolist() == [3, 0, 0, 0, -3, 0, 0]
+    labels = gi_labels(np.array([3, -1, 0, 0]), np.array([True, True, False, True]),
+                       np.array([False, False, False, True]))  # fmt: skip
+    assert labels.tolist() == ["Hot spot (99%)", "Cold spot (90%)", "No data", "No neighbours"]
+
+
+def test_lisa_quadrants_and_labels():
+    quadrant = lisa_quadrants(np.array([1.0, -1.0, 1.0, -1.0, 0.0]),
+                              np.array([1.0, -1.0, -1.0, 1.0, 1.0]))  # fmt: skip
+    assert quadrant.tolist() == ["High-High", "Low-Low", "High-Low", "Low-High", "Low-High"]
+    labels = lisa_labels(quadrant, np.array([True, False, True, True, True]),
+                         np.array([True, True, True, False, True]),
+                         np.array([False, False, False, False, True]))  # fmt: skip
+    assert labels.tolist() == ["High-High", "Not significant", "High-Low", "No data",
+                               "No neighbours"]  # fmt: skip
