@@ -37,7 +37,7 @@ def best(function, repeat=REPEAT):
 
 def synthetic_lattice(n_cells: int):
     """SYNTHETIC queen lattice (side x side squares) as boxes and a Graph."""
-    side = int(round(n_cells**0.5))
+    side = round(n_cells**0.5)
     ids = np.arange(side * side).reshape(side, side)
     heads, tails = [], []
     for dr in (-1, 0, 1):
@@ -86,12 +86,16 @@ def esda_times(graph, y, permutations):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         kwargs = {"permutations": permutations, "n_jobs": THREADS, "seed": 1}
-        Moran_Local(y[:200] if False else y, w, permutations=9, n_jobs=THREADS)  # warm
+        Moran_Local(y, w, permutations=9, n_jobs=THREADS)  # warm the numba compilation
         G_Local(y, wstar, transform="B", star=True, permutations=9, n_jobs=THREADS)
         return (
             best(lambda: Moran_Local(y, w, keep_simulations=False, **kwargs), repeat=1),
-            best(lambda: G_Local(y, wstar, transform="B", star=True, keep_simulations=False,
-                                 **kwargs), repeat=1),  # fmt: skip
+            best(
+                lambda: G_Local(
+                    y, wstar, transform="B", star=True, keep_simulations=False, **kwargs
+                ),
+                repeat=1,
+            ),
         )
 
 
@@ -141,8 +145,8 @@ def main(quick: bool = False) -> None:
     for size in sizes:
         label, g, values, side = synthetic_lattice(size)
         cases.append((label, g, values, side, 999))
-    header = (f"| case | permutations | statistic | hotspots (s) | esda (s) | pygeoda (s) "
-              f"| hotspots/esda | hotspots/pygeoda |")  # fmt: skip
+    header = ("| case | permutations | statistic | hotspots (s) | esda (s) | pygeoda (s) "
+              "| hotspots/esda | hotspots/pygeoda |")  # fmt: skip
     print(header)
     print("|" + "---|" * 8)
     for label, g, values, frame, permutations in cases:

@@ -11,15 +11,14 @@ user-guide pages execute against data shipped inside the repository.
 from __future__ import annotations
 
 import os
-import sys
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-# Document the working tree even when the package is not installed.
-sys.path.insert(0, str(ROOT))
+# The package must be installed (pip install -e ".[docs]"): the API reference imports
+# it here, and the executed pages import it in their own kernels.
+import hotspots
 
-import hotspots  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 project = "london-hotspots"
 author = "london-hotspots developers"
@@ -51,32 +50,23 @@ _OTHER_PROJECTS = (
     "argparse|pathlib|os|collections|typing|datetime|logging|dataclasses|builtins"
 )
 nitpick_ignore_regex = [(r"py:.*", rf"({_OTHER_PROJECTS})(\..*)?")]
-suppress_warnings = [
-    # myst-nb's cache notice is informational, not a problem with the page.
-    "mystnb.unknown_mime_type",
-]
 
 # -- API reference ----------------------------------------------------------
 autosummary_generate = True
-autosummary_imported_members = True
 autodoc_typehints = "none"  # numpydoc's Parameters/Returns carry the types
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-numpydoc_attributes_as_param_list = True
 # Documented parameters must match the signature. A class that documents its fields
 # under "Attributes" (the frozen dataclasses) is not asked to repeat them as parameters.
 numpydoc_validation_checks = {"PR01", "PR02"}
 numpydoc_validation_overrides = {"PR01": [r"(?m)^Attributes\n-{10}$"]}
-# Objects re-exported by a package are documented under the package's name.
-add_module_names = True
 
 # -- MyST and notebook execution --------------------------------------------
-myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "deflist", "substitution"]
+myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "deflist"]
 myst_heading_anchors = 3
 # `[text](#label)` resolves labels anywhere in the site; only these domains are tried
 # (sphinx-argparse's domain cannot answer such lookups and would warn).
 myst_ref_domains = ["std", "py"]
-myst_substitutions = {"version": release}
 # Execute the user-guide pages at build time, reusing results while the page is
 # unchanged (docs/_build/.jupyter_cache). A clean clone executes everything.
 nb_execution_mode = os.environ.get("HOTSPOTS_DOCS_EXECUTE", "cache")
@@ -87,8 +77,8 @@ nb_execution_timeout = 300
 nb_execution_raise_on_error = False
 nb_execution_show_tb = True
 nb_merge_streams = True
-# Pages read shipped data through the package (boundaries.load, hotspots.sample_path),
-# so each page runs in its own directory; anything a page writes goes to a temp dir.
+# Each page runs in a fresh temporary directory, so the maps and tables it writes land
+# outside the tree; its data come from the package (boundaries.load, sample_path).
 nb_execution_in_temp = True
 
 # -- HTML -------------------------------------------------------------------

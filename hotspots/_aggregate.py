@@ -145,7 +145,8 @@ def aggregate(
         covered = _covered(areas, forces, present=data["area_code"])
     position, report = _drop_uncovered(position, weights, covered, report)
 
-    attrs = _provenance(data, areas, type_text)
+    layer = shipped_layer(areas)
+    attrs = _provenance(data, layer, type_text)
     if by == "month":
         table = _by_month(data, areas, position, weights, covered)
         table.attrs = {"hotspots": attrs, "report": report}
@@ -155,7 +156,7 @@ def aggregate(
     counts = np.bincount(position[position >= 0], weights[position >= 0], minlength=len(areas))
     result = areas.copy()
     result["count"] = np.where(covered, counts, np.nan)
-    pop = _population(areas, population)
+    pop = _population(areas, population, layer)
     if pop is not None:
         result["population"] = pop.to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -407,7 +408,9 @@ def _by_month(
     return pd.DataFrame(table, index=areas.index.copy(), columns=months)
 
 
-def _population(areas: gpd.GeoDataFrame, population: str | pd.Series | None) -> pd.Series | None:
+def _population(
+    areas: gpd.GeoDataFrame, population: str | pd.Series | None, layer: str | None
+) -> pd.Series | None:
     if isinstance(population, str):
         if population not in areas.columns:
             raise InputError("no such column in areas", column=population)
@@ -416,7 +419,6 @@ def _population(areas: gpd.GeoDataFrame, population: str | pd.Series | None) -> 
         return population.reindex(areas.index)
     if population is not None:
         raise InputError("population must be a column name or a Series indexed by area code")
-    layer = shipped_layer(areas)
     if layer is None:
         return None
     try:
@@ -434,7 +436,7 @@ def shipped_layer(areas: gpd.GeoDataFrame) -> str | None:
     return None
 
 
-def _provenance(data: pd.DataFrame, areas: gpd.GeoDataFrame, type_text: str | None) -> dict:
+def _provenance(data: pd.DataFrame, layer: str | None, type_text: str | None) -> dict:
     given = data.attrs.get("hotspots", {})
     if "month" in data.columns and len(data):
         months = pd.PeriodIndex(data["month"], freq="M")
@@ -446,7 +448,7 @@ def _provenance(data: pd.DataFrame, areas: gpd.GeoDataFrame, type_text: str | No
         "source": given.get("source", "unknown"),
         "period": period,
         "crime_type": type_text or given.get("crime_type", "all crime types"),
-        "level": shipped_layer(areas) or "custom areas",
+        "level": layer or "custom areas",
     }
 
 

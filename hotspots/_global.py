@@ -225,7 +225,7 @@ def global_moran(
     ... )
     >>> result = global_moran(cells, "count", permutations=99, seed=1)
     >>> round(result.I, 4), round(result.expected, 4)
-    (0.25, -0.125)
+    (0.3556, -0.125)
     """
     permutations = check_permutations(permutations)
     seed = check_seed(seed)
@@ -279,7 +279,7 @@ def general_g(
     ... )
     >>> result = general_g(cells, "count", permutations=99, seed=1)
     >>> round(result.G, 4), round(result.expected, 4)
-    (0.6273, 0.5556)
+    (0.7952, 0.5556)
     """
     permutations = check_permutations(permutations)
     seed = check_seed(seed)

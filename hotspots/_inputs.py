@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from pyogrio.errors import DataLayerError, DataSourceError
 
 import hotspots
 from hotspots import InputError
@@ -87,7 +88,7 @@ def read_areas(path: str, *, id_column: str, name_column: str | None = None) -> 
     file = resolve_path(path)
     try:
         areas = gpd.read_file(file)
-    except Exception as error:  # pyogrio raises its own error types for unreadable files
+    except (DataSourceError, DataLayerError) as error:
         raise InputError(f"cannot read as a polygon file: {error}", file=file) from None
     for column in (id_column, name_column):
         if column is not None and column not in areas.columns:

@@ -225,23 +225,30 @@ def _ranking(analysis: Analysis) -> str:
 
 
 def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
-    name_width = max(top["name"].astype(str).map(len).max(), 4) if "name" in top else 4
-    borough = "borough_name" in top.columns
-    borough_width = max(top["borough_name"].astype(str).map(len).max(), 7) if borough else 0
-    header = f"  {'#':>2}  {'name':<{name_width}}"
-    header += f"  {'borough':<{borough_width}}" if borough else ""
-    header += f"  {'rate' if column == 'rate' else 'count':>7}"
-    labels = [c for c in ("gi_label", "lisa_cluster") if c in top.columns]
-    header += "".join(f"  {label}" for label in ("Gi*", "LISA")[: len(labels)])
-    lines = [header]
-    for rank, (code, row) in enumerate(top.iterrows(), start=1):
-        line = f"  {rank:>2}  {row.get('name', code)!s:<{name_width}}"
-        line += f"  {row['borough_name']!s:<{borough_width}}" if borough else ""
-        value = row[column]
-        line += f"  {value:>7.2f}" if column == "rate" else f"  {value:>7.0f}"
-        line += "".join(f"  {row[label]}" for label in labels)
-        lines.append(line.rstrip())
-    return lines
+    """The top areas as an aligned text table: text left, numbers right."""
+    cells: dict[str, list[str]] = {"#": [str(rank) for rank in range(1, len(top) + 1)]}
+    cells["name"] = top["name"].astype(str).tolist() if "name" in top else list(top.index)
+    if "borough_name" in top.columns:
+        cells["borough"] = top["borough_name"].astype(str).tolist()
+    if column == "rate":
+        cells["rate"] = [f"{value:.2f}" for value in top["rate"]]
+    if "count" in top.columns:
+        cells["count"] = [f"{value:.0f}" for value in top["count"]]
+    for label, heading in (("gi_label", "Gi*"), ("lisa_cluster", "LISA")):
+        if label in top.columns:
+            cells[heading] = top[label].astype(str).tolist()
+    numeric = {"#", "rate", "count"}
+    widths = {key: max(len(key), *map(len, values)) for key, values in cells.items()}
+
+    def line(values: dict[str, str]) -> str:
+        parts = [
+            f"{values[key]:>{widths[key]}}" if key in numeric else f"{values[key]:<{widths[key]}}"
+            for key in cells
+        ]
+        return ("  " + "  ".join(parts)).rstrip()
+
+    rows = [line({key: values[i] for key, values in cells.items()}) for i in range(len(top))]
+    return [line({key: key for key in cells}), *rows]
 
 
 def _title(analysis: Analysis) -> str:

@@ -121,10 +121,10 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
             data, areas, crime_types=crime_types, population=spec.population_column
         )
     column = _column(spec.column, counts)
-    if counts[column].notna().sum() < 3:
+    if not counts["count"].sum() > 0:
+        what = counts.attrs["hotspots"].get("crime_type", "crime")
         raise InputError(
-            f"only {int(counts[column].notna().sum())} areas have data for {column!r}: "
-            "check --crime-type, --period and the level"
+            f"no incidents of {what} in any area: check --crime-type, --period and the areas"
         )
     with progress.step(f"{spec.weights} weights"):
         graph = hotspots.spatial_weights(areas, spec.weights, k=spec.k, threshold=spec.threshold)

@@ -15,6 +15,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from hotspots._period import SYNTAX as PERIOD_SYNTAX
 from hotspots._period import PeriodChoice
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command, args.permutations, args.out
     ('demo', 99, 'london-weapons.html')
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=(
             "Find where crime clusters in London, and whether the clustering is real. "
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"%(prog)s (london-hotspots) {__version__}"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--quiet",
         action="store_true",
@@ -123,6 +124,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BUG
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, pointing to ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 # ------------------------------------------------------------------ subcommands

@@ -1,4 +1,4 @@
-"""Loading the stored R spdep reference files (tests/data/reference, see tests/reference/README.md)."""
+"""Loading the stored R spdep reference files (see tests/reference/README.md)."""
 
 from __future__ import annotations
 

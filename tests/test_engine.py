@@ -1,4 +1,4 @@
-"""The permutation engine: conditional randomisation rules, reproducibility, null distribution, cache."""
+"""The permutation engine: randomisation rules, reproducibility, null distribution, cache."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_focal_area_never_drawn_as_its_own_neighbour(wards, pool):
 
 @pytest.mark.parametrize("pool", POOLS)
 def test_draws_are_without_replacement(wards, pool):
-    """Each neighbour set holds distinct areas: with values 2**position the sum reveals duplicates."""
+    """Neighbour sets hold distinct areas: with values 2**position a duplicate shows in the sum."""
     _, csr = wards
     n = 40
     small = csr.subset(np.arange(csr.n) < n)
@@ -73,8 +73,9 @@ def test_draws_are_without_replacement(wards, pool):
 def test_same_seed_same_result_whatever_the_threads(wards, pool):
     x, csr = wards
     runs = [
-        local_moran_stat(x, csr.row_standardised(), permutations=99, seed=42, pool=pool,
-                         threads=t).run  # fmt: skip
+        local_moran_stat(
+            x, csr.row_standardised(), permutations=99, seed=42, pool=pool, threads=t
+        ).run
         for t in (1, 2, 3)
     ]
     for run in runs[1:]:
@@ -141,7 +142,7 @@ def test_pseudo_p_uniform_under_the_null(wards, pool):
 @pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
 def test_p_values_agree_with_esda(wards):
     """Independent seeds: our directed p and esda's p_sim agree closely area by area."""
-    x, csr = wards
+    _x, _csr = wards
     g = reference_graph("wards_weapons")
     frame = reference_values("wards_weapons").dropna(subset=["value"])
     w = g.to_W()
@@ -190,7 +191,7 @@ def test_simulations_only_when_asked(wards):
 
 
 def test_compiled_cache_works_from_a_read_only_install(tmp_path):
-    """Package directory not writable: numba caches in the user cache dir; a second process loads it.
+    """Package dir not writable: numba caches in the user cache dir; a second process loads it.
 
     The package copy is made read-only, and its ``__pycache__`` is a plain file so
     that nothing can be written there even when the tests run as root.
@@ -211,8 +212,8 @@ def test_compiled_cache_works_from_a_read_only_install(tmp_path):
         "from libpysal.graph import Graph;"
         "g = e.csr_from_graph(Graph.from_arrays([0, 1, 1, 2], [1, 0, 2, 1], np.ones(4)));"
         "e.local_g_stat(np.arange(3.0), g.binary(1.0), permutations=9, seed=1);"
-        "assert e.__file__.startswith(%r);"
-        "print(time.perf_counter() - t)" % str(package.parent)
+        f"assert e.__file__.startswith({str(package.parent)!r});"
+        "print(time.perf_counter() - t)"
     )
     try:
         first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,

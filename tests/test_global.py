@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-import boundaries
 import numpy as np
 import pytest
 from _reference import values as reference_values
 from esda import G, Moran
 
+import boundaries
 from hotspots import GlobalStatistic, general_g, global_moran, spatial_weights
 
 
@@ -25,7 +25,7 @@ def test_moran_matches_esda(wards):
     data, graph = wards
     ours = global_moran(data, "weapons", graph=graph, permutations=0)
     theirs = Moran(data["weapons"].to_numpy(), graph.to_W(), transformation="r", permutations=0)
-    assert ours.I == pytest.approx(theirs.I, rel=1e-12)
+    assert pytest.approx(theirs.I, rel=1e-12) == ours.I
     assert ours.expected == pytest.approx(theirs.EI, rel=1e-12)
     assert ours.variance == pytest.approx(theirs.VI_rand, rel=1e-9)
     assert ours.z == pytest.approx(theirs.z_rand, rel=1e-9)
@@ -36,7 +36,7 @@ def test_general_g_matches_esda(wards):
     data, graph = wards
     ours = general_g(data, "weapons", graph=graph, permutations=0)
     theirs = G(data["weapons"].to_numpy(), graph.to_W(), permutations=0)
-    assert ours.G == pytest.approx(theirs.G, rel=1e-12)
+    assert pytest.approx(theirs.G, rel=1e-12) == ours.G
     assert ours.expected == pytest.approx(theirs.EG, rel=1e-12)
     assert ours.variance == pytest.approx(theirs.VG, rel=1e-9)
 
@@ -47,7 +47,7 @@ def test_result_is_a_small_frozen_dataclass(wards):
     assert isinstance(result, GlobalStatistic)
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.value = 0.0
-    assert result.I == result.value and result.statistic == "Moran's I"
+    assert result.value == result.I and result.statistic == "Moran's I"
     with pytest.raises(AttributeError):
         _ = result.G
     assert (result.permutations, result.seed, result.n) == (99, 4, 679)

@@ -1,8 +1,7 @@
-"""local_moran and getis_ord: contract, esda agreement, shuffled order, string ids, islands, missing areas."""
+"""local_moran and getis_ord: contract, esda, shuffled order, string ids, islands, no data."""
 
 from __future__ import annotations
 
-import boundaries
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +9,7 @@ from _reference import values as reference_values
 from esda import G_Local
 from libpysal.graph import Graph
 
+import boundaries
 from hotspots import InputError, getis_ord, local_moran, spatial_weights
 
 LISA = {"High-High", "Low-Low", "High-Low", "Low-High", "Not significant", "No data",
@@ -122,7 +122,7 @@ def test_plain_frame_string_ids_island_and_no_data(function):
     label = "lisa_cluster" if function is local_moran else "gi_label"
     assert result.loc["d", label] == "No data"
     assert result.loc["e", label] == "No neighbours"
-    assert result[label].drop(["d", "e"]).isin(["Not significant"] + sorted(LISA | GI)).all()
+    assert result[label].drop(["d", "e"]).isin(["Not significant", *sorted(LISA | GI)]).all()
     pd.testing.assert_series_equal(graph.adjacency, before)  # caller's graph untouched
     assert result.attrs["hotspots"]["areas_without_neighbours"] == 1
 

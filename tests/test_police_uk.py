@@ -8,6 +8,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -267,3 +268,24 @@ def test_header_only_file_gives_empty_result(tmp_path):
     assert len(points) == 0
     assert points.attrs["report"].rows_read == 0
     assert points.crs.to_epsg() == 27700
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["a1", None, "a2", "a1", "b3", None, "a2", "b3"],
+        ["abc", "ab", "abc", None, "ab"],
+        ["f" * 64, "e" * 64, None, "f" * 64, "0123456789" * 6 + "0123"],
+        [None, None, None],
+    ],
+    ids=["same-length", "mixed-length", "police-uk-length", "all-missing"],
+)
+def test_duplicate_ids_match_pandas(ids):
+    from hotspots._police_uk import _duplicated_among
+
+    series = pd.Series(ids, dtype="str")
+    keep = np.ones(len(series), dtype=bool)
+    keep[1] = False  # a row already dropped is not an earlier occurrence
+    expected = np.zeros(len(series), dtype=bool)
+    expected[keep] = series[keep].duplicated().to_numpy() & series[keep].notna().to_numpy()
+    np.testing.assert_array_equal(_duplicated_among(series, keep) & keep, expected)
