@@ -10,7 +10,7 @@ from scipy import stats
 
 from hotspots._cube import space_time_cube
 from hotspots._errors import InputError
-from hotspots._trend import _check_alpha
+from hotspots._inference import adjust_p, check_alpha, check_correction
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 __all__ = ["period_change"]
 
 TESTS = ("exact", "e-test")
-CORRECTIONS = ("fdr", "bonferroni", None)
 _PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 
 INCREASE = "Significant increase"
@@ -79,8 +78,10 @@ def period_change(
     ------
     hotspots.InputError
         Bad cube, counts that are not whole numbers, codes that are not areas,
-        windows outside the cube, overlapping or of different lengths, or an
-        unknown ``test`` / ``correction``.
+        windows outside the cube, overlapping or of different lengths.
+    ValueError
+        An unknown ``test`` or ``correction``, or ``alpha`` not between 0 and 1
+        (the checks of :func:`hotspots.getis_ord`).
 
     Examples
     --------
@@ -96,12 +97,10 @@ def period_change(
     >>> change["change_label"].tolist()
     ['Significant increase', 'No significant change', 'No significant change']
     """
-    _check_alpha(alpha)
+    alpha = check_alpha(alpha)
+    correction = check_correction(correction)
     if test not in TESTS:
-        raise InputError(f"test must be one of {TESTS}", column="test", value=test)
-    if correction not in CORRECTIONS:
-        raise InputError(f"correction must be one of {CORRECTIONS}", column="correction",
-                         value=correction)  # fmt: skip
+        raise ValueError(f"test must be one of {TESTS}, not {test!r}")
     cube = space_time_cube(cube)
     unknown = cube.index.difference(areas.index)
     if len(unknown):
@@ -119,8 +118,7 @@ def period_change(
     has_data = ~np.isnan(count_before) & ~np.isnan(count_after)
     p = np.full(len(values), np.nan)
     p[has_data] = _p_values(count_before[has_data], count_after[has_data], test)
-    adjusted = np.full(len(values), np.nan)
-    adjusted[has_data] = _adjust(p[has_data], correction)
+    adjusted = adjust_p(p, correction)
     change = count_after - count_before
     with np.errstate(divide="ignore", invalid="ignore"):
         percent = np.where(count_before > 0, 100.0 * change / count_before, np.nan)
@@ -200,11 +198,3 @@ def _p_values(before: np.ndarray, after: np.ndarray, test: str) -> np.ndarray:
         else:
             p[(b, a)] = stats.poisson_means_test(int(a), 1.0, int(b), 1.0).pvalue
     return np.clip([p[key] for key in pairs.itertuples(index=False, name=None)], 0.0, 1.0)
-
-
-def _adjust(p: np.ndarray, correction: str | None) -> np.ndarray:
-    if correction == "fdr" and len(p):
-        return stats.false_discovery_control(p, method="bh")
-    if correction == "bonferroni":
-        return np.minimum(1.0, p * len(p))
-    return p

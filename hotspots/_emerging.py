@@ -7,13 +7,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from hotspots._cube import space_time_cube
 from hotspots._emerging_rules import NO_DATA, classify
 from hotspots._engine import CSRGraph, csr_from_graph, local_g_stat
 from hotspots._errors import InputError
-from hotspots._trend import DOWNWARD, UPWARD, _check_alpha, _mann_kendall_rows, _trend_words
+from hotspots._inference import (
+    adjust_p,
+    check_alpha,
+    check_correction,
+    check_permutations,
+    check_seed,
+    gi_bins,
+    gi_labels,
+    normal_p,
+)
+from hotspots._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -39,8 +48,10 @@ class EmergingHotspots:
     periods : pandas.DataFrame
         One row per area and period (index levels ``code`` and ``period``,
         periods in time order), with ``count``, ``gi_z``, ``gi_p``,
-        ``gi_p_sim``, ``gi_bin`` and ``gi_label`` as in
-        :func:`hotspots.getis_ord`. Same ``attrs["hotspots"]``.
+        ``gi_p_sim``, ``gi_p_adjusted``, ``gi_bin`` and ``gi_label``, defined
+        and labelled as in :func:`hotspots.getis_ord` (same helpers), the
+        correction applied across the areas of each period. Same
+        ``attrs["hotspots"]``.
     """
 
     areas: gpd.GeoDataFrame
@@ -85,13 +96,19 @@ def emerging_hotspots(
         Number of previous periods in the neighbourhood. 0 gives the ordinary
         Gi* of each period on its own (identical to :func:`hotspots.getis_ord`).
     permutations : int, default 999
-        Conditional permutations for ``gi_p_sim``.
+        Conditional permutations for ``gi_p_sim``; 0 skips them (``gi_p_sim``
+        is then NaN; bins and categories do not use it).
     seed : int, optional
-        Seed for the permutations (same seed, same result).
+        Seed for the permutations. Every period uses this same seed, so with
+        ``time_lag=0`` each period's ``gi_p_sim`` is exactly that of
+        ``getis_ord(..., seed=seed)`` on the period. ``None`` draws one,
+        recorded in ``attrs["hotspots"]["seed"]``.
     alpha : float, default 0.05
-        Significance level for hot / cold spots in each period and for the trend.
+        As for :func:`hotspots.getis_ord`: the weakest confidence that counts
+        as a hot or cold spot in a period (0.05: the 95 % and 99 % bins; 0.10:
+        also the 90 % bin). Also the significance level of the trend.
     correction : {"fdr", "bonferroni", None}, default "fdr"
-        Multiple-testing correction, applied across the areas of each period
+        Applied to ``gi_p`` across the areas of each period before binning
         (as :func:`hotspots.getis_ord` does for one period).
 
     Returns
@@ -103,8 +120,11 @@ def emerging_hotspots(
     Raises
     ------
     hotspots.InputError
-        Bad cube (see :func:`space_time_cube`), codes that are not areas, a
-        graph that does not cover the areas, or bad ``time_lag`` / ``alpha``.
+        Bad cube (see :func:`space_time_cube`), codes that are not areas, or a
+        graph that does not cover the areas.
+    ValueError
+        Bad ``time_lag``, ``permutations``, ``seed``, ``alpha`` or
+        ``correction`` (the checks of :func:`hotspots.getis_ord`).
 
     Notes
     -----
@@ -115,7 +135,8 @@ def emerging_hotspots(
     a city-wide seasonal rise does not make every area a hot spot. The first
     ``time_lag`` periods use the periods there are. Permutations hold the
     area's own current value and draw its space-time neighbours' values from
-    the other area-periods of the window.
+    the other area-periods of the window (the shared draws of
+    :func:`hotspots.getis_ord`, one seed for all periods).
 
     Missing values: a bin (area, period) with no count is left out of every
     window, and its state is "No data". The categories all describe the
@@ -137,17 +158,17 @@ def emerging_hotspots(
     >>> sorted(result.areas.columns[-8:])[:3]
     ['cold_periods', 'emerging_category', 'hot_periods']
     >>> result.periods.shape
-    (198, 6)
+    (198, 7)
     """
-    _check_alpha(alpha)
-    if isinstance(time_lag, bool) or not isinstance(time_lag, (int, np.integer)) or time_lag < 0:
-        raise InputError("time_lag must be a whole number, 0 or more", value=time_lag)
-    if correction not in ("fdr", "bonferroni", None):
-        raise InputError("correction must be 'fdr', 'bonferroni' or None", value=correction)
+    time_lag = _check_time_lag(time_lag)
+    permutations = check_permutations(permutations)
+    seed = check_seed(seed)
+    alpha = check_alpha(alpha)
+    correction = check_correction(correction)
     cube = _aligned(space_time_cube(cube), areas)
     csr = _spatial_links(areas, graph)
     values = cube.to_numpy()
-    z, p_sim = _space_time_gi(values, csr, int(time_lag), permutations, seed)
+    z, p_sim, island = _space_time_gi(values, csr, time_lag, permutations, seed)
     provenance = {
         **cube.attrs.get("hotspots", {}),
         "statistic": "emerging hot spots (space-time Gi*, Mann-Kendall)",
@@ -156,18 +177,26 @@ def emerging_hotspots(
         "correction": correction,
         "permutations": permutations,
         "seed": seed,
+        "pool": "shared",
         "weights": "spatial neighbours (binary, self included) in this and the previous "
-        f"{int(time_lag)} period(s)",
+        f"{time_lag} period(s)",
+        "p_value": "gi_bin from gi_p (analytical, two-sided) after correction in each period",
     }
-    table = _period_table(cube, z, p_sim, permutations, alpha, correction)
+    table, bins = _period_table(cube, z, p_sim, island, alpha, correction)
     table.attrs = {"hotspots": provenance}
-    bins = table["gi_bin"].fillna(0).to_numpy(dtype=np.int8).reshape(z.shape)
     summary = _summary(bins, z, ~np.isnan(values), alpha)
     result = areas.copy()
     for column in summary.columns:
         result[column] = summary[column].to_numpy()
     result.attrs = {"hotspots": provenance}
     return EmergingHotspots(areas=result, periods=table)
+
+
+def _check_time_lag(time_lag: int) -> int:
+    """``time_lag`` as a non-negative int, or ValueError."""
+    if isinstance(time_lag, bool) or not isinstance(time_lag, (int, np.integer)) or time_lag < 0:
+        raise ValueError(f"time_lag must be a whole number, 0 or more, not {time_lag!r}")
+    return int(time_lag)
 
 
 def _aligned(cube: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -199,16 +228,18 @@ def _spatial_links(areas: gpd.GeoDataFrame, graph: Graph | None) -> CSRGraph:
 
 
 def _space_time_gi(
-    values: np.ndarray, csr: CSRGraph, time_lag: int, permutations: int, seed: int | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Gi* z and two-sided pseudo p for every bin; NaN where there is no value.
+    values: np.ndarray, csr: CSRGraph, time_lag: int, permutations: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gi* z, two-sided pseudo p and "no neighbours" for every bin (area x period).
 
-    Periods whose windows have the same length and the same missing bins are
-    computed together, one batched engine call against one space-time graph.
+    z and p are NaN where there is no value. Periods whose windows have the
+    same length and the same missing bins are computed together, one batched
+    engine call against one space-time graph, all with the same ``seed``.
     """
     n, n_periods = values.shape
     z = np.full((n, n_periods), np.nan)
     p_sim = np.full((n, n_periods), np.nan)
+    island = np.zeros((n, n_periods), dtype=bool)
     batches: dict[tuple[int, bytes], list[int]] = {}
     for t in range(n_periods):
         start = max(0, t - time_lag)
@@ -222,12 +253,12 @@ def _space_time_gi(
         keep = ~np.isnan(stacked[:, 0])
         graph = _space_time_graph(csr, depth).subset(keep)
         stat = local_g_stat(stacked[keep], graph, star=True, permutations=permutations, seed=seed)
-        current = np.flatnonzero(keep[:n])  # areas with a value in the current period
-        z[current[:, None], np.array(members)[None, :]] = stat.z[: len(current)]
-        p_sim[current[:, None], np.array(members)[None, :]] = stat.p_sim("two-sided")[
-            : len(current)
-        ]
-    return z, p_sim
+        current = np.flatnonzero(keep[:n])[:, None]  # areas with a value in the period
+        columns = np.array(members)[None, :]
+        z[current, columns] = stat.z[: len(current)]
+        p_sim[current, columns] = stat.p_sim("two-sided")[: len(current)]
+        island[current, columns] = stat.island[: len(current), None]
+    return z, p_sim, island
 
 
 def _space_time_graph(csr: CSRGraph, depth: int) -> CSRGraph:
@@ -264,53 +295,36 @@ def _period_table(
     cube: pd.DataFrame,
     z: np.ndarray,
     p_sim: np.ndarray,
-    permutations: int,
+    island: np.ndarray,
     alpha: float,
     correction: str | None,
-) -> pd.DataFrame:
-    """Long table, one row per (area, period) in area order, the Gi* columns of getis_ord."""
-    n, n_periods = z.shape
-    gi_p = 2.0 * stats.norm.sf(np.abs(z))
-    bins = np.zeros((n, n_periods), dtype=np.int8)
-    for t in range(n_periods):
-        bins[:, t] = _gi_bins(z[:, t], gi_p[:, t], alpha, correction)
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Long table, one row per (area, period) in area order, with the Gi* columns of getis_ord.
+
+    Also returns the ``(areas, periods)`` bins, 0 where there is no bin.
+    """
     has_value = ~np.isnan(cube.to_numpy())
-    labels = np.where(
-        ~has_value, "No data", np.where(np.isnan(z), "No neighbours", _BIN_LABELS[bins + 3])
+    gi_p = normal_p(z)
+    adjusted = np.column_stack([adjust_p(gi_p[:, t], correction) for t in range(z.shape[1])])
+    bins = np.column_stack([gi_bins(z[:, t], adjusted[:, t], alpha) for t in range(z.shape[1])])
+    labels = np.column_stack(
+        [gi_labels(bins[:, t], has_value[:, t], island[:, t]) for t in range(z.shape[1])]
     )
+    defined = has_value & ~island
     index = pd.MultiIndex.from_product([cube.index, cube.columns], names=["code", "period"])
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "count": cube.to_numpy().ravel(),
             "gi_z": z.ravel(),
             "gi_p": gi_p.ravel(),
             "gi_p_sim": p_sim.ravel(),
-            "gi_bin": pd.array(np.where(np.isnan(z), pd.NA, bins).ravel(), dtype="Int8"),
-            "gi_label": labels.ravel(),
+            "gi_p_adjusted": adjusted.ravel(),
+            "gi_bin": pd.array(np.where(defined, bins, pd.NA).ravel(), dtype="Int8"),
+            "gi_label": pd.array(labels.ravel(), dtype="str"),
         },
         index=index,
     )
-
-
-_BIN_LABELS = np.array(
-    ["Cold spot (99%)", "Cold spot (95%)", "Cold spot (90%)", "Not significant",
-     "Hot spot (90%)", "Hot spot (95%)", "Hot spot (99%)"]
-)  # fmt: skip
-
-
-def _gi_bins(z: np.ndarray, p: np.ndarray, alpha: float, correction: str | None) -> np.ndarray:
-    """-3..3 confidence bins of one period: significant at ``alpha`` after correction."""
-    adjusted = np.full(len(p), np.nan)
-    tested = ~np.isnan(p) & ~np.isnan(z)
-    if correction == "fdr":
-        adjusted[tested] = stats.false_discovery_control(p[tested], method="bh")
-    elif correction == "bonferroni":
-        adjusted[tested] = np.minimum(1.0, p[tested] * tested.sum())
-    else:
-        adjusted[tested] = p[tested]
-    level = np.select([adjusted <= 0.01, adjusted <= 0.05, adjusted <= 0.10], [3, 2, 1], 0)
-    level = np.where(adjusted <= alpha, level, 0)
-    return (np.sign(np.nan_to_num(z)) * level).astype(np.int8)
+    return table, np.where(defined, bins, 0).astype(np.int8)
 
 
 def _summary(bins: np.ndarray, z: np.ndarray, has_value: np.ndarray, alpha: float) -> pd.DataFrame:

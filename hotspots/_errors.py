@@ -7,6 +7,16 @@ class HotspotsWarning(UserWarning):
     """A warning from london-hotspots (islands found, areas without data, ...).
 
     Filter it with ``warnings.simplefilter("ignore", hotspots.HotspotsWarning)``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import hotspots
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("2 areas have no neighbours", hotspots.HotspotsWarning)
+    >>> caught[0].category.__name__, str(caught[0].message)
+    ('HotspotsWarning', '2 areas have no neighbours')
     """
 
 

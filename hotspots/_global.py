@@ -57,6 +57,24 @@ class GlobalStatistic:
         The column tested.
     weights : str
         The spatial weights used, in words.
+
+    Examples
+    --------
+    Returned by :func:`global_moran`, :func:`general_g` and :func:`eb_moran`:
+
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import box
+    >>> import hotspots
+    >>> cells = gpd.GeoDataFrame(
+    ...     {"count": [1.0, 2, 3, 2, 3, 4, 3, 4, 5]},
+    ...     geometry=[box(x, y, x + 1, y + 1) for y in range(3) for x in range(3)],
+    ...     index=pd.Index([f"c{i}" for i in range(9)], name="code"),
+    ... )
+    >>> result = hotspots.global_moran(cells, "count", permutations=99, seed=1)
+    >>> result.statistic, result.n, result.permutations
+    ("Moran's I", 9, 99)
+    >>> result.value == result.I
+    True
     """
 
     statistic: str

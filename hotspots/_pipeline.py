@@ -196,8 +196,16 @@ def _select_period(data: pd.DataFrame, period: PeriodChoice) -> tuple[pd.DataFra
         asked = str(first) if first == last else f"{first} to {last}"
         raise InputError(f"no data in {asked}: the data cover {months.min()} to {months.max()}")
     selected = data[keep]
-    selected.attrs = data.attrs
-    note = f"period {first} to {last} ({period}): kept {int(keep.sum()):,} of {len(keep):,} rows"
+    selected.attrs = {**data.attrs, "hotspots": dict(data.attrs.get("hotspots", {}))}
+    if "force" in selected.columns:  # coverage follows the forces of the months kept
+        selected.attrs["hotspots"]["forces"] = sorted(selected["force"].dropna().unique())
+    note = (
+        f"period {first} to {last}{f' ({period})' if period.latest else ''}: "
+        f"{selected['month'].nunique()} of "
+        f"{months.nunique()} months kept"
+    )
+    if "geometry" in data.columns:  # incident points: one row per incident
+        note += f" ({int(keep.sum()):,} of {len(keep):,} incidents)"
     return selected, note
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 from hotspots._errors import InputError
+from hotspots._inference import check_alpha
 
 __all__ = ["MannKendall", "mann_kendall"]
 
@@ -81,7 +82,9 @@ def mann_kendall(series: Iterable[float], *, alpha: float = 0.05) -> MannKendall
     Raises
     ------
     hotspots.InputError
-        If ``alpha`` is not between 0 and 1 or the series is not one-dimensional.
+        If the series is not one-dimensional.
+    ValueError
+        If ``alpha`` is not a number between 0 and 1.
 
     Examples
     --------
@@ -90,7 +93,7 @@ def mann_kendall(series: Iterable[float], *, alpha: float = 0.05) -> MannKendall
     >>> result.s, round(result.tau, 3), result.trend
     (25, 0.909, 'Upward trend')
     """
-    _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     values = np.asarray(series if hasattr(series, "__len__") else list(series), dtype=float)
     if values.ndim != 1:
         raise InputError("the series must be one-dimensional", value=values.shape)
@@ -105,11 +108,6 @@ def mann_kendall(series: Iterable[float], *, alpha: float = 0.05) -> MannKendall
         alpha=alpha,
         trend=str(_trend_words(np.array([z]), np.array([p]), alpha)[0]),
     )
-
-
-def _check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
-        raise InputError("alpha must be between 0 and 1", column="alpha", value=alpha)
 
 
 def _trend_words(z: np.ndarray, p: np.ndarray, alpha: float) -> np.ndarray:

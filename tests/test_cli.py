@@ -131,7 +131,7 @@ def test_demo_prints_the_load_report_on_stderr(demo):
     stderr = demo[2]
     assert "Load report" in stderr
     assert "read mps-ward-crime-202307-202506.csv.gz: 17,894 rows read, 17,894 kept" in stderr
-    assert "period 2024-07 to 2025-06 (the latest 12 months)" in stderr
+    assert "period 2024-07 to 2025-06 (the latest 12 months): 12 of 24 months kept\n" in stderr
 
 
 def test_demo_is_deterministic(tmp_path, demo):
@@ -793,3 +793,34 @@ def test_analyse_counts_per_code_leave_unlisted_areas_without_data(tmp_path, inc
     listed = listed[listed.index.isin(table.index)]  # one incident was in Essex
     np.testing.assert_array_equal(table[listed.index], listed.to_numpy(dtype=float))
     assert table.drop(listed.index).isna().all()
+
+
+@pytest.mark.parametrize(
+    ("period", "city_has_data"),
+    [("2024-12", True), ("2025-01:2025-02", False)],
+    ids=["with-city-police-file", "met-files-only"],
+)
+def test_period_coverage_follows_the_forces_of_the_months_kept(tmp_path, period, city_has_data):
+    """The sample has City of London Police records for 2024-12 only."""
+    out = tmp_path / "t.csv"
+    status, _, stderr = run(
+        [
+            "analyse",
+            "sample:police-uk-burglary",
+            "--crime-type",
+            "burglary",
+            "--level",
+            "boroughs",
+            "--period",
+            period,
+            "--stat",
+            "gistar",
+            "--out-table",
+            str(out),
+            *FAST,
+        ]
+    )
+    assert status == 0, stderr
+    city = pd.read_csv(out, index_col="code").loc["E09000001"]
+    assert pd.notna(city["count"]) == city_has_data
+    assert (city["gi_label"] == "No data") != city_has_data

@@ -88,6 +88,66 @@ def test_lag0_equals_esda_g_local_star_each_period(wards, ward_graph, ward_burgl
         np.testing.assert_allclose(got.to_numpy(), g.Zs, rtol=1e-9)
 
 
+GI_COLUMNS = ["gi_z", "gi_p", "gi_p_sim", "gi_p_adjusted", "gi_bin", "gi_label"]
+
+
+def awkward_cube(wards, ward_graph, ward_burglary):
+    """The real ward cube with areas shuffled, an island, gaps and a period without crime."""
+    cube = ward_burglary.sample(frac=1, random_state=3)
+    lonely = wards.index[40]
+    neighbours = ward_graph[lonely].index  # every neighbour without data in month 2: an island
+    cube.loc[neighbours, cube.columns[2]] = np.nan
+    cube.loc[cube.index[:25], cube.columns[5]] = np.nan
+    cube.loc[:, cube.columns[9]] = cube[cube.columns[9]].where(cube[cube.columns[9]].isna(), 0.0)
+    return cube, lonely
+
+
+@pytest.mark.parametrize(
+    ("alpha", "correction"),
+    [(0.05, "fdr"), (0.10, "fdr"), (0.05, "bonferroni"), (0.10, None)],
+    ids=["fdr-95", "fdr-90", "bonferroni-95", "none-90"],
+)
+def test_lag0_periods_equal_getis_ord_each_period(
+    wards, ward_graph, ward_burglary, alpha, correction
+):
+    cube, lonely = awkward_cube(wards, ward_graph, ward_burglary)
+    areas = wards.sample(frac=1, random_state=8)
+    settings = {"permutations": 99, "seed": 2024, "alpha": alpha, "correction": correction}
+    result = emerging_hotspots(areas, cube, graph=ward_graph, time_lag=0, **settings)
+    frame = areas.join(cube.set_axis(cube.columns.astype(str), axis=1))
+    for period in cube.columns:
+        expected = hotspots.getis_ord(frame, str(period), graph=ward_graph, **settings)
+        got = result.periods.xs(period, level="period")
+        for column in GI_COLUMNS:
+            pd.testing.assert_series_equal(
+                got[column], expected[column], check_exact=True, check_names=False
+            )
+    labels = result.periods["gi_label"]
+    assert labels.loc[(lonely, cube.columns[2])] == "No neighbours"
+    assert (labels.xs(cube.columns[9], level="period").drop("E09000001") == "Not significant").all()
+    assert (labels.xs(cube.columns[5], level="period").loc[cube.index[:25]] == "No data").all()
+    assert result.periods["gi_p_sim"].notna().sum() > 0.9 * len(result.periods)
+
+
+def test_lag0_equals_getis_ord_up_to_rounding_for_rates(wards, ward_graph, ward_burglary):
+    rates = ward_burglary / 3.7  # non-integer values: batched sums may round differently
+    result = emerging_hotspots(wards, rates, graph=ward_graph, time_lag=0, permutations=0)
+    frame = wards.join(rates.set_axis(rates.columns.astype(str), axis=1))
+    for period in rates.columns[[0, 12, 23]]:
+        expected = hotspots.getis_ord(frame, str(period), graph=ward_graph, permutations=0)
+        got = result.periods.xs(period, level="period")
+        np.testing.assert_allclose(got["gi_z"], expected["gi_z"], rtol=1e-12, atol=1e-12)
+        pd.testing.assert_series_equal(got["gi_label"], expected["gi_label"], check_names=False)
+
+
+def test_seed_none_is_drawn_and_recorded(wards, ward_graph, ward_burglary):
+    first = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=19)
+    seed = first.areas.attrs["hotspots"]["seed"]
+    assert isinstance(seed, int)
+    again = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=19, seed=seed)
+    pd.testing.assert_frame_equal(first.periods, again.periods)
+
+
 def test_real_ward_result_shape_and_words(wards, ward_result, ward_burglary):
     areas, periods = ward_result.areas, ward_result.periods
     assert list(areas.index) == list(wards.index)
@@ -98,7 +158,7 @@ def test_real_ward_result_shape_and_words(wards, ward_result, ward_burglary):
     assert set(areas["trend_direction"]) <= {
         "Upward trend", "Downward trend", "No significant trend", "No data"
     }  # fmt: skip
-    assert periods.shape == (680 * 24, 6)
+    assert periods.shape == (680 * 24, 7)
     assert periods.index.names == ["code", "period"]
     assert periods["gi_bin"].dtype == "Int8"
     assert (periods.xs("E09000001", level="code")["gi_label"] == "No data").all()
@@ -167,12 +227,13 @@ def test_correction_changes_only_significance(wards, ward_graph, ward_burglary):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"time_lag": -1}, "time_lag"), ({"time_lag": 1.5}, "time_lag"), ({"alpha": 0}, "alpha"),
-     ({"correction": "holm"}, "correction")],
-    ids=["negative-lag", "fractional-lag", "alpha", "correction"],
+     ({"correction": "holm"}, "correction"), ({"permutations": -1}, "permutations"),
+     ({"seed": -3}, "seed")],
+    ids=["negative-lag", "fractional-lag", "alpha", "correction", "permutations", "seed"],
 )  # fmt: skip
 def test_bad_arguments(wards, ward_graph, ward_burglary, kwargs, message):
-    with pytest.raises(InputError, match=message):
-        emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=0, **kwargs)
+    with pytest.raises(ValueError, match=message):
+        emerging_hotspots(wards, ward_burglary, graph=ward_graph, **{"permutations": 0, **kwargs})
 
 
 def test_unknown_codes_and_graph_without_areas(wards, ward_graph, ward_burglary):

@@ -110,7 +110,7 @@ def test_rows_agree_with_single_series():
 
 @pytest.mark.parametrize("alpha", [0, 1, -0.1], ids=["zero", "one", "negative"])
 def test_bad_alpha(alpha):
-    with pytest.raises(InputError, match="alpha"):
+    with pytest.raises(ValueError, match="alpha"):
         mann_kendall([1, 2, 3], alpha=alpha)
 
 
