@@ -52,6 +52,20 @@ class EmergingHotspots:
         and labelled as in :func:`hotspots.getis_ord` (same helpers), the
         correction applied across the areas of each period. Same
         ``attrs["hotspots"]``.
+
+    Examples
+    --------
+    Burglary by ward and month from the Met's ward table (shipped sample):
+
+    >>> import boundaries, hotspots
+    >>> wards = boundaries.load("wards")
+    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> cube = hotspots.aggregate(crime, wards, by="month", crime_types="burglary")
+    >>> result = hotspots.emerging_hotspots(wards, cube, permutations=99, seed=1)
+    >>> result.areas.loc["E09000001", "emerging_category"]  # the Met does not police the City
+    'No data'
+    >>> result.periods.shape  # 680 wards x 24 months
+    (16320, 7)
     """
 
     areas: gpd.GeoDataFrame

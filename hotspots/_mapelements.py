@@ -36,20 +36,24 @@ var hotspotsMaps = {
     });
     return table;
   },
-  areas: function (data, spec) {
+  pairs: function (labels, values) {
+    return labels.map(function (label, i) { return [label, values[i]]; });
+  },
+  number: function (value, fewest, most) {
+    if (value === null) { return "no data"; }
+    return value.toLocaleString("en-GB", {
+      minimumFractionDigits: fewest, maximumFractionDigits: most
+    });
+  },
+  shapes: function (data, spec, style, rows) {
     var byCode = {};
     var layer = L.geoJSON(data, {
-      style: function (feature) {
-        return spec.styles[feature.properties[spec.key][0]];
-      },
+      style: style,
       onEachFeature: function (feature, shape) {
         var p = feature.properties;
         byCode[p.id[1]] = shape;
         shape.bindTooltip(function () {
-          var values = p.id.concat(p[spec.key], p.n || []);
-          return hotspotsMaps.table(spec.labels.map(function (label, i) {
-            return [label, values[i]];
-          }));
+          return hotspotsMaps.table(rows(p));
         }, {sticky: true, className: "hs-tooltip"});
         shape.on("mouseover", function () {
           shape.setStyle({weight: 2.5, color: "#000000", opacity: 1});
@@ -61,6 +65,53 @@ var hotspotsMaps = {
     layer.hotspotsKey = spec.key;
     layer.hotspotsByCode = byCode;
     return layer;
+  },
+  areas: function (data, spec) {
+    return hotspotsMaps.shapes(data, spec, function (feature) {
+      return spec.styles[feature.properties[spec.key][0]];
+    }, function (p) {
+      return hotspotsMaps.pairs(spec.labels, p.id.concat(p[spec.key], p.n || []));
+    });
+  },
+  periods: function (data, spec) {
+    var state = {t: spec.periods.length - 1};
+    var layer = hotspotsMaps.shapes(data, spec, function (feature) {
+      return spec.styles[spec.categories[feature.properties[spec.key].c[state.t]]];
+    }, function (p) {
+      var v = p[spec.key], t = state.t;
+      return hotspotsMaps.pairs(spec.labels, p.id.concat([
+        spec.periods[t],
+        spec.categories[v.c[t]],
+        hotspotsMaps.number(v.n[t], 0, 2),
+        hotspotsMaps.number(v.z[t], 2, 2)
+      ]));
+    });
+    layer.hotspotsSpec = spec;
+    layer.hotspotsShow = function (t) {
+      state.t = t;
+      layer.eachLayer(function (shape) { layer.resetStyle(shape); });
+    };
+    return layer;
+  },
+  slider: function (uid, layer) {
+    var spec = layer.hotspotsSpec;
+    document.querySelectorAll("." + uid + "-layer").forEach(function (card) {
+      var input = card.querySelector("input[data-hs-slider]");
+      if (!input || card.getAttribute("data-hs-layer") !== spec.key) { return; }
+      input.addEventListener("input", function () {
+        var t = Number(input.value);
+        layer.hotspotsShow(t);
+        input.setAttribute("aria-valuetext", spec.periods[t]);
+        card.querySelectorAll(".hs-period").forEach(function (out) {
+          out.textContent = spec.periods[t];
+        });
+        card.querySelectorAll("li[data-category]").forEach(function (li) {
+          var i = spec.categories.indexOf(li.getAttribute("data-category"));
+          li.querySelector(".hs-n").textContent =
+            "(" + spec.counts[t][i].toLocaleString("en-GB") + ")";
+        });
+      });
+    });
   },
   page: function (map, uid, layers) {
     var active = layers[0];
@@ -95,6 +146,9 @@ var hotspotsMaps = {
         opened = shape;
       });
     });
+    layers.forEach(function (layer) {
+      if (layer.hotspotsShow) { hotspotsMaps.slider(uid, layer); }
+    });
     show(active.hotspotsKey);
   }
 };
@@ -127,7 +181,10 @@ class AreaLayer(Layer):
     """One thematic layer drawn from an :class:`AreaData`.
 
     ``spec`` holds the layer key (the feature property with its values),
-    the tooltip labels and the Leaflet style of each category.
+    the tooltip labels and the Leaflet style of each category. A layer with
+    ``periods`` in its spec is drawn one period at a time (the feature
+    property then holds, per period, the index of its category in
+    ``spec["categories"]``, the count and the z-score), moved by a slider.
     """
 
     def __init__(self, data: AreaData, spec: dict, *, name: str, show: bool) -> None:
@@ -137,8 +194,9 @@ class AreaLayer(Layer):
         self.spec = spec
 
     def render(self, **kwargs) -> None:
+        kind = "periods" if "periods" in self.spec else "areas"
         text = (
-            f"var {self.get_name()} = hotspotsMaps.areas("
+            f"var {self.get_name()} = hotspotsMaps.{kind}("
             f"{self.data.get_name()}, {script_json(self.spec)});"
         )
         self.get_root().script.add_child(verbatim(text), name=self.get_name())

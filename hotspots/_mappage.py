@@ -114,6 +114,24 @@ def provenance_html(provenance: Mapping[str, object], version: str, *, statistic
     )
 
 
+def slider_html(uid: str, key: str, periods: Sequence[str]) -> str:
+    """A range input choosing the period a layer shows, starting at the last period.
+
+    The page script (``hotspotsMaps.page``) finds it by ``data-hs-slider`` and
+    redraws the layer, its legend counts and the period text as it moves.
+    """
+    last = len(periods) - 1
+    ident = f"{uid}-{key}-period"
+    return (
+        f'<div class="hs-slider"><label for="{ident}">Period: '
+        f'<output class="hs-period">{escape(periods[-1])}</output></label>'
+        f'<input type="range" id="{ident}" data-hs-slider="{escape(key)}" min="0" '
+        f'max="{last}" step="1" value="{last}" aria-valuetext="{escape(periods[-1])}">'
+        f'<div class="hs-ends"><span>{escape(periods[0])}</span>'
+        f"<span>{escape(periods[-1])}</span></div></div>"
+    )
+
+
 def title_html(title: str) -> str:
     """The map title."""
     return f'<div class="hs-title">{escape(title)}</div>'
@@ -155,4 +173,8 @@ PAGE_CSS = """
   text-align: left; vertical-align: top; padding: 1px 6px 1px 0; font-size: 11px; }
 .hs-provenance th, table.hs-tip th { font-weight: 600; color: #444; white-space: nowrap; }
 table.hs-tip td { max-width: 220px; overflow-wrap: anywhere; }
+.hs-slider { margin-bottom: 6px; }
+.hs-slider label { font-weight: 600; }
+.hs-slider input { display: block; width: 100%; margin: 4px 0 0; }
+.hs-ends { display: flex; justify-content: space-between; color: #555; font-size: 11px; }
 """

@@ -1,8 +1,9 @@
-"""Interactive maps of counts, rates, LISA clusters, Gi* hot spots and emerging patterns.
+"""Interactive maps of counts, rates, LISA clusters, Gi* hot spots, emerging patterns and change.
 
 Each function takes a result of :func:`hotspots.aggregate`,
-:func:`hotspots.local_moran`, :func:`hotspots.getis_ord` or
-:func:`hotspots.emerging_hotspots` and returns a :class:`folium.Map` whose
+:func:`hotspots.local_moran`, :func:`hotspots.getis_ord`,
+:func:`hotspots.emerging_hotspots` or :func:`hotspots.period_change` and
+returns a :class:`folium.Map` whose
 saved HTML works with no network at all: Leaflet is written into the page
 (from the installed XStatic-Leaflet package) and no web basemap is added
 unless one is asked for. Colours are fixed per category, areas without data
@@ -12,6 +13,7 @@ top at-risk areas and a record of how the result was made.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,9 +26,17 @@ import pandas as pd
 import shapely
 
 from hotspots._errors import InputError
-from hotspots._mappage import TopArea, legend_html, provenance_html, title_html, top_html
+from hotspots._mappage import (
+    TopArea,
+    legend_html,
+    provenance_html,
+    slider_html,
+    title_html,
+    top_html,
+)
 from hotspots._mapstyle import (
     EMERGING_HOT,
+    INCREASE,
     NO_DATA,
     NO_NEIGHBOURS,
     Scheme,
@@ -45,7 +55,16 @@ from hotspots._version import __version__
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["choropleth_map", "cluster_map", "combined_map", "emerging_map", "hotspot_map"]
+    from hotspots._emerging import EmergingHotspots
+
+__all__ = [
+    "change_map",
+    "choropleth_map",
+    "cluster_map",
+    "combined_map",
+    "emerging_map",
+    "hotspot_map",
+]
 
 PRECISION = 5
 """Decimal places kept in WGS84 coordinates (about 1 m): display only."""
@@ -61,12 +80,16 @@ class _Layer:
     name: str
     scheme: Scheme
     labels: tuple[str, ...]  # tooltip labels of the layer's own rows
-    rows: pd.Series  # per area: list of display strings, the category first
-    top: list[TopArea]
+    rows: pd.Series  # per area: display strings, the category first (timeline: a dict)
+    counts: dict[str, int]  # legend: areas per category
+    top: list[TopArea] | None  # None: no top list
     top_title: str
     top_empty: str
     provenance: dict
     statistic: bool
+    # a layer drawn one period at a time: period labels, categories (indexed by the
+    # rows), areas per category and period; the area measures are left out of its tooltip
+    timeline: dict | None = None
 
 
 # ---------------------------------------------------------------- checks
@@ -84,8 +107,8 @@ def _require_folium() -> None:
 def _check_frame(result: object, what: str) -> gpd.GeoDataFrame:
     if not isinstance(result, gpd.GeoDataFrame):
         hint = (
-            " (pass its .areas)"
-            if isinstance(getattr(result, "areas", None), gpd.GeoDataFrame)
+            " (emerging_map and combined_map take an EmergingHotspots result)"
+            if _is_emerging(result)
             else ""
         )
         raise InputError(f"{what} must be a GeoDataFrame, got {type(result).__name__}{hint}")
@@ -98,6 +121,25 @@ def _check_frame(result: object, what: str) -> gpd.GeoDataFrame:
     if missing.any():
         raise InputError(f"{what} has an area without geometry", value=result.index[missing][0])
     return result
+
+
+def _is_emerging(result: object) -> bool:
+    from hotspots._emerging import EmergingHotspots
+
+    return isinstance(result, EmergingHotspots)
+
+
+def _check_emerging(result: object) -> EmergingHotspots:
+    if _is_emerging(result):
+        return result
+    if isinstance(result, pd.DataFrame):
+        raise InputError(
+            "emerging_map takes the result of hotspots.emerging_hotspots itself, not a table: "
+            "its .periods draw the period-by-period view (pass result, not result.areas)"
+        )
+    raise InputError(
+        f"emerging_map takes the result of hotspots.emerging_hotspots, got {type(result).__name__}"
+    )
 
 
 def _check_top(top: int) -> None:
@@ -247,6 +289,7 @@ def _choropleth_layer(frame: pd.DataFrame, column: str, palette: str, top: int) 
         scheme=scheme,
         labels=("Class", label, "Rank"),
         rows=_rows([classes, shown, _ranks(order, frame.index, "areas, highest first")]),
+        counts=_tally(classes),
         top=_top_areas(frame, order, top, shown),
         top_title=f"Highest {label.lower() if column in _COLUMN_LABELS else label}",
         top_empty="No area has data.",
@@ -287,6 +330,7 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         scheme=scheme,
         labels=tuple(labels),
         rows=_rows(columns),
+        counts=_tally(clusters),
         top=_top_areas(frame, high, top, detail),
         top_title="Top High-High areas",
         top_empty="No High-High cluster at this significance level.",
@@ -327,6 +371,7 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         scheme=scheme,
         labels=tuple(labels),
         rows=_rows(columns),
+        counts=_tally(labels_),
         top=_top_areas(frame, hot, top, detail),
         top_title="Top hot spots",
         top_empty="No significant hot spot at this significance level.",
@@ -369,12 +414,159 @@ def _emerging_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         scheme=scheme,
         labels=tuple(labels),
         rows=_rows(columns),
+        counts=_tally(categories),
         top=_top_areas(frame, order, top, categories),
         top_title="Hot spots by pattern (strongest first)",
         top_empty="No emerging hot spot.",
         provenance=_provenance(frame),
         statistic=True,
     )
+
+
+def _period_layer(frame: pd.DataFrame, periods: pd.DataFrame, palette: str) -> _Layer:
+    """Gi* of every period, one period at a time, from the ``.periods`` of an emerging result."""
+    for column in ("count", "gi_z", "gi_label"):
+        _require(periods, column, "hotspots.emerging_hotspots (its .periods)")
+    if list(periods.index.names) != ["code", "period"]:
+        raise InputError("the periods table must be indexed by code and period (emerging_hotspots)")
+    scheme = category_scheme("gi", palette)
+    categories = (*scheme.categories, NO_DATA, NO_NEIGHBOURS)
+    labels = periods["gi_label"].astype(object).unstack("period").reindex(frame.index)
+    labels = labels.where(labels.notna(), NO_DATA)
+    unknown = ~labels.isin(categories).to_numpy()
+    if unknown.any():
+        raise InputError(
+            f"unknown category; expected one of {', '.join(sorted(categories))}",
+            column="gi_label",
+            value=labels.to_numpy()[unknown][0],
+        )
+    index = {category: i for i, category in enumerate(categories)}
+    codes = np.vectorize(index.__getitem__, otypes=[int])(labels.to_numpy())
+    per_period = [np.bincount(codes[:, t], minlength=len(categories)) for t in range(codes.shape[1])]
+    seen = np.sum(per_period, axis=0)
+    counts = {
+        category: int(per_period[-1][i])
+        for i, category in enumerate(categories)
+        if category in scheme.categories or seen[i]
+    }
+    numbers = {
+        column: pd.to_numeric(periods[column], errors="coerce")
+        .astype(float)
+        .unstack("period")
+        .reindex(index=frame.index, columns=labels.columns)
+        .to_numpy()
+        for column in ("count", "gi_z")
+    }
+    rows = pd.Series(
+        [
+            {
+                "c": codes[i].tolist(),
+                "n": _json_numbers(numbers["count"][i], 2),
+                "z": _json_numbers(numbers["gi_z"][i], 2),
+            }
+            for i in range(len(frame))
+        ],
+        index=frame.index,
+        dtype=object,
+    )
+    return _Layer(
+        key="periods",
+        name="Hot and cold spots period by period (Gi*)",
+        scheme=scheme,
+        labels=("Period", "Gi* category", "Crimes in the period", "Gi* z-score"),
+        rows=rows,
+        counts=counts,
+        top=None,
+        top_title="",
+        top_empty="",
+        provenance=_provenance(periods),
+        statistic=True,
+        timeline={
+            "periods": [str(p) for p in labels.columns],
+            "categories": list(categories),
+            "counts": [c.tolist() for c in per_period],
+        },
+    )
+
+
+def _json_numbers(values: np.ndarray, decimals: int) -> list[float | int | None]:
+    """Rounded numbers for the page: whole numbers without a decimal point, None for missing."""
+    return [
+        None if not math.isfinite(v) else (int(v) if v.is_integer() else v)
+        for v in np.round(values, decimals).tolist()
+    ]
+
+
+def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
+    _require(frame, "change_label", "hotspots.period_change")
+    scheme = category_scheme("change", palette)
+    labels_ = _categories(frame, "change_label", scheme)
+    provenance = _provenance(frame)
+    change = (
+        pd.to_numeric(frame["change"], errors="coerce").astype(float)
+        if "change" in frame.columns
+        else None
+    )
+    rising = labels_.index[labels_ == INCREASE]
+    rising = _ranked(-change[rising] if change is not None else pd.Series(0, index=rising))
+    labels, columns = ["Change"], [labels_]
+    for column, label, window in (
+        ("count_before", "Crimes before", "before"),
+        ("count_after", "Crimes after", "after"),
+    ):
+        if column in frame.columns:
+            when = provenance.get(window)
+            labels.append(f"{label} ({when})" if when else label)
+            columns.append(_number(frame[column], frame.index))
+    if change is not None:
+        labels.append("Change in crimes")
+        columns.append(_number(change, frame.index, _signed))
+    if "percent_change" in frame.columns:
+        labels.append("Percent change")
+        percent = _number(frame["percent_change"], frame.index, _percent)
+        if "count_before" in frame.columns:  # NaN because nothing happened before
+            none_before = pd.to_numeric(frame["count_before"], errors="coerce") == 0
+            percent = percent.where(~none_before, "none before")
+        columns.append(percent)
+    for column, label in (("change_p", "p-value"), ("change_p_adjusted", "Adjusted p-value")):
+        if column in frame.columns:
+            labels.append(label)
+            columns.append(_p_value(frame[column]))
+    labels.append("Rank")
+    columns.append(_ranks(rising, frame.index, "significant increases"))
+    detail = (
+        _number(change, frame.index, _signed) + " crimes"
+        if change is not None
+        else pd.Series("", index=frame.index, dtype=object)
+    )
+    return _Layer(
+        key="change",
+        name="Change between periods",
+        scheme=scheme,
+        labels=tuple(labels),
+        rows=_rows(columns),
+        counts=_tally(labels_),
+        top=_top_areas(frame, rising, top, detail),
+        top_title="Largest significant increases",
+        top_empty="No significant increase at this significance level.",
+        provenance=provenance,
+        statistic=True,
+    )
+
+
+def _signed(value: float) -> str:
+    text = format_number(value)
+    return f"+{text}" if math.isfinite(value) and value > 0 else text
+
+
+def _percent(value: float) -> str:
+    if not math.isfinite(value):
+        return NO_DATA.lower()
+    return f"{value:+,.1f}%" if value else "0.0%"
+
+
+def _tally(categories: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in categories.value_counts(sort=False).items()}
 
 
 def _detail(frame: pd.DataFrame, *parts: tuple[str, str]) -> pd.Series:
@@ -438,7 +630,8 @@ def _draw(
         if measures is not None:
             properties["n"] = list(measures[code])
         for layer in layers:
-            properties[layer.key] = list(layer.rows[code])
+            row = layer.rows[code]
+            properties[layer.key] = row if layer.timeline is not None else list(row)
         features.append({"type": "Feature", "properties": properties, "geometry": geometries[i]})
 
     west, south, east, north = frame.geometry.to_crs(4326).total_bounds
@@ -460,11 +653,11 @@ def _draw(
             c: layer.scheme.path_style(c)
             for c in (*layer.scheme.categories, NO_DATA, NO_NEIGHBOURS)
         }
-        spec = {
-            "key": layer.key,
-            "labels": [*id_labels, *layer.labels, *measure_labels],
-            "styles": styles,
-        }
+        spec = {"key": layer.key, "labels": [*id_labels, *layer.labels], "styles": styles}
+        if layer.timeline is None:
+            spec["labels"] += measure_labels
+        else:
+            spec.update(layer.timeline)
         drawn.append(
             elements.AreaLayer(data, spec, name=_html_label(layer.name), show=i == 0).add_to(m)
         )
@@ -479,11 +672,15 @@ def _draw(
     for i, layer in enumerate(layers):
         hidden = "" if i == 0 else " hidden"
         attributes = f'class="{uid}-layer" data-hs-layer="{layer.key}"{hidden}'
-        counts = layer.rows.map(lambda row: row[0]).value_counts(sort=False).to_dict()
+        slider = (
+            "" if layer.timeline is None else slider_html(uid, layer.key, layer.timeline["periods"])
+        )
+        listed = layer.top is not None and top > 0
         right.append(
             f'<div class="hs-card {uid}-layer" data-hs-layer="{layer.key}"{hidden}>'
-            + legend_html(layer.name, layer.scheme, counts)
-            + (top_html(layer.top_title, layer.top, layer.top_empty) if top > 0 else "")
+            + slider
+            + legend_html(layer.name, layer.scheme, layer.counts)
+            + (top_html(layer.top_title, layer.top, layer.top_empty) if listed else "")
             + "</div>"
         )
         left.append(
@@ -669,30 +866,38 @@ def hotspot_map(
 
 
 def emerging_map(
-    result: gpd.GeoDataFrame,
+    result: EmergingHotspots,
     *,
     title: str | None = None,
     palette: str = "default",
     basemap: str | None = None,
     top: int = 10,
 ) -> folium.Map:
-    """Map emerging hot-spot patterns (new, intensifying, persistent, ... hot and cold spots).
+    """Map emerging hot-spot patterns, and the Gi* hot and cold spots period by period.
+
+    Two switchable layers: the emerging pattern of each area (new,
+    intensifying, persistent, ... hot and cold spots), and the space-time Gi*
+    category of each period with a slider to move through the periods (the
+    map opens on the last one; the legend counts, the period shown and the
+    tooltips follow the slider). Everything is in the page: it works offline.
 
     Parameters
     ----------
-    result : geopandas.GeoDataFrame
-        The result of :func:`hotspots.emerging_hotspots` (column
-        ``emerging_category``).
+    result : EmergingHotspots
+        The result of :func:`hotspots.emerging_hotspots` itself (its
+        ``.areas`` give the patterns, its ``.periods`` the period view), not
+        its ``.areas`` alone.
     title : str, optional
         Map title; by default "Emerging hot spots" with the crime type and period.
     palette : {"default", "colourblind"}
-        Reds for hot and blues for cold patterns, or oranges and purples.
+        Reds for hot and blues for cold patterns, or oranges and purples; the
+        period layer uses the colours of :func:`hotspot_map`.
     basemap : str, optional
         A tile provider name to draw beneath the areas; None keeps it offline.
     top : int, default 10
         How many hot-spot areas to list: persistent first, then intensifying,
         consecutive, new, oscillating, sporadic, diminishing and historical
-        (by count within a pattern when ``count`` is present).
+        (the steepest upward trend first within a pattern).
 
     Returns
     -------
@@ -701,13 +906,73 @@ def emerging_map(
     Examples
     --------
     >>> import boundaries, hotspots
-    >>> wards = boundaries.load("wards").assign(emerging_category="No pattern detected")
-    >>> m = hotspots.emerging_map(wards, title="Synthetic: no pattern")
-    >>> type(m).__name__
-    'Map'
+    >>> import pandas as pd
+    >>> boroughs = boundaries.load("boroughs")
+    >>> months = pd.period_range("2024-01", periods=4, freq="M", name="month")
+    >>> counts = pd.DataFrame([[float(i % 5 + m) for m in range(4)] for i in range(33)],
+    ...                       index=boroughs.index, columns=months)  # synthetic counts
+    >>> result = hotspots.emerging_hotspots(boroughs, counts, permutations=0, seed=1)
+    >>> html = hotspots.emerging_map(result, title="Synthetic").get_root().render()
+    >>> 'type="range"' in html and "2024-04" in html
+    True
+    """
+    _require_folium()
+    check_palette(palette)
+    _check_top(top)
+    emerging = _check_emerging(result)
+    frame = _check_frame(emerging.areas, "result.areas")
+    layers = [
+        _emerging_layer(frame, palette, top),
+        _period_layer(frame, emerging.periods, palette),
+    ]
+    if title is None:
+        title = layers[0].name + _subtitle(layers[0].provenance)
+    return _draw(frame, layers, title, basemap, top)
+
+
+def change_map(
+    result: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    top: int = 10,
+) -> folium.Map:
+    """Map where crime rose or fell by more than chance between two periods.
+
+    Parameters
+    ----------
+    result : geopandas.GeoDataFrame
+        The result of :func:`hotspots.period_change` (column
+        ``change_label``; the counts before and after, the change, the
+        percent change and the p-values are shown in tooltips when present).
+    title : str, optional
+        Map title; by default "Change between periods" with the crime type
+        and period.
+    palette : {"default", "colourblind"}
+        Significant increase red, significant decrease blue and no
+        significant change light grey; or orange and purple.
+    basemap : str, optional
+        A tile provider name to draw beneath the areas; None keeps it offline.
+    top : int, default 10
+        How many significant increases to list, the largest rise in crimes first.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import boundaries, hotspots
+    >>> boroughs = boundaries.load("boroughs").assign(  # synthetic changes
+    ...     count_before=10.0, count_after=10.0, change=0.0,
+    ...     change_label="No significant change")
+    >>> html = hotspots.change_map(boroughs).get_root().render()
+    >>> "Largest significant increases" in html
+    True
     """
     return _single(
-        lambda frame: _emerging_layer(frame, palette, top),
+        lambda frame: _change_layer(frame, palette, top),
         result,
         title=title,
         palette=palette,
@@ -717,7 +982,7 @@ def emerging_map(
 
 
 def combined_map(
-    *results: gpd.GeoDataFrame,
+    *results: gpd.GeoDataFrame | EmergingHotspots,
     column: str = "rate",
     title: str = "Crime hot spots",
     palette: str = "default",
@@ -728,14 +993,18 @@ def combined_map(
 
     Parameters
     ----------
-    *results : geopandas.GeoDataFrame
+    *results : geopandas.GeoDataFrame or EmergingHotspots
         Results for the same areas, e.g. from :func:`hotspots.aggregate`,
-        :func:`hotspots.local_moran`, :func:`hotspots.getis_ord` and
-        :func:`hotspots.emerging_hotspots` (one frame may hold several).
-        Layers are made, in this order, from the first frame holding
-        `column` (choropleth), ``lisa_cluster``, ``gi_label`` and
-        ``emerging_category``; tooltips show names, counts and rates from the
-        first frame. Each layer keeps its own provenance panel.
+        :func:`hotspots.local_moran`, :func:`hotspots.getis_ord`,
+        :func:`hotspots.emerging_hotspots` and :func:`hotspots.period_change`
+        (one frame may hold several). Layers are made, in this order, from
+        the first frame holding `column` (choropleth), ``lisa_cluster``,
+        ``gi_label``, ``emerging_category`` and ``change_label``. An
+        :class:`hotspots.EmergingHotspots` result counts as its
+        ``.areas`` and also adds the Gi* period-by-period layer with its
+        slider (as in :func:`emerging_map`), after the emerging patterns.
+        Tooltips show names, counts and rates from the first frame. Each
+        layer keeps its own provenance panel.
     column : str, default "rate"
         The column of the choropleth layer.
     title : str, default "Crime hot spots"
@@ -766,7 +1035,11 @@ def combined_map(
     _check_top(top)
     if not results:
         raise InputError("combined_map needs at least one result")
-    frames = [_check_frame(r, f"result {i + 1}") for i, r in enumerate(results)]
+    emerging = next((r for r in results if _is_emerging(r)), None)
+    frames = [
+        _check_frame(r.areas if _is_emerging(r) else r, f"result {i + 1}")
+        for i, r in enumerate(results)
+    ]
     base = frames[0]
     for i, frame in enumerate(frames[1:], start=2):
         if not frame.index.sort_values().equals(base.index.sort_values()):
@@ -777,16 +1050,18 @@ def combined_map(
         ("lisa_cluster", lambda f: _lisa_layer(f, palette, top)),
         ("gi_label", lambda f: _gi_layer(f, palette, top)),
         ("emerging_category", lambda f: _emerging_layer(f, palette, top)),
+        ("change_label", lambda f: _change_layer(f, palette, top)),
     )
     layers = []
     for needed, build in builders:
         frame = next((f for f in frames if needed in f.columns), None)
         if frame is not None:
-            layer = build(frame.reindex(base.index))
-            layers.append(layer)
+            layers.append(build(frame.reindex(base.index)))
+        if needed == "emerging_category" and emerging is not None:
+            layers.append(_period_layer(base, emerging.periods, palette))
     if not layers:
         raise InputError(
-            f"no result has a column to map ({column!r}, 'lisa_cluster', 'gi_label' "
-            "or 'emerging_category')"
+            f"no result has a column to map ({column!r}, 'lisa_cluster', 'gi_label', "
+            "'emerging_category' or 'change_label')"
         )
     return _draw(base, layers, title, basemap, top)

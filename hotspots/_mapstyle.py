@@ -51,6 +51,9 @@ _TRENDS = (
 EMERGING_HOT = tuple(f"{trend} hot spot" for trend in _TRENDS)
 EMERGING_COLD = tuple(f"{trend} cold spot" for trend in _TRENDS)
 EMERGING_CATEGORIES = (*EMERGING_HOT, *EMERGING_COLD, NO_PATTERN)
+INCREASE = "Significant increase"
+DECREASE = "Significant decrease"
+CHANGE_CATEGORIES = (INCREASE, "No significant change", DECREASE)
 
 _GREY = "#e0e0e0"
 
@@ -159,6 +162,11 @@ _FILLS: dict[str, dict[str, dict[str, str]]] = {
             NO_PATTERN: _GREY,
         },
     },
+    # diverging: rises red (orange), falls blue (purple), no significant change neutral grey
+    "change": {
+        "default": dict(zip(CHANGE_CATEGORIES, ("#ca0020", _GREY, "#0571b0"), strict=True)),
+        "colourblind": dict(zip(CHANGE_CATEGORIES, ("#e66101", _GREY, "#5e3c99"), strict=True)),
+    },
 }
 
 # sequential ramps for the count / rate choropleth, low to high
@@ -224,7 +232,7 @@ def check_palette(palette: str) -> None:
 
 
 def category_scheme(kind: str, palette: str) -> Scheme:
-    """The fixed scheme of a categorical layer: ``kind`` is "lisa", "gi" or "emerging"."""
+    """The fixed scheme of a categorical layer: "lisa", "gi", "emerging" or "change"."""
     check_palette(palette)
     fills = _FILLS[kind][palette]
     return Scheme(categories=tuple(fills), fills=dict(fills))

@@ -39,6 +39,9 @@ _LABELS = {
     "change_label": "Change",
 }
 
+_CORRECTIONS = {"fdr": "false discovery rate", "bonferroni": "Bonferroni", None: "none"}
+_CLUSTERS = ("High-High", "High-Low", "Low-High", "Low-Low")
+
 _HOT_COLD = ("New", "Consecutive", "Intensifying", "Persistent", "Diminishing", "Sporadic",
              "Oscillating", "Historical")  # fmt: skip
 _ORDER = (
@@ -54,10 +57,14 @@ _ORDER = (
 
 
 def write_map(analysis: Analysis, path: str, *, title: str | None = None) -> None:
-    """Save the combined map: the counts or rates and a layer per local result."""
-    frames = [analysis.counts, analysis.lisa, analysis.gistar, analysis.emerging]
+    """Save the combined map: the counts or rates and a layer per local result.
+
+    Emerging hot spots bring their period-by-period Gi* layer with its slider;
+    change between periods is a layer of its own.
+    """
+    results = [analysis.counts, analysis.lisa, analysis.gistar, analysis.emerging, analysis.change]
     m = hotspots.combined_map(
-        *(frame for frame in frames if frame is not None),
+        *(result for result in results if result is not None),
         column=analysis.column,
         title=title or _title(analysis),
     )
@@ -150,14 +157,13 @@ def _overview(analysis: Analysis) -> list[str]:
     if len(missing):
         listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         no_data = f" (no data: {listed})"
-    correction = {"fdr": "false discovery rate", "bonferroni": "Bonferroni", None: "none"}
     return [
         f"{_crime_type(provenance)} by {unit}, {provenance.get('period', 'all months')}",
         f"Source: {provenance.get('source', 'unknown')}",
         f"{len(counts):,} {unit}s, {len(counts) - len(missing):,} with data{no_data}; "
         f"analysed: {_WHAT[analysis.column]}",
         f"Weights: {_weights_text(analysis)}; {spec.permutations:,} permutations, seed "
-        f"{spec.seed}; alpha {spec.alpha:g}, correction: {correction[spec.correction]}",
+        f"{spec.seed}; alpha {spec.alpha:g}, correction: {_CORRECTIONS[spec.correction]}",
     ]
 
 
@@ -170,6 +176,8 @@ def _findings(analysis: Analysis) -> list[str]:
             if column in frame.columns:
                 tally = ", ".join(f"{label} {n}" for label, n in _tally(frame[column]).items())
                 lines.append(f"{heading}: {tally}")
+                if column == "lisa_cluster":
+                    lines += _no_cluster_context(analysis)
     top = _top(analysis)
     unit = _unit(analysis)
     if top.empty:
@@ -178,6 +186,26 @@ def _findings(analysis: Analysis) -> list[str]:
         lines += ["", f"Top {len(top)} at-risk {unit}s ({_ranking(analysis)}):"]
         lines += _top_lines(top, analysis.column)
     return lines
+
+
+def _no_cluster_context(analysis: Analysis) -> list[str]:
+    """When the correction leaves no LISA cluster, how many areas it took away."""
+    lisa, spec = analysis.lisa, analysis.spec
+    if spec.correction is None or lisa["lisa_cluster"].astype(str).isin(_CLUSTERS).any():
+        return []
+    # the result's own uncorrected pseudo p-values, judged as the correction judged them
+    n = int((pd.to_numeric(lisa["lisa_p_sim"], errors="coerce") <= spec.alpha).sum())
+    unit = _unit(analysis)
+    uncorrected = (
+        f"no {unit} would be significant at p <= {spec.alpha:g} without correction either"
+        if n == 0
+        else f"{n:,} {unit}{'' if n == 1 else 's'} would be significant at "
+        f"p <= {spec.alpha:g} without correction"
+    )
+    return [
+        f"No LISA cluster survives the {_CORRECTIONS[spec.correction]} correction "
+        f"({uncorrected})"
+    ]
 
 
 def _moran_line(moran: object) -> str:

@@ -22,7 +22,7 @@ from hotspots._progress import Progress
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from hotspots import GlobalStatistic, LoadReport
+    from hotspots import EmergingHotspots, GlobalStatistic, LoadReport
 
 STATISTICS = ("moran", "lisa", "gistar", "emerging", "change")
 DEFAULT_STATISTICS = ("moran", "lisa", "gistar")
@@ -72,7 +72,7 @@ class Analysis:
     moran: GlobalStatistic | None = None
     lisa: gpd.GeoDataFrame | None = None
     gistar: gpd.GeoDataFrame | None = None
-    emerging: gpd.GeoDataFrame | None = None
+    emerging: EmergingHotspots | None = None
     change: gpd.GeoDataFrame | None = None
 
     @property
@@ -83,7 +83,8 @@ class Analysis:
     @property
     def local_results(self) -> list[gpd.GeoDataFrame]:
         """The counts and every per-area result, in map-layer order."""
-        frames = [self.counts, self.lisa, self.gistar, self.emerging, self.change]
+        emerging = None if self.emerging is None else self.emerging.areas
+        frames = [self.counts, self.lisa, self.gistar, emerging, self.change]
         return [frame for frame in frames if frame is not None]
 
     def table(self) -> gpd.GeoDataFrame:
@@ -275,7 +276,7 @@ def _statistics(
             with progress.step(f"emerging hot spots over {cube.shape[1]} months, {runs}"):
                 results["emerging"] = hotspots.emerging_hotspots(
                     areas, cube, graph=graph, **inference, **testing
-                ).areas
+                )
         if "change" in spec.statistics:
             with progress.step("change between periods"):
                 results["change"] = hotspots.period_change(areas, cube, **testing)

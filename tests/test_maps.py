@@ -3,7 +3,8 @@
 Most tests use synthetic result columns (random, named as such) on the
 shipped ward and LSOA boundaries; the real-data tests use the shipped Met
 ward sample through hotspots.read_mps_crime / aggregate / local_moran /
-getis_ord. Browser rendering is tested in test_maps_browser.py.
+getis_ord / emerging_hotspots / period_change. Browser rendering is tested
+in test_maps_browser.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import pytest
 
 import boundaries
 import hotspots
+from hotspots._emerging import EmergingHotspots
 from hotspots._mapstyle import (
+    CHANGE_CATEGORIES,
     EMERGING_CATEGORIES,
     GI_CATEGORIES,
     HATCH_ID,
@@ -34,6 +37,7 @@ from hotspots._mapstyle import (
 CITY = "E09000001"
 LISA = list(LISA_CATEGORIES)
 GI = list(GI_CATEGORIES)
+CHANGE = list(CHANGE_CATEGORIES)
 
 # ------------------------------------------------------------------ helpers
 
@@ -57,7 +61,7 @@ def area_data(html: str) -> dict[str, dict]:
 def layer_specs(html: str) -> dict[str, dict]:
     """The spec (key, tooltip labels, styles) of every thematic layer, by key."""
     specs = {}
-    for match in re.finditer(r"hotspotsMaps\.areas\(area_data_\w+, ", html):
+    for match in re.finditer(r"hotspotsMaps\.(?:areas|periods)\(area_data_\w+, ", html):
         spec = json.JSONDecoder().raw_decode(html, match.end())[0]
         specs[spec["key"]] = spec
     return specs
@@ -101,10 +105,18 @@ def synthetic(wards):
         gi_z=rng.normal(0, 2, n),
         gi_p=rng.uniform(0, 0.2, n),
         emerging_category=np.resize(list(EMERGING_CATEGORIES), n),
+        count_before=rng.poisson(30, n).astype(float),
+        count_after=rng.poisson(30, n).astype(float),
+        change_p=rng.uniform(0, 0.2, n),
+        change_label=np.resize(CHANGE, n),
     )
     frame["rate"] = frame["count"] / frame["population"] * 1000
-    frame.loc[CITY, ["count", "rate", "lisa_i", "lisa_p_sim", "gi_z", "gi_p"]] = np.nan
-    frame.loc[CITY, ["lisa_cluster", "gi_label", "emerging_category"]] = "No data"
+    frame["change"] = frame["count_after"] - frame["count_before"]
+    frame["percent_change"] = 100 * frame["change"] / frame["count_before"]
+    numbers = ["count", "rate", "lisa_i", "lisa_p_sim", "gi_z", "gi_p"]
+    numbers += ["count_before", "count_after", "change", "percent_change", "change_p"]
+    frame.loc[CITY, numbers] = np.nan
+    frame.loc[CITY, ["lisa_cluster", "gi_label", "emerging_category", "change_label"]] = "No data"
     frame["covered"] = frame.index != CITY
     frame.attrs["hotspots"] = {
         "source": "SYNTHETIC test values",
@@ -120,17 +132,51 @@ def synthetic(wards):
     return frame
 
 
+MONTHS = pd.period_range("2024-01", periods=4, freq="M")
+
+
+def synthetic_emerging(frame, periods=MONTHS) -> EmergingHotspots:
+    """A SYNTHETIC emerging result: `frame` as its areas; per period, the Gi* columns of
+    `frame` shifted by one area a period and random counts; the City "No data" throughout.
+    """
+    rng = np.random.default_rng(len(periods))
+    n, t = len(frame), len(periods)
+    shifted = {
+        column: np.stack([np.roll(frame[column].to_numpy(), k) for k in range(t)], axis=1)
+        for column in ("gi_label", "gi_z")
+    }
+    city = (frame.index == CITY)[:, None]
+    table = pd.DataFrame(
+        {
+            "count": np.where(city, np.nan, rng.poisson(5, (n, t))).ravel(),
+            "gi_z": np.where(city, np.nan, shifted["gi_z"]).ravel(),
+            "gi_label": np.where(city, "No data", shifted["gi_label"]).ravel(),
+        },
+        index=pd.MultiIndex.from_product([frame.index, periods], names=["code", "period"]),
+    )
+    table.attrs = frame.attrs
+    return EmergingHotspots(areas=frame, periods=table)
+
+
 @pytest.fixture(scope="module")
 def synthetic_html(synthetic):
-    return render(hotspots.combined_map(synthetic, title="Synthetic test map"))
+    result = synthetic_emerging(synthetic)
+    return render(hotspots.combined_map(synthetic, result, title="Synthetic test map"))
 
 
 MAKERS = {
     "choropleth": lambda f, **kw: hotspots.choropleth_map(f, "rate", **kw),
     "lisa": lambda f, **kw: hotspots.cluster_map(f, **kw),
     "gi": lambda f, **kw: hotspots.hotspot_map(f, **kw),
-    "emerging": lambda f, **kw: hotspots.emerging_map(f, **kw),
-    "combined": lambda f, **kw: hotspots.combined_map(f, **kw),
+    "emerging": lambda f, **kw: hotspots.emerging_map(synthetic_emerging(f), **kw),
+    "change": lambda f, **kw: hotspots.change_map(f, **kw),
+    "combined": lambda f, **kw: hotspots.combined_map(f, synthetic_emerging(f), **kw),
+}
+COLUMNS = {
+    "lisa": "lisa_cluster",
+    "gi": "gi_label",
+    "emerging": "emerging_category",
+    "change": "change_label",
 }
 
 # ---------------------------------------------------------- packaging / offline
@@ -211,6 +257,11 @@ EXPECTED_DEFAULT = {
         "Cold spot (95%)": "#67a9cf",
         "Cold spot (99%)": "#2166ac",
     },
+    "change": {
+        "Significant increase": "#ca0020",  # red
+        "No significant change": "#e0e0e0",  # neutral light grey
+        "Significant decrease": "#0571b0",  # blue
+    },
 }
 
 
@@ -218,7 +269,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
-@pytest.mark.parametrize("key", ["lisa", "gi"])
+@pytest.mark.parametrize("key", ["lisa", "gi", "change"])
 def test_default_colours(synthetic_html, key):
     styles = layer_specs(synthetic_html)[key]["styles"]
     for category, colour in EXPECTED_DEFAULT[key].items():
@@ -237,12 +288,16 @@ def test_gi_ramp_runs_deep_blue_to_deep_red(synthetic_html):
 
 
 @pytest.mark.parametrize("palette", ["default", "colourblind"])
-@pytest.mark.parametrize("kind", ["lisa", "gi", "emerging"])
+@pytest.mark.parametrize("kind", ["lisa", "gi", "emerging", "change"])
 def test_colours_fixed_whatever_is_present(synthetic, palette, kind):
-    column = {"lisa": "lisa_cluster", "gi": "gi_label", "emerging": "emerging_category"}[kind]
+    column = COLUMNS[kind]
     full = layer_specs(render(MAKERS[kind](synthetic, palette=palette)))[kind]["styles"]
     only_one = synthetic.assign(
-        **{column: "Not significant" if kind != "emerging" else "No pattern detected"}
+        **{
+            column: {"emerging": "No pattern detected", "change": "No significant change"}.get(
+                kind, "Not significant"
+            )
+        }
     )
     one = layer_specs(render(MAKERS[kind](only_one, palette=palette)))[kind]["styles"]
     assert one == full
@@ -267,7 +322,7 @@ def test_colourblind_palette_differs_and_keeps_categories_apart(synthetic):
             assert b > r
 
 
-@pytest.mark.parametrize("kind", ["choropleth", "lisa", "gi", "emerging"])
+@pytest.mark.parametrize("kind", ["choropleth", "lisa", "gi", "emerging", "change"])
 def test_no_data_is_hatched_and_says_no_data(synthetic_html, kind):
     styles = layer_specs(synthetic_html)[kind]["styles"]
     no_data = styles["No data"]
@@ -386,9 +441,17 @@ def test_provenance_says_not_recorded(synthetic):
 
 
 def test_combined_has_all_layers_and_borough_outlines(synthetic_html):
-    assert set(layer_specs(synthetic_html)) == {"choropleth", "lisa", "gi", "emerging"}
-    assert synthetic_html.count("hotspotsMaps.areas(") == 4
-    # geometry written once, shared by the four layers
+    assert list(layer_specs(synthetic_html)) == [
+        "choropleth",
+        "lisa",
+        "gi",
+        "emerging",
+        "periods",
+        "change",
+    ]
+    assert synthetic_html.count("hotspotsMaps.areas(") == 5
+    assert synthetic_html.count("hotspotsMaps.periods(") == 1
+    # geometry written once, shared by the six layers
     assert len(re.findall(r"var area_data_\w+ = ", synthetic_html)) == 1
     assert "L.control.layers(" in synthetic_html
     match = re.search(r"var outline_layer_\w+ = L\.geoJSON\(", synthetic_html)
@@ -411,6 +474,106 @@ def test_single_layer_without_boroughs_has_no_layer_control(synthetic):
     html = render(hotspots.cluster_map(frame))
     assert "L.control.layers(" not in html
     assert "Borough" not in layer_specs(html)["lisa"]["labels"]
+
+
+# -------------------------------------------------------- period view, change
+
+
+def card(html: str, key: str) -> str:
+    """The right-hand card (slider, legend, top list) of layer `key`."""
+    start = re.search(rf'<div class="hs-card [\w-]+" data-hs-layer="{key}"', html).start()
+    end = html.find('<div class="hs-card ', start + 1)
+    return html[start : end if end > 0 else len(html)]
+
+
+@pytest.fixture(scope="module")
+def emerging_html(synthetic):
+    return render(hotspots.emerging_map(synthetic_emerging(synthetic), top=5))
+
+
+def test_emerging_map_has_patterns_then_periods(emerging_html):
+    assert list(layer_specs(emerging_html)) == ["emerging", "periods"]
+    assert "L.control.layers(" in emerging_html
+    assert len(re.findall(r"var area_data_\w+ = ", emerging_html)) == 1
+
+
+def test_period_layer_data_match_the_periods_table(synthetic, emerging_html):
+    periods = synthetic_emerging(synthetic).periods
+    spec = layer_specs(emerging_html)["periods"]
+    assert spec["periods"] == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert spec["categories"] == [*GI, "No data", "No neighbours"]
+    assert spec["labels"] == [
+        "Area",
+        "Code",
+        "Borough",
+        "Period",
+        "Gi* category",
+        "Crimes in the period",
+        "Gi* z-score",
+    ]
+    data = area_data(emerging_html)
+    for code in [synthetic.index[0], synthetic.index[123], CITY]:
+        row = data[code]["properties"]["periods"]
+        own = periods.xs(code, level="code")
+        assert [spec["categories"][c] for c in row["c"]] == own["gi_label"].tolist()
+        assert row["n"] == [None if np.isnan(v) else int(v) for v in own["count"]]
+        expected_z = [None if np.isnan(v) else round(v, 2) for v in own["gi_z"]]
+        assert row["z"] == pytest.approx(expected_z, abs=5e-3)
+    # areas per category and period, as the slider puts them in the legend
+    for t, month in enumerate(MONTHS):
+        tally = periods.xs(month, level="period")["gi_label"].value_counts()
+        expected = [int(tally.get(c, 0)) for c in spec["categories"]]
+        assert spec["counts"][t] == expected
+
+
+def test_period_card_has_slider_and_legend_of_the_last_period(synthetic, emerging_html):
+    block = card(emerging_html, "periods")
+    slider = re.search(r'<input type="range"[^>]*>', block).group(0)
+    assert 'min="0"' in slider and 'max="3"' in slider and 'value="3"' in slider
+    assert 'data-hs-slider="periods"' in slider
+    assert '<output class="hs-period">2024-04</output>' in block
+    last = synthetic_emerging(synthetic).periods.xs(MONTHS[-1], level="period")
+    tally = last["gi_label"].value_counts()
+    rows = legend_rows(block)
+    assert [c for c, _, _ in rows] == [*GI, "No data"]
+    assert all(int(n.replace(",", "")) == tally.get(c, 0) for c, _, n in rows)
+    assert 'class="hs-top"' not in block  # the ranked list belongs to the pattern layer
+    assert 'class="hs-top"' in card(emerging_html, "emerging")
+    assert "hs-slider" not in card(emerging_html, "emerging")
+
+
+def test_change_tooltip_and_top_increases(synthetic):
+    frame = synthetic.copy()
+    frame.attrs = {"hotspots": {"before": "2023-07 to 2024-06", "after": "2024-07 to 2025-06"}}
+    html = render(hotspots.change_map(frame, top=4))
+    rising = frame[frame["change_label"] == "Significant increase"]
+    expected = rising.sort_values("change", ascending=False).index[:4].tolist()
+    assert re.findall(r'<li data-code="(\w+)"', html) == expected
+    code = expected[0]
+    row = frame.loc[code]
+    rows = tooltip(html, "change", code)
+    assert rows["Change"] == "Significant increase"
+    assert rows["Crimes before (2023-07 to 2024-06)"] == f"{int(row['count_before']):,}"
+    assert rows["Crimes after (2024-07 to 2025-06)"] == f"{int(row['count_after']):,}"
+    sign = "+" if row["change"] > 0 else ""
+    assert rows["Change in crimes"] == f"{sign}{int(row['change'])}"
+    assert rows["Percent change"] == f"{row['percent_change']:+.1f}%"
+    assert rows["Rank"] == f"1 of {len(rising)} significant increases"
+    assert [c for c, _, _ in legend_rows(html)] == [*CHANGE, "No data"]
+    assert "Largest significant increases" in html
+
+
+def test_change_from_nothing_says_so(synthetic):
+    frame = synthetic.copy()
+    code = frame.index[1]
+    frame.loc[code, ["count_before", "count_after", "change", "percent_change"]] = [
+        0.0,
+        4.0,
+        4.0,
+        np.nan,
+    ]
+    rows = tooltip(render(hotspots.change_map(frame)), "change", code)
+    assert rows["Percent change"] == "none before" and rows["Change in crimes"] == "+4"
 
 
 # ------------------------------------------------------------------- escaping
@@ -457,7 +620,12 @@ def test_input_is_not_changed(synthetic):
 
 def test_row_order_does_not_matter(synthetic, synthetic_html):
     shuffled = synthetic.sample(frac=1, random_state=3)
-    again = area_data(render(hotspots.combined_map(shuffled, title="Synthetic test map")))
+    result = synthetic_emerging(synthetic)
+    periods = result.periods.sample(frac=1, random_state=4)
+    result = EmergingHotspots(areas=result.areas.sample(frac=1, random_state=5), periods=periods)
+    again = area_data(
+        render(hotspots.combined_map(shuffled, result, title="Synthetic test map"))
+    )
     original = area_data(synthetic_html)
     assert again.keys() == original.keys()
     for code in original:
@@ -489,6 +657,12 @@ def test_class_helpers_with_ties_and_missing():
     assert format_number(1234.0) == "1,234" and format_number(0.012345) == "0.0123"
 
 
+def relabelled(result: EmergingHotspots) -> EmergingHotspots:
+    periods = result.periods.copy()
+    periods.iloc[5, periods.columns.get_loc("gi_label")] = "Hot"
+    return EmergingHotspots(areas=result.areas, periods=periods)
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [
@@ -496,7 +670,17 @@ def test_class_helpers_with_ties_and_missing():
         (lambda f: hotspots.cluster_map(f, top=-1), "top must be"),
         (lambda f: hotspots.cluster_map(f.drop(columns="lisa_cluster")), "local_moran"),
         (lambda f: hotspots.hotspot_map(f.drop(columns="gi_label")), "getis_ord"),
-        (lambda f: hotspots.emerging_map(f.drop(columns="emerging_category")), "emerging_hotspots"),
+        (lambda f: hotspots.emerging_map(f), r"not a table.*not result\.areas"),
+        (
+            lambda f: hotspots.emerging_map(
+                synthetic_emerging(f.drop(columns="emerging_category"))
+            ),
+            "emerging_hotspots",
+        ),
+        (lambda f: hotspots.emerging_map(relabelled(synthetic_emerging(f))), "value 'Hot'"),
+        (lambda f: hotspots.hotspot_map(synthetic_emerging(f)), "emerging_map and combined_map"),
+        (lambda f: hotspots.change_map(f.drop(columns="change_label")), "period_change"),
+        (lambda f: hotspots.change_map(f.assign(change_label="Up")), "value 'Up'"),
         (lambda f: hotspots.choropleth_map(f, "nope"), "no column 'nope'"),
         (lambda f: hotspots.choropleth_map(f, "name"), "not numeric"),
         (lambda f: hotspots.cluster_map(f.assign(lisa_cluster="HH")), "value 'HH'"),
@@ -511,7 +695,12 @@ def test_class_helpers_with_ties_and_missing():
         "top",
         "no-lisa",
         "no-gi",
+        "emerging-table",
         "no-emerging",
+        "unknown-period-category",
+        "emerging-to-hotspot-map",
+        "no-change",
+        "unknown-change",
         "no-column",
         "text-column",
         "unknown-category",
@@ -544,15 +733,24 @@ def test_all_lsoas_in_one_combined_map_stay_under_10_mb(tmp_path):
         gi_z=rng.normal(size=n),
         gi_p=rng.uniform(size=n),
         emerging_category=rng.choice(list(EMERGING_CATEGORIES), n),
+        count_before=rng.poisson(15, n).astype(float),
+        count_after=rng.poisson(15, n).astype(float),
+        change_p=rng.uniform(size=n),
+        change_label=rng.choice(CHANGE, n),
     )
     synthetic["rate"] = synthetic["count"] / 1.5
+    synthetic["change"] = synthetic["count_after"] - synthetic["count_before"]
+    synthetic["percent_change"] = 100 * synthetic["change"] / synthetic["count_before"]
+    months = pd.period_range("2023-05", periods=26, freq="M")  # as issue 7's benchmark
     path = tmp_path / "lsoa.html"
-    hotspots.combined_map(synthetic).save(path)
+    hotspots.combined_map(synthetic, synthetic_emerging(synthetic, months)).save(path)
     size = path.stat().st_size
-    print(f"combined map of {n} LSOAs, four layers: {size / 1e6:.2f} MB")
+    print(f"combined map of {n} LSOAs, six layers, 26 periods: {size / 1e6:.2f} MB")
     assert n == 4994
     assert size < 10e6
-    assert len(area_data(path.read_text(encoding="utf-8"))) == 4994
+    html = path.read_text(encoding="utf-8")
+    assert len(area_data(html)) == 4994
+    assert len(layer_specs(html)["periods"]["periods"]) == 26
 
 
 # ------------------------------------------------------------------ real data
@@ -592,15 +790,18 @@ def test_real_statistics_on_real_counts(real_counts, tmp_path):
     assert "<tr><th>Permutations</th><td>99</td></tr>" in html
 
 
-def test_real_emerging_patterns(wards):
+@pytest.fixture(scope="module")
+def real_cube(wards):
     crimes = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
     monthly = hotspots.aggregate(crimes, wards, by="month", crime_types="Burglary")
-    result = hotspots.emerging_hotspots(
-        wards, hotspots.space_time_cube(monthly), permutations=99, seed=1
-    )
-    with pytest.raises(hotspots.InputError, match=r"pass its \.areas"):
-        hotspots.emerging_map(result)
-    html = render(hotspots.emerging_map(result.areas, top=5))
+    return hotspots.space_time_cube(monthly)
+
+
+def test_real_emerging_patterns(wards, real_cube):
+    result = hotspots.emerging_hotspots(wards, real_cube, permutations=99, seed=1)
+    with pytest.raises(hotspots.InputError, match=r"not result\.areas"):
+        hotspots.emerging_map(result.areas)
+    html = render(hotspots.emerging_map(result, top=5))
     data = area_data(html)
     areas = result.areas
     for code, category in areas["emerging_category"].items():
@@ -615,4 +816,39 @@ def test_real_emerging_patterns(wards):
         .index[:5]
         .tolist()
     )
+    assert re.findall(r'<li data-code="(\w+)"', card(html, "emerging")) == expected
+    # the period view: every ward-month of the long table, the City "No data" throughout
+    spec = layer_specs(html)["periods"]
+    assert spec["periods"] == [str(p) for p in real_cube.columns]
+    labels = result.periods["gi_label"].unstack("period")
+    for code in wards.index:
+        shown = [spec["categories"][c] for c in data[code]["properties"]["periods"]["c"]]
+        assert shown == labels.loc[code].tolist()
+    assert set(data[CITY]["properties"]["periods"]["c"]) == {spec["categories"].index("No data")}
+    counts = result.periods["count"].unstack("period").loc[wards.index[0]].tolist()
+    assert data[wards.index[0]]["properties"]["periods"]["n"] == counts
+    assert "<tr><th>Permutations</th><td>99</td></tr>" in card_left(html, "periods")
+
+
+def card_left(html: str, key: str) -> str:
+    """The provenance panel of layer `key`."""
+    start = re.search(rf'<div class="[\w-]+-layer" data-hs-layer="{key}"', html).start()
+    return html[start : html.index("</details>", start)]
+
+
+def test_real_change_map(wards, real_cube):
+    change = hotspots.period_change(wards, real_cube)
+    html = render(hotspots.change_map(change))
+    data = area_data(html)
+    styles = layer_specs(html)["change"]["styles"]
+    for code, label in change["change_label"].items():
+        assert data[code]["properties"]["change"][0] == label
+    assert styles[data[CITY]["properties"]["change"][0]]["fillColor"] == f"url(#{HATCH_ID})"
+    rising = change[change["change_label"] == "Significant increase"]
+    expected = rising.sort_values("change", ascending=False).index[:10].tolist()
+    assert expected  # the sample has some
     assert re.findall(r'<li data-code="(\w+)"', html) == expected
+    assert "<tr><th>Before</th><td>2023-07 to 2024-06</td></tr>" in html
+    assert "Metropolitan Police Service" in html
+    counts = {c: int(n.replace(",", "")) for c, _, n in legend_rows(html)}
+    assert counts == change["change_label"].value_counts().to_dict()

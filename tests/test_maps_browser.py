@@ -344,3 +344,102 @@ def test_hostile_names_stay_text(browser, tmp_path):
     assert browser.evaluate("window.hacked === undefined")
     assert browser.evaluate("document.querySelectorAll('img[src=x], img[src=y]').length") == 0
     assert browser.problems() == []
+
+
+@pytest.fixture(scope="module")
+def ward_burglary():
+    """Real Met ward burglary, monthly (the shipped sample), with its emerging result."""
+    wards = boundaries.load("wards")
+    crimes = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    monthly = hotspots.aggregate(crimes, wards, by="month", crime_types="Burglary")
+    cube = hotspots.space_time_cube(monthly)
+    return wards, cube, hotspots.emerging_hotspots(wards, cube, permutations=0, seed=1)
+
+
+def _click_layer(browser: Browser, text: str) -> None:
+    box = browser.evaluate(
+        "(() => { const l = [...document.querySelectorAll('.leaflet-control-layers-base label')]"
+        f".find(e => e.textContent.includes({json.dumps(text)}));"
+        " const b = l.getBoundingClientRect(); return [b.left + 8, b.top + b.height / 2]; })()"
+    )
+    browser.click(*box)
+
+
+FILLS = (
+    "[...document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive')]"
+    ".map(p => p.getAttribute('fill'))"
+)
+SLIDER = "document.querySelector('.hs-card:not([hidden]) input[type=range]')"
+
+
+def test_emerging_period_slider_changes_the_map(browser, ward_burglary, tmp_path):
+    wards, cube, result = ward_burglary
+    path = tmp_path / "emerging.html"
+    hotspots.emerging_map(result, title="Emerging burglary hot spots").save(path)
+    browser.open(path)
+    assert browser.evaluate(AREA_PATHS) == len(wards)
+    assert browser.evaluate(SLIDER) is None  # the slider shows with the period layer only
+    _click_layer(browser, "period by period")
+    assert browser.evaluate(AREA_PATHS) == len(wards)
+    periods = [str(p) for p in cube.columns]
+    assert browser.evaluate(f"{SLIDER}.value") == str(len(periods) - 1)
+    shown = "document.querySelector('.hs-card:not([hidden]) .hs-period').textContent"
+    assert browser.evaluate(shown) == periods[-1]
+    labels = result.periods["gi_label"].unstack("period")
+    styles = {c: s["fillColor"] for c, s in _styles(path).items()}
+
+    def expected_fills(t: int) -> list[str]:
+        # Leaflet draws the features in the order of the page's GeoJSON: the order of the areas
+        return [styles[label] for label in labels.loc[result.areas.index].iloc[:, t]]
+
+    assert browser.evaluate(FILLS) == expected_fills(-1)
+    legend = (
+        "Object.fromEntries([...document.querySelectorAll('.hs-card:not([hidden]) li')]"
+        ".map(li => [li.dataset.category, li.querySelector('.hs-n').textContent]))"
+    )
+    # move the slider with the keyboard, as a user would: Home goes to the first period
+    browser.evaluate(f"{SLIDER}.focus()")
+    for kind in ("rawKeyDown", "keyUp"):
+        browser.call(
+            "Input.dispatchKeyEvent", type=kind, key="Home", code="Home", windowsVirtualKeyCode=36
+        )
+    assert browser.evaluate(f"{SLIDER}.value") == "0"
+    assert browser.evaluate(shown) == periods[0]
+    assert browser.evaluate(FILLS) == expected_fills(0)
+    assert expected_fills(0) != expected_fills(-1)
+    first = labels.iloc[:, 0].value_counts()
+    counts = browser.evaluate(legend)
+    assert {c: n for c, n in counts.items() if n != "(0)"} == {
+        c: f"({n:,})" for c, n in first.items()
+    }
+    # the tooltip speaks of the period on the slider
+    x, y = browser.evaluate(FIND_POINT)
+    browser.hover(x, y)
+    text = browser.evaluate(
+        "(document.querySelector('.leaflet-tooltip') || {textContent: ''}).textContent"
+    )
+    assert f"Period{periods[0]}" in text and "Gi* z-score" in text and "Crimes in the period" in text
+    assert browser.problems() == []
+
+
+def test_change_map_renders_offline(browser, ward_burglary, tmp_path):
+    wards, cube, _ = ward_burglary
+    change = hotspots.period_change(wards, cube)
+    path = tmp_path / "change.html"
+    hotspots.change_map(change, title="Burglary: last 12 months against the 12 before").save(path)
+    browser.open(path)
+    assert browser.evaluate(AREA_PATHS) == len(wards)
+    styles = _styles(path)
+    fills = browser.evaluate(FILLS)
+    assert fills == [styles[label]["fillColor"] for label in change["change_label"]]
+    assert browser.evaluate("document.querySelectorAll('.hs-top li').length") == min(
+        10, int((change["change_label"] == "Significant increase").sum())
+    )
+    assert browser.problems() == []
+
+
+def _styles(path: Path) -> dict[str, dict]:
+    """The category styles of the (last) thematic layer written in a saved page."""
+    html = path.read_text(encoding="utf-8")
+    start = html.rindex('"styles":') + len('"styles":')
+    return json.JSONDecoder().raw_decode(html, start)[0]
