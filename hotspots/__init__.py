@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "cluster_map": "hotspots._maps",
     "hotspot_map": "hotspots._maps",
     "emerging_map": "hotspots._maps",
+    "change_map": "hotspots._maps",
     "combined_map": "hotspots._maps",
 }
 
@@ -78,6 +79,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots._global import GlobalStatistic, general_g, global_moran
     from hotspots._local import getis_ord, local_moran
     from hotspots._maps import (
+        change_map,
         choropleth_map,
         cluster_map,
         combined_map,

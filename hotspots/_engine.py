@@ -259,60 +259,121 @@ def _shared_pool(m, width, permutations, seed):
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True, nogil=True)
-def _local_block(
-    values, a, b, indptr, indices, weights, pool, independent, seed, permutations,
-    start, stop, observed, n_ge, n_le, keep, simulations,
-):  # fmt: skip
-    """Conditional randomisation for areas ``start..stop-1``, all columns at once.
+# Rejection sampling (draw, redraw on a repeat) costs O(k^2) comparisons per
+# neighbour set; above this cardinality the O(k) partial Fisher-Yates is used.
+_REJECTION_MAX = 32
 
-    ``stat = a * lag + b``; counts of simulated >= and <= observed are written
-    to ``n_ge`` and ``n_le``; with ``keep`` the simulated values go to
-    ``simulations[i, c, p]``.
+
+@njit(cache=True, nogil=True)
+def _observed(values, a, b, indptr, indices, weights, start, stop, observed):
+    """Observed ``a[i, c] * sum_j w_ij values[j, c] + b[i, c]`` for areas ``start..stop-1``."""
+    k = values.shape[1]
+    for c in range(k):
+        for i in range(start, stop):
+            lag = 0.0
+            for e in range(indptr[i], indptr[i + 1]):
+                lag += weights[e] * values[indices[e], c]
+            observed[i, c] = a[i, c] * lag + b[i, c]
+
+
+@njit(cache=True, nogil=True)
+def _shared_block(
+    values, a, b, indptr, indices, weights, pool_t, start, stop, observed, n_ge, n_le,
+    keep, simulations,
+):  # fmt: skip
+    """Conditional randomisation from the shared pool for areas ``start..stop-1``.
+
+    ``pool_t[j, p]`` is the ``j``-th draw of permutation ``p`` among ``0..n-2``;
+    for area ``i`` a draw ``d`` stands for position ``d + (d >= i)``. The
+    values at ``d`` and ``d + 1`` are gathered once per column into two
+    ``(width, permutations)`` tables, so the loop over areas reads memory in
+    order and is vectorised over permutations.
+    """
+    k = values.shape[1]
+    width, permutations = pool_t.shape
+    low = np.empty((width, permutations))
+    high = np.empty((width, permutations))
+    lag = np.empty(permutations)
+    for c in range(k):
+        for j in range(width):
+            for p in range(permutations):
+                d = pool_t[j, p]
+                low[j, p] = values[d, c]
+                high[j, p] = values[d + 1, c]
+        for i in range(start, stop):
+            lo = indptr[i]
+            card = indptr[i + 1] - lo
+            if card == 0:
+                continue
+            lag[:] = 0.0
+            for j in range(card):
+                w = weights[lo + j]
+                draws, below, above = pool_t[j], low[j], high[j]
+                for p in range(permutations):
+                    lag[p] += w * (above[p] if draws[p] >= i else below[p])
+            a_i, b_i, obs = a[i, c], b[i, c], observed[i, c]
+            ge = 0
+            le = 0
+            for p in range(permutations):
+                sim = a_i * lag[p] + b_i
+                ge += sim >= obs
+                le += sim <= obs
+                if keep:
+                    simulations[i, c, p] = sim
+            n_ge[i, c] = ge
+            n_le[i, c] = le
+
+
+@njit(cache=True, nogil=True)
+def _independent_block(
+    values, a, b, indptr, indices, weights, seed, permutations, start, stop, observed,
+    n_ge, n_le, keep, simulations,
+):  # fmt: skip
+    """Conditional randomisation with fresh draws for every area ``start..stop-1``.
+
+    Area ``i`` draws from stream ``i`` of ``seed``: ``card`` distinct positions
+    of ``0..n-2`` per permutation (rejection of repeats for small
+    cardinalities, partial Fisher-Yates above ``_REJECTION_MAX``), each draw
+    ``d`` standing for position ``d + (d >= i)``; one draw serves all columns.
     """
     n, k = values.shape
     m = n - 1
-    lag = np.empty(k)
-    obs = np.empty(k)
     width = 0
     for i in range(start, stop):
         width = max(width, indptr[i + 1] - indptr[i])
     draw = np.empty(width, dtype=np.int64)
     swaps = np.empty(width, dtype=np.int64)
-    scratch = np.arange(m) if independent else np.empty(0, dtype=np.int64)
+    scratch = np.arange(m) if width > _REJECTION_MAX else np.empty(0, dtype=np.int64)
     for i in range(start, stop):
         lo = indptr[i]
         card = indptr[i + 1] - lo
-        lag[:] = 0.0
-        for j in range(card):
-            w = weights[lo + j]
-            nb = indices[lo + j]
-            for c in range(k):
-                lag[c] += w * values[nb, c]
-        for c in range(k):
-            obs[c] = a[i, c] * lag[c] + b[i, c]
-            observed[i, c] = obs[c]
         if card == 0:
             continue
         state = _stream_state(seed, i)
         for p in range(permutations):
-            if independent:
+            if card > _REJECTION_MAX:
                 state = _draw(state, scratch, swaps, draw, card, m)
             else:
-                draw[:card] = pool[p, :card]
-            lag[:] = 0.0
+                j = 0
+                while j < card:
+                    state, d = _below(state, m)
+                    repeat = False
+                    for q in range(j):
+                        if draw[q] == d:
+                            repeat = True
+                            break
+                    if not repeat:
+                        draw[j] = d
+                        j += 1
             for j in range(card):
-                d = draw[j]
-                nb = d + 1 if d >= i else d
-                w = weights[lo + j]
-                for c in range(k):
-                    lag[c] += w * values[nb, c]
+                draw[j] += np.int64(draw[j] >= i)
             for c in range(k):
-                sim = a[i, c] * lag[c] + b[i, c]
-                if sim >= obs[c]:
-                    n_ge[i, c] += 1
-                if sim <= obs[c]:
-                    n_le[i, c] += 1
+                lag = 0.0
+                for j in range(card):
+                    lag += weights[lo + j] * values[draw[j], c]
+                sim = a[i, c] * lag + b[i, c]
+                n_ge[i, c] += sim >= observed[i, c]
+                n_le[i, c] += sim <= observed[i, c]
                 if keep:
                     simulations[i, c, p] = sim
 
@@ -387,11 +448,27 @@ def _seed_u64(seed: int | None) -> np.uint64:
     return np.uint64(int(seed) % (2**64))
 
 
+def _kernel_array(values: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+    """C-contiguous, writeable ``dtype`` array: one compiled signature per kernel.
+
+    numba types read-only arrays (pandas' copy-on-write views) separately, which
+    would compile, and cache, a second version of every kernel.
+    """
+    values = np.ascontiguousarray(values, dtype=dtype)
+    return values if values.flags.writeable else values.copy()
+
+
 def _as_matrix(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
-    if values.ndim == 1:
-        values = values[:, None]
-    return np.ascontiguousarray(values)
+    return _kernel_array(values[:, None] if values.ndim == 1 else values)
+
+
+def _kernel_arrays(graph: CSRGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (
+        _kernel_array(graph.indptr, np.int64),
+        _kernel_array(graph.indices, np.int64),
+        _kernel_array(graph.weights),
+    )
 
 
 @dataclass(frozen=True)
@@ -493,29 +570,33 @@ def local_permutations(
         raise ValueError(f"pool must be one of {POOLS}, got {pool!r}")
     v = _as_matrix(values)
     n, k = v.shape
-    a = np.ascontiguousarray(np.broadcast_to(_as_matrix(a), v.shape))
-    b = np.ascontiguousarray(np.broadcast_to(_as_matrix(b), v.shape))
+    a = _kernel_array(np.broadcast_to(_as_matrix(a), v.shape))
+    b = _kernel_array(np.broadcast_to(_as_matrix(b), v.shape))
     if n < 2:
         permutations = 0
     seed64 = _seed_u64(seed)
     width = int(graph.cardinalities.max()) if n else 0
     if width > n - 1:
         raise ValueError("an area has more neighbours than there are other areas")
-    if pool == "shared" and permutations:
-        table = _shared_pool(n - 1, width, permutations, seed64)
-    else:
-        table = np.empty((0, 0), dtype=np.int64)
     observed = np.empty((n, k))
     n_ge = np.zeros((n, k), dtype=np.int64)
     n_le = np.zeros((n, k), dtype=np.int64)
     simulations = np.empty((n, k, permutations) if keep else (0, 0, 0))
+    indptr, indices, weights = _kernel_arrays(graph)
+    shared = pool == "shared" and permutations > 0
+    # the pool transposed, (width, permutations): each draw's column is read in order
+    pool_t = (
+        np.ascontiguousarray(_shared_pool(n - 1, width, permutations, seed64).T) if shared else None
+    )
 
     def task(start: int, stop: int) -> None:
-        _local_block(
-            v, a, b, graph.indptr, graph.indices, graph.weights, table,
-            pool == "independent", seed64, permutations,
-            start, stop, observed, n_ge, n_le, keep, simulations,
-        )  # fmt: skip
+        _observed(v, a, b, indptr, indices, weights, start, stop, observed)
+        if shared:
+            _shared_block(v, a, b, indptr, indices, weights, pool_t, start, stop,
+                          observed, n_ge, n_le, keep, simulations)  # fmt: skip
+        elif permutations:
+            _independent_block(v, a, b, indptr, indices, weights, seed64, permutations,
+                               start, stop, observed, n_ge, n_le, keep, simulations)  # fmt: skip
 
     _run(task, n, threads or default_threads())
     return LocalRun(observed, n_ge, n_le, permutations, simulations if keep else None)
@@ -554,8 +635,10 @@ def global_permutations(
     observed = (v * graph.lag(v)).sum(axis=0)
     simulated = np.empty((permutations, k))
 
+    indptr, indices, weights = _kernel_arrays(graph)
+
     def task(start: int, stop: int) -> None:
-        _cross_block(v, graph.indptr, graph.indices, graph.weights, seed64, start, stop, simulated)
+        _cross_block(v, indptr, indices, weights, seed64, start, stop, simulated)
 
     if permutations and n > 1:
         _run(task, permutations, threads or default_threads())

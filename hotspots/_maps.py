@@ -442,7 +442,9 @@ def _period_layer(frame: pd.DataFrame, periods: pd.DataFrame, palette: str) -> _
         )
     index = {category: i for i, category in enumerate(categories)}
     codes = np.vectorize(index.__getitem__, otypes=[int])(labels.to_numpy())
-    per_period = [np.bincount(codes[:, t], minlength=len(categories)) for t in range(codes.shape[1])]
+    per_period = [
+        np.bincount(codes[:, t], minlength=len(categories)) for t in range(codes.shape[1])
+    ]
     seen = np.sum(per_period, axis=0)
     counts = {
         category: int(per_period[-1][i])

@@ -203,8 +203,7 @@ def _no_cluster_context(analysis: Analysis) -> list[str]:
         f"p <= {spec.alpha:g} without correction"
     )
     return [
-        f"No LISA cluster survives the {_CORRECTIONS[spec.correction]} correction "
-        f"({uncorrected})"
+        f"No LISA cluster survives the {_CORRECTIONS[spec.correction]} correction ({uncorrected})"
     ]
 
 

@@ -127,6 +127,30 @@ def test_demo_top_ten_are_hot_spots_with_borough_and_label(demo):
         assert float(rate) == pytest.approx(rates[match[0]], abs=0.005)
 
 
+def test_demo_says_how_many_wards_the_correction_took_away(demo):
+    """No LISA cluster survives the FDR correction in the demo; the summary says how many
+    wards had an uncorrected pseudo p <= 0.05, recomputed here from rates built from the
+    raw CSV (same permutations and seed)."""
+    stdout = demo[1]
+    line = re.search(
+        r"^No LISA cluster survives the false discovery rate correction \((\d+) wards would be "
+        r"significant at p <= 0\.05 without correction\)$",
+        stdout,
+        flags=re.M,
+    )
+    assert line is not None
+    assert stdout.splitlines().index(line.group(0)) == 1 + next(
+        i for i, text in enumerate(stdout.splitlines()) if text.startswith("LISA clusters: ")
+    )
+    wards = boundaries.load("wards")
+    counts = weapons_last_year().reindex(wards.index).fillna(0.0)  # no row: no offence
+    counts["E09000001"] = np.nan  # the City: not policed by the Met
+    rate = counts / boundaries.population("wards") * 1000
+    lisa = hotspots.local_moran(wards.assign(rate=rate), "rate", permutations=99, seed=2025)
+    assert not lisa["lisa_cluster"].isin(["High-High", "High-Low", "Low-High", "Low-Low"]).any()
+    assert int(line.group(1)) == int((lisa["lisa_p_sim"] <= 0.05).sum()) > 0
+
+
 def test_demo_prints_the_load_report_on_stderr(demo):
     stderr = demo[2]
     assert "Load report" in stderr
@@ -240,6 +264,27 @@ def test_analyse_map_has_a_layer_per_result(burglary):
     html = burglary[1]["map"].read_text(encoding="utf-8")
     for layer in ("LISA clusters", "Hot and cold spots", "Emerging hot spots"):
         assert layer in html
+    # emerging hot spots bring the Gi* period view with its slider; change is a layer
+    keys = re.findall(r'hotspotsMaps\.(?:areas|periods)\(area_data_\w+, \{"key":"(\w+)"', html)
+    assert keys == ["choropleth", "lisa", "gi", "emerging", "periods", "change"]
+    periods = re.search(r'"periods":(\[[^\]]*\])', html)
+    assert json.loads(periods.group(1)) == ["2024-12", "2025-01", "2025-02"]
+    assert 'type="range"' in html and 'data-hs-slider="periods"' in html
+    assert "Largest significant increases" in html
+
+
+@pytest.mark.parametrize("stat", ["emerging", "change"])
+def test_analyse_one_time_statistic_draws_its_map(tmp_path, stat):
+    out = tmp_path / "map.html"
+    argv = ["analyse", "sample:mps-ward-crime", "--crime-type", "Burglary", "--period", "last-6"]
+    status, stdout, stderr = run([*argv, "--stat", stat, "--out-map", str(out), *FAST])
+    assert status == 0, stderr
+    html = out.read_text(encoding="utf-8")
+    keys = re.findall(r'hotspotsMaps\.(?:areas|periods)\(area_data_\w+, \{"key":"(\w+)"', html)
+    assert keys == (["choropleth", "emerging", "periods"] if stat == "emerging" else
+                    ["choropleth", "change"])  # fmt: skip
+    heading = {"emerging": "Emerging hot spots: ", "change": "Change: "}[stat]
+    assert heading in stdout
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".parquet"], ids=["geopackage", "geoparquet"])

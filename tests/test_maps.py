@@ -623,9 +623,7 @@ def test_row_order_does_not_matter(synthetic, synthetic_html):
     result = synthetic_emerging(synthetic)
     periods = result.periods.sample(frac=1, random_state=4)
     result = EmergingHotspots(areas=result.areas.sample(frac=1, random_state=5), periods=periods)
-    again = area_data(
-        render(hotspots.combined_map(shuffled, result, title="Synthetic test map"))
-    )
+    again = area_data(render(hotspots.combined_map(shuffled, result, title="Synthetic test map")))
     original = area_data(synthetic_html)
     assert again.keys() == original.keys()
     for code in original:

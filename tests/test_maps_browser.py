@@ -418,7 +418,9 @@ def test_emerging_period_slider_changes_the_map(browser, ward_burglary, tmp_path
     text = browser.evaluate(
         "(document.querySelector('.leaflet-tooltip') || {textContent: ''}).textContent"
     )
-    assert f"Period{periods[0]}" in text and "Gi* z-score" in text and "Crimes in the period" in text
+    assert (
+        f"Period{periods[0]}" in text and "Gi* z-score" in text and "Crimes in the period" in text
+    )
     assert browser.problems() == []
 
 
