@@ -17,9 +17,18 @@ compiled and cached:
 * the focal area is never drawn as its own neighbour: draws are taken from
   ``n - 1`` positions and positions at or after the focal area are shifted by
   one;
+* with the shared pool (GeoDa's and esda's lookup table) the values at every
+  drawn position are gathered once per column into a small ``(width,
+  permutations)`` table, so the loop over areas reads memory in order and is
+  vectorised over permutations; independent draws (a fresh neighbour set for
+  every area and permutation) gather at random and are several times slower;
+* a simulated value within :func:`tie_tolerance` of the observed one is a tie
+  and counts in both tails, so p-values do not depend on the order in which
+  floating point sums are taken (ties are frequent with counts);
 * many columns (periods, crime types) are processed against one graph in one
   call, and the ``n x permutations`` simulated values are only materialised when
-  asked for (``keep=True``).
+  asked for (``keep=True``); memory otherwise grows with ``n x columns`` plus
+  one ``permutations x width`` table per thread.
 
 The graph is given as a :class:`CSRGraph` (``indptr``, ``indices``,
 ``weights`` without self-links, and ``self_weight``); :func:`csr_from_graph`
@@ -278,7 +287,7 @@ def _observed(values, a, b, indptr, indices, weights, start, stop, observed):
 
 @njit(cache=True, nogil=True)
 def _shared_block(
-    values, a, b, indptr, indices, weights, pool_t, start, stop, observed, n_ge, n_le,
+    values, a, b, indptr, indices, weights, pool_t, start, stop, observed, tie, n_ge, n_le,
     keep, simulations,
 ):  # fmt: skip
     """Conditional randomisation from the shared pool for areas ``start..stop-1``.
@@ -311,13 +320,14 @@ def _shared_block(
                 draws, below, above = pool_t[j], low[j], high[j]
                 for p in range(permutations):
                     lag[p] += w * (above[p] if draws[p] >= i else below[p])
-            a_i, b_i, obs = a[i, c], b[i, c], observed[i, c]
+            a_i, b_i = a[i, c], b[i, c]
+            low_end, high_end = observed[i, c] - tie[i, c], observed[i, c] + tie[i, c]
             ge = 0
             le = 0
             for p in range(permutations):
                 sim = a_i * lag[p] + b_i
-                ge += sim >= obs
-                le += sim <= obs
+                ge += sim >= low_end
+                le += sim <= high_end
                 if keep:
                     simulations[i, c, p] = sim
             n_ge[i, c] = ge
@@ -326,7 +336,7 @@ def _shared_block(
 
 @njit(cache=True, nogil=True)
 def _independent_block(
-    values, a, b, indptr, indices, weights, seed, permutations, start, stop, observed,
+    values, a, b, indptr, indices, weights, seed, permutations, start, stop, observed, tie,
     n_ge, n_le, keep, simulations,
 ):  # fmt: skip
     """Conditional randomisation with fresh draws for every area ``start..stop-1``.
@@ -372,8 +382,8 @@ def _independent_block(
                 for j in range(card):
                     lag += weights[lo + j] * values[draw[j], c]
                 sim = a[i, c] * lag + b[i, c]
-                n_ge[i, c] += sim >= observed[i, c]
-                n_le[i, c] += sim <= observed[i, c]
+                n_ge[i, c] += sim >= observed[i, c] - tie[i, c]
+                n_le[i, c] += sim <= observed[i, c] + tie[i, c]
                 if keep:
                     simulations[i, c, p] = sim
 
@@ -480,7 +490,8 @@ class LocalRun:
     observed : ndarray of float64
         Observed statistic.
     n_ge, n_le : ndarray of int64
-        Number of simulated values ``>=`` and ``<=`` the observed one.
+        Number of simulated values ``>=`` and ``<=`` the observed one; a tie
+        (within :func:`tie_tolerance`) counts in both.
     permutations : int
         Number of permutations.
     simulations : ndarray of float64 (n, k, permutations) or None
@@ -528,6 +539,25 @@ def pseudo_p(
     raise ValueError(f"alternative must be one of {ALTERNATIVES}, got {alternative!r}")
 
 
+TIE_TOLERANCE = 1e-10
+
+
+def tie_tolerance(values: np.ndarray, a: np.ndarray, b: np.ndarray, graph: CSRGraph) -> np.ndarray:
+    """Distance within which a simulated statistic ties with the observed one, ``(n, k)``.
+
+    A simulated neighbour set often has exactly the observed lag (counts are
+    integers, weights repeat), but the two sums are taken in different orders and
+    can differ in the last bits, which would make such ties count on one side or
+    the other at random. ``TIE_TOLERANCE`` relative to the largest possible
+    ``|a_i| * sum_j |w_ij| * max|v| + |b_i|`` is far above rounding error (about
+    ``1e-16`` times the number of neighbours) and far below any real difference.
+    """
+    rows = np.repeat(np.arange(graph.n), graph.cardinalities)
+    w_abs = np.bincount(rows, weights=np.abs(graph.weights), minlength=graph.n)
+    v_max = np.abs(values).max(axis=0) if len(values) else np.zeros(values.shape[1])
+    return TIE_TOLERANCE * (np.abs(a) * w_abs[:, None] * v_max + np.abs(b))
+
+
 def local_permutations(
     values: np.ndarray,
     a: np.ndarray,
@@ -560,7 +590,7 @@ def local_permutations(
         ``permutations`` random sets of ``max cardinality`` positions, reused by
         every area; fast, but the p-values of different areas are correlated
         because they share draws. ``"independent"``: fresh draws for every
-        area, p-values independent across areas, about 1.5-3x slower.
+        area, p-values independent across areas, about 5-10x slower.
     keep : bool
         Also return the simulated statistics, ``(n, k, permutations)`` floats.
     threads : int, optional
@@ -583,6 +613,7 @@ def local_permutations(
     n_le = np.zeros((n, k), dtype=np.int64)
     simulations = np.empty((n, k, permutations) if keep else (0, 0, 0))
     indptr, indices, weights = _kernel_arrays(graph)
+    tie = tie_tolerance(v, a, b, graph)
     shared = pool == "shared" and permutations > 0
     # the pool transposed, (width, permutations): each draw's column is read in order
     pool_t = (
@@ -593,10 +624,10 @@ def local_permutations(
         _observed(v, a, b, indptr, indices, weights, start, stop, observed)
         if shared:
             _shared_block(v, a, b, indptr, indices, weights, pool_t, start, stop,
-                          observed, n_ge, n_le, keep, simulations)  # fmt: skip
+                          observed, tie, n_ge, n_le, keep, simulations)  # fmt: skip
         elif permutations:
-            _independent_block(v, a, b, indptr, indices, weights, seed64, permutations,
-                               start, stop, observed, n_ge, n_le, keep, simulations)  # fmt: skip
+            _independent_block(v, a, b, indptr, indices, weights, seed64, permutations, start,
+                               stop, observed, tie, n_ge, n_le, keep, simulations)  # fmt: skip
 
     _run(task, n, threads or default_threads())
     return LocalRun(observed, n_ge, n_le, permutations, simulations if keep else None)

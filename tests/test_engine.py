@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from _reference import graph as reference_graph
 from _reference import values as reference_values
 from esda import Moran_Local
+from esda.crand import vec_permutations
 from libpysal.graph import Graph
 
 from hotspots import _engine as engine
@@ -25,6 +27,7 @@ from hotspots._engine import (
 )
 
 POOLS = ["shared", "independent"]
+ESDA_SEED = 1
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +73,24 @@ def test_draws_are_without_replacement(wards, pool):
 
 
 @pytest.mark.parametrize("pool", POOLS)
+def test_large_neighbour_sets_are_distinct_and_never_the_focal_area(pool):
+    """Cardinalities above the rejection-sampling limit take the Fisher-Yates path."""
+    n, card = 50, engine._REJECTION_MAX + 8
+    rng = np.random.default_rng(4)
+    focal = np.repeat(np.arange(n), card)
+    neighbour = np.concatenate([rng.choice(np.delete(np.arange(n), i), card, replace=False)
+                                for i in range(n)])  # fmt: skip
+    graph = csr_from_graph(Graph.from_arrays(focal, neighbour, np.ones(n * card)))
+    powers = 2.0 ** np.arange(n)  # the sum of distinct powers of two shows which areas
+    run = local_permutations(powers, np.ones(n), np.zeros(n), graph, permutations=200, seed=2,
+                             pool=pool, keep=True)  # fmt: skip
+    bits = run.simulations[:, 0, :].astype(np.int64)
+    popcount = np.vectorize(lambda v: bin(v).count("1"))(bits)
+    assert (popcount == card).all()
+    assert not (bits & (1 << np.arange(n))[:, None]).any()
+
+
+@pytest.mark.parametrize("pool", POOLS)
 def test_same_seed_same_result_whatever_the_threads(wards, pool):
     x, csr = wards
     runs = [
@@ -102,13 +123,16 @@ def test_shared_pool_kernel_matches_a_plain_numpy_implementation(wards):
     pool = engine._shared_pool(w.n - 1, width, permutations, engine._seed_u64(11))
     z = x - x.mean()
     m2 = (z**2).sum() / len(z)
+    tie = engine.tie_tolerance(z[:, None], (z / m2)[:, None], np.zeros((w.n, 1)), w)
     for i in range(0, w.n, 7):
         lo, hi = w.indptr[i], w.indptr[i + 1]
         ids = pool[:, : hi - lo]
         ids = ids + (ids >= i)  # skip the focal position
         sims = z[i] / m2 * (z[ids] * w.weights[lo:hi]).sum(axis=1)
         np.testing.assert_allclose(stat.run.simulations[i, 0], sims, rtol=1e-12)
-        assert stat.run.n_ge[i, 0] == (stat.run.simulations[i, 0] >= stat.statistic[i, 0]).sum()
+        sims, obs = stat.run.simulations[i, 0], stat.statistic[i, 0]
+        assert stat.run.n_ge[i, 0] == (sims >= obs - tie[i, 0]).sum()
+        assert stat.run.n_le[i, 0] == (sims <= obs + tie[i, 0]).sum()
 
 
 def test_batched_columns_equal_one_at_a_time(wards):
@@ -139,23 +163,74 @@ def test_pseudo_p_uniform_under_the_null(wards, pool):
     assert abs((greater <= 0.05).mean() - 0.05) < 0.0125
 
 
-@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
-def test_p_values_agree_with_esda(wards):
-    """Independent seeds: our directed p and esda's p_sim agree closely area by area."""
-    _x, _csr = wards
+@pytest.fixture(scope="module")
+def esda_lisa():
+    """esda's Moran_Local on the real ward graph, 999 permutations, simulations kept.
+
+    esda compiles its numba functions in every new process (they are not
+    cached): this fixture pays for that once for both comparisons below.
+    """
     g = reference_graph("wards_weapons")
-    frame = reference_values("wards_weapons").dropna(subset=["value"])
     w = g.to_W()
     w.transform = "r"
-    esda = Moran_Local(frame["value"].reindex(w.id_order).to_numpy(), w, permutations=999,
-                       seed=1, n_jobs=1)  # fmt: skip
-    ours = local_moran_stat(frame["value"].reindex(w.id_order).to_numpy(),
-                            csr_from_graph(g, w.id_order).row_standardised(),
-                            permutations=999, seed=2)  # fmt: skip
-    p_ours = ours.p_sim("directed")[:, 0]
-    assert np.corrcoef(p_ours, esda.p_sim)[0, 1] > 0.98
-    assert np.abs(p_ours - esda.p_sim).mean() < 0.02  # Monte Carlo error, 999 draws
-    assert abs((p_ours <= 0.05).mean() - (esda.p_sim <= 0.05).mean()) < 0.02
+    x = reference_values("wards_weapons")["value"].reindex(w.id_order).to_numpy()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The alternative hypothesis", DeprecationWarning)
+        lisa = Moran_Local(x, w, permutations=999, seed=ESDA_SEED, n_jobs=1, keep_simulations=True)
+    return x, csr_from_graph(g, w.id_order).row_standardised(), lisa
+
+
+def test_same_pool_as_esda_gives_the_same_simulations_and_p(esda_lisa):
+    """esda's own lookup table through our kernel: same simulated I_i, same counts, same p.
+
+    ``esda.crand.vec_permutations`` rebuilds, from the seed, the pool esda drew
+    from (numba's generator is reseeded inside it). Our simulated statistics are
+    esda's times ``n / (n - 1)`` (the two conventions for I_i), so counting
+    esda's simulations with our tie rule gives our counts, and esda's p_sim is
+    ours wherever no simulated value ties with the observed one.
+    """
+    x, w, lisa = esda_lisa
+    n, permutations = w.n, 999
+    pool = vec_permutations(int(w.cardinalities.max()), n, permutations, ESDA_SEED)
+    z = x - x.mean()
+    a = (z / ((z**2).sum() / n))[:, None]
+    values, zeros = z[:, None].copy(), np.zeros((n, 1))
+    observed = np.empty((n, 1))
+    n_ge = np.zeros((n, 1), dtype=np.int64)
+    n_le = np.zeros((n, 1), dtype=np.int64)
+    simulations = np.empty((n, 1, permutations))
+    engine._observed(values, a, zeros, w.indptr, w.indices, w.weights, 0, n, observed)
+    tie = engine.tie_tolerance(values, a, zeros, w)
+    engine._shared_block(values, a, zeros, w.indptr, w.indices, w.weights,
+                         np.ascontiguousarray(pool.T), 0, n, observed, tie, n_ge, n_le, True,
+                         simulations)  # fmt: skip
+    np.testing.assert_allclose(simulations[:, 0, :] * (n - 1) / n, lisa.sim.T, rtol=1e-10)
+    np.testing.assert_allclose(observed[:, 0] * (n - 1) / n, lisa.Is, rtol=1e-12)
+    # ties (same lag, summed in another order) count in both tails: esda's rounding decides
+    tie = tie[:, 0] * (n - 1) / n
+    assert np.array_equal(n_ge[:, 0], (lisa.sim >= lisa.Is - tie).sum(axis=0))
+    assert np.array_equal(n_le[:, 0], (lisa.sim <= lisa.Is + tie).sum(axis=0))
+    # esda's p_sim: the smaller of (>= observed) and (< observed); equal wherever nothing ties
+    no_tie = ~(np.abs(lisa.sim - lisa.Is) <= tie).any(axis=0)
+    assert no_tie.sum() >= 20  # small counts: most wards have some exact ties
+    directed = pseudo_p(n_ge[:, 0], n_le[:, 0], permutations, "directed")
+    np.testing.assert_allclose(directed[no_tie], lisa.p_sim[no_tie], rtol=1e-6)  # float32
+    assert (directed[~no_tie] >= lisa.p_sim[~no_tie] - 1e-6).all()  # ties: ours conservative
+
+
+def test_independent_seeds_give_p_values_that_agree_with_esda(esda_lisa):
+    """Different pools: counted as esda counts, our p and esda's agree up to Monte Carlo error.
+
+    Our own directed p differs from that only by counting ties in both tails.
+    """
+    x, w, lisa = esda_lisa
+    ours = local_moran_stat(x, w, permutations=999, seed=ESDA_SEED + 1, keep=True)
+    larger = (ours.run.simulations[:, 0, :] >= ours.statistic).sum(axis=1)  # esda's rule
+    esda_rule = pseudo_p(larger, 999 - larger, 999, "directed")
+    assert np.corrcoef(esda_rule, lisa.p_sim)[0, 1] > 0.98
+    assert np.abs(esda_rule - lisa.p_sim).mean() < 0.02  # Monte Carlo error, 999 draws
+    assert abs((esda_rule <= 0.05).mean() - (lisa.p_sim <= 0.05).mean()) < 0.02
+    assert (ours.p_sim("directed")[:, 0] >= esda_rule).all()
 
 
 def test_pseudo_p_definitions():
@@ -190,7 +265,47 @@ def test_simulations_only_when_asked(wards):
     assert local_moran_stat(x, csr, permutations=9, seed=0).run.simulations is None
 
 
-def test_compiled_cache_works_from_a_read_only_install(tmp_path):
+# A child process that imports only the engine (no libpysal, no pandas work): cheap to start.
+ENGINE_RUN = """
+import sys, time
+start = time.perf_counter()
+import numpy as np
+from hotspots import _engine as e
+arrays = np.load(sys.argv[1])
+graph = e.CSRGraph(arrays["indptr"], arrays["indices"], arrays["weights"], arrays["self_weight"])
+stat = e.local_g_stat(arrays["x"], graph, permutations=99, seed=5, pool=sys.argv[2])
+np.save(sys.argv[3], np.concatenate([stat.run.n_ge, stat.run.n_le]))
+print(e.__file__, time.perf_counter() - start)
+"""
+
+
+def _run_engine(tmp_path, wards, env, pool="shared", out="counts.npy"):
+    x, csr = wards
+    graph = csr.binary(self_weight=1.0)
+    data = tmp_path / "graph.npz"
+    np.savez(data, x=x, indptr=graph.indptr, indices=graph.indices, weights=graph.weights,
+             self_weight=graph.self_weight)  # fmt: skip
+    command = [sys.executable, "-c", ENGINE_RUN, str(data), pool, str(tmp_path / out)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True,
+                          cwd=tmp_path)  # fmt: skip
+    module, seconds = done.stdout.split()
+    return np.load(tmp_path / out), module, float(seconds)
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_same_seed_same_counts_with_one_or_two_numba_threads(tmp_path, wards, pool):
+    """Fresh processes with NUMBA_NUM_THREADS=1 and =2 (the default thread count) agree."""
+    counts = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "NUMBA_NUM_THREADS": threads}
+        counts.append(_run_engine(tmp_path, wards, env, pool, f"counts{threads}.npy")[0])
+    assert np.array_equal(counts[0], counts[1])
+    x, csr = wards
+    here = local_g_stat(x, csr.binary(self_weight=1.0), permutations=99, seed=5, pool=pool).run
+    assert np.array_equal(counts[0], np.concatenate([here.n_ge, here.n_le]))
+
+
+def test_compiled_cache_works_from_a_read_only_install(tmp_path, wards):
     """Package dir not writable: numba caches in the user cache dir; a second process loads it.
 
     The package copy is made read-only, and its ``__pycache__`` is a plain file so
@@ -206,24 +321,15 @@ def test_compiled_cache_works_from_a_read_only_install(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_CACHE")}
     env.update(PYTHONPATH=str(package.parent), XDG_CACHE_HOME=str(cache), HOME=str(tmp_path),
                PYTHONDONTWRITEBYTECODE="1")  # fmt: skip
-    code = (
-        "import time, numpy as np; t = time.perf_counter();"
-        "from hotspots import _engine as e;"
-        "from libpysal.graph import Graph;"
-        "g = e.csr_from_graph(Graph.from_arrays([0, 1, 1, 2], [1, 0, 2, 1], np.ones(4)));"
-        "e.local_g_stat(np.arange(3.0), g.binary(1.0), permutations=9, seed=1);"
-        f"assert e.__file__.startswith({str(package.parent)!r});"
-        "print(time.perf_counter() - t)"
-    )
     try:
-        first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                               text=True, check=True, cwd=tmp_path)  # fmt: skip
+        counts, module, first = _run_engine(tmp_path, wards, env)
+        assert module.startswith(str(package.parent))
         cached = sorted(p.name for p in cache.rglob("*.nbi"))
-        assert any("_local_block" in name for name in cached), first.stderr
+        assert any("_shared_block" in name for name in cached), cached
         assert not list(package.rglob("*.nbi"))
-        second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                                text=True, check=True, cwd=tmp_path)  # fmt: skip
-        assert float(second.stdout) < float(first.stdout)
+        again, _, second = _run_engine(tmp_path, wards, env)
+        assert np.array_equal(again, counts)
+        assert second < first
     finally:
         for path in [package, *package.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
