@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hotspots._cube import space_time_cube
+from hotspots._cube import cube_for_areas
 from hotspots._errors import InputError
 from hotspots._inference import adjust_p, check_alpha, check_correction
 
@@ -101,18 +101,11 @@ def period_change(
     correction = check_correction(correction)
     if test not in TESTS:
         raise ValueError(f"test must be one of {TESTS}, not {test!r}")
-    cube = space_time_cube(cube)
-    unknown = cube.index.difference(areas.index)
-    if len(unknown):
-        raise InputError(
-            f"{len(unknown)} code(s) in the cube are not among the areas",
-            value=", ".join(map(str, unknown[:5])),
-        )
-    values = cube.reindex(areas.index)
+    values = cube_for_areas(cube, areas)
     whole = values.to_numpy()
     if np.any(~np.isnan(whole) & (whole != np.round(whole))):
         raise InputError("the change test needs whole-number counts")
-    first, second = _windows(cube.columns, before, after)
+    first, second = _windows(values.columns, before, after)
     count_before = values.loc[:, first].sum(axis=1, skipna=False).to_numpy()
     count_after = values.loc[:, second].sum(axis=1, skipna=False).to_numpy()
     has_data = ~np.isnan(count_before) & ~np.isnan(count_after)
@@ -139,7 +132,7 @@ def period_change(
     result["change_label"] = label
     result.attrs = {
         "hotspots": {
-            **cube.attrs.get("hotspots", {}),
+            **values.attrs.get("hotspots", {}),
             "statistic": "period change",
             "before": f"{first[0]} to {first[-1]}",
             "after": f"{second[0]} to {second[-1]}",

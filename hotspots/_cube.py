@@ -97,6 +97,24 @@ def space_time_cube(
     return cube
 
 
+def cube_for_areas(cube: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """The checked cube with its rows in the order of ``areas``.
+
+    Areas without a row get NaN (no data); a code in the cube that is not
+    among the areas is an :class:`InputError`.
+    """
+    cube = space_time_cube(cube)
+    unknown = cube.index.difference(areas.index)
+    if len(unknown):
+        raise InputError(
+            f"{len(unknown)} code(s) in the cube are not among the areas",
+            value=", ".join(map(str, unknown[:5])),
+        )
+    aligned = cube.reindex(areas.index)
+    aligned.attrs = cube.attrs
+    return aligned
+
+
 def _validated(counts: pd.DataFrame) -> pd.DataFrame:
     """A float copy of ``counts`` with checked codes, periods and cells."""
     if not isinstance(counts, pd.DataFrame):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hotspots._cube import space_time_cube
+from hotspots._cube import cube_for_areas
 from hotspots._emerging_rules import NO_DATA, classify
 from hotspots._engine import CSRGraph, csr_from_graph, local_g_stat
 from hotspots._errors import InputError
@@ -179,7 +179,7 @@ def emerging_hotspots(
     seed = check_seed(seed)
     alpha = check_alpha(alpha)
     correction = check_correction(correction)
-    cube = _aligned(space_time_cube(cube), areas)
+    cube = cube_for_areas(cube, areas)
     csr = _spatial_links(areas, graph)
     values = cube.to_numpy()
     z, p_sim, island = _space_time_gi(values, csr, time_lag, permutations, seed)
@@ -211,19 +211,6 @@ def _check_time_lag(time_lag: int) -> int:
     if isinstance(time_lag, bool) or not isinstance(time_lag, (int, np.integer)) or time_lag < 0:
         raise ValueError(f"time_lag must be a whole number, 0 or more, not {time_lag!r}")
     return int(time_lag)
-
-
-def _aligned(cube: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The cube's rows in the order of ``areas``; areas without a row get NaN."""
-    unknown = cube.index.difference(areas.index)
-    if len(unknown):
-        raise InputError(
-            f"{len(unknown)} code(s) in the cube are not among the areas",
-            value=", ".join(map(str, unknown[:5])),
-        )
-    aligned = cube.reindex(areas.index)
-    aligned.attrs = cube.attrs
-    return aligned
 
 
 def _spatial_links(areas: gpd.GeoDataFrame, graph: Graph | None) -> CSRGraph:
