@@ -67,7 +67,10 @@ def aggregate(
         residents) when the population is known. With ``by="month"``: a
         DataFrame indexed like ``areas`` with one column per month (a
         ``PeriodIndex`` named ``month``, every month from the first to the last),
-        zero where covered and nothing happened, NaN where not covered.
+        zero where covered and nothing happened, NaN where not covered. For
+        police.uk points coverage is decided month by month from the forces
+        that published that month (a City of London Police file for one month
+        does not make the City a zero in the others).
         ``attrs["hotspots"]`` holds source, period, crime_type and level;
         ``attrs["report"]`` a :class:`hotspots.LoadReport` accounting for every
         incident: counted, or dropped as ``"outside all areas"``, ``"in an area
@@ -132,7 +135,9 @@ def aggregate(
         )
     if by == "month" and "month" not in data.columns:
         raise InputError("by='month' needs a 'month' column in data", column="month")
-    forces = _forces(data)  # before filtering: a force with no rows of a type still covers
+    # before filtering: a force with no rows of a type still covers its areas
+    forces = _forces(data)
+    monthly_forces = _monthly_forces(data) if by == "month" else None
     data, type_text = _filter_types(data, crime_types, is_points)
 
     if is_points:
@@ -143,12 +148,19 @@ def aggregate(
         position, report = _locate_codes(data, areas)
         weights = data["count"].to_numpy(dtype=float, na_value=0.0)
         covered = _covered(areas, forces, present=data["area_code"])
-    position, report = _drop_uncovered(position, weights, covered, report)
+    located = position >= 0
+    if by == "month":
+        months, column = _month_columns(data["month"], located)
+        coverage = _monthly_coverage(areas, covered, monthly_forces, months)
+        row_covered = coverage[np.where(located, position, 0), column]
+    else:
+        row_covered = covered[np.where(located, position, 0)]
+    position, report = _drop_uncovered(position, weights, located & ~row_covered, report)
 
     layer = shipped_layer(areas)
     attrs = _provenance(data, layer, type_text)
     if by == "month":
-        table = _by_month(data, areas, position, weights, covered)
+        table = _by_month(areas, position, column, weights, coverage, months)
         table.attrs = {"hotspots": attrs, "report": report}
         log_report(report)
         return table
@@ -323,12 +335,9 @@ def _locate_codes(table: pd.DataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndar
 
 
 def _drop_uncovered(
-    position: np.ndarray, weights: np.ndarray, covered: np.ndarray, report: LoadReport
+    position: np.ndarray, weights: np.ndarray, uncovered: np.ndarray, report: LoadReport
 ) -> tuple[np.ndarray, LoadReport]:
-    """Incidents in areas the source does not cover are not counted, but reported."""
-    located = position >= 0
-    uncovered = located.copy()
-    uncovered[located] = ~covered[position[located]]
+    """Incidents in areas (or months) the source does not cover are not counted, but reported."""
     lost = int(weights[uncovered].sum())
     if not uncovered.any():
         return position, report
@@ -354,6 +363,21 @@ def _forces(data: pd.DataFrame) -> list[str] | None:
     if "force" in data.columns:
         return data["force"].dropna().unique().tolist()
     return data.attrs.get("hotspots", {}).get("forces")
+
+
+def _monthly_forces(data: pd.DataFrame) -> dict[pd.Period, list[str]] | None:
+    """The forces with rows in each month, when the data says which force each row is from.
+
+    A police.uk download covers an area in a month only if the force policing it
+    published that month: the City of London Police's file for one month does not
+    make the City a real zero in the others.
+    """
+    if "force" not in data.columns or data.empty:
+        return None
+    pairs = pd.DataFrame(
+        {"month": pd.PeriodIndex(data["month"], freq="M"), "force": data["force"]}
+    ).dropna()
+    return pairs.groupby("month", observed=True)["force"].unique().map(list).to_dict()
 
 
 def _covered(
@@ -384,27 +408,48 @@ def _in_city(areas: gpd.GeoDataFrame) -> np.ndarray:
     return shapely.contains(city_of_london(), inside)
 
 
+def _month_columns(month: pd.Series, located: np.ndarray) -> tuple[pd.PeriodIndex, np.ndarray]:
+    """The months from the first to the last located incident, and each row's column."""
+    month = pd.PeriodIndex(month, freq="M")
+    if located.any():
+        months = pd.period_range(month[located].min(), month[located].max(), freq="M")
+    else:
+        months = pd.PeriodIndex([], freq="M")
+    months.name = "month"
+    return months, np.maximum(months.get_indexer(month), 0)
+
+
+def _monthly_coverage(
+    areas: gpd.GeoDataFrame,
+    covered: np.ndarray,
+    monthly_forces: dict[pd.Period, list[str]] | None,
+    months: pd.PeriodIndex,
+) -> np.ndarray:
+    """Which areas the source covers in each month (areas x months, bool)."""
+    coverage = np.repeat(covered[:, None], len(months), axis=1)
+    if monthly_forces is not None:
+        for j, period in enumerate(months):
+            coverage[:, j] &= _covered(areas, monthly_forces.get(period, []), None)
+    return coverage
+
+
 def _by_month(
-    data: pd.DataFrame,
     areas: gpd.GeoDataFrame,
     position: np.ndarray,
+    column: np.ndarray,
     weights: np.ndarray,
-    covered: np.ndarray,
+    coverage: np.ndarray,
+    months: pd.PeriodIndex,
 ) -> pd.DataFrame:
-    month = pd.PeriodIndex(data["month"], freq="M")
+    """Counts per area and month; NaN where the source does not cover the area that month."""
     kept = position >= 0
-    if kept.any():
-        months = pd.period_range(month[kept].min(), month[kept].max(), freq="M", name="month")
-    else:
-        months = pd.PeriodIndex([], freq="M", name="month")
-    column = months.get_indexer(month)
     flat = np.bincount(
         position[kept] * len(months) + column[kept],
         weights[kept],
         minlength=len(areas) * len(months),
     )
     table = flat.reshape(len(areas), len(months))
-    table[~covered] = np.nan
+    table[~coverage] = np.nan
     return pd.DataFrame(table, index=areas.index.copy(), columns=months)
 
 

@@ -230,3 +230,24 @@ def test_coverage_follows_the_force_column(burglary):
     result = aggregate(everything, boroughs, crime_types="Anti-social behaviour")
     assert result.loc["E09000001", "covered"]
     assert result.loc["E09000001", "count"] == (city["crime_type"] == "Anti-social behaviour").sum()
+
+
+def test_monthly_coverage_follows_the_forces_of_each_month():
+    """The shipped zip has the City of London Police for 2024-12 only: the City is
+    counted that month and is no data (not zero) in the Met-only months."""
+    everything = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"))
+    months = everything["month"]
+    city_rows = everything[everything["force"] == "City of London Police"]
+    assert set(city_rows["month"].astype(str)) == {"2024-12"}
+    table = aggregate(everything, table_areas(), by="month")
+    assert [str(m) for m in table.columns] == ["2024-12", "2025-01", "2025-02"]
+    december = aggregate(everything[months == pd.Period("2024-12", "M")], table_areas())
+    city = table.loc["E09000001"]
+    assert city.iloc[0] == december.loc["E09000001", "count"] > 0
+    assert city.iloc[1:].isna().all()
+    assert table.drop(index="E09000001").notna().all().all()
+    assert np.nansum(table.to_numpy()) == table.attrs["report"].rows_kept
+
+
+def table_areas():
+    return boundaries.load("boroughs")
