@@ -297,20 +297,22 @@ def _population(sources: Path, layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFr
 
 
 def _build_layers(sources: Path, specs: dict[str, dict]) -> dict[str, gpd.GeoDataFrame]:
-    root = sources
-    boroughs_src = _read_source(root / specs["boroughs"]["file"], "LAD22CD")
-    borough_names = boroughs_src["LAD22NM"].rename("borough_name")
-    lsoa_src = _read_source(root / specs["lsoa"]["file"], "LSOA21CD")
-    msoa_borough = lsoa_src.groupby("MSOA21CD")["LAD22CD"].agg(["nunique", "first"])
+    sources_read = {
+        layer: _read_source(sources / specs[layer]["file"], specs[layer]["code"])
+        for layer in ("boroughs", "lsoa")
+    }
+    borough_names = sources_read["boroughs"]["LAD22NM"].rename("borough_name")
+    msoa_borough = sources_read["lsoa"].groupby("MSOA21CD")["LAD22CD"].agg(["nunique", "first"])
     if (msoa_borough["nunique"] != 1).any():
         raise ValueError("an MSOA 2021 lies in more than one borough")
     msoa_borough = msoa_borough["first"]
 
     layers: dict[str, gpd.GeoDataFrame] = {}
     for layer, spec in specs.items():
-        src = (
-            boroughs_src if layer == "boroughs" else _read_source(root / spec["file"], spec["code"])
-        )
+        if layer in sources_read:
+            src = sources_read[layer]
+        else:
+            src = _read_source(sources / spec["file"], spec["code"])
         if layer == "wards-2018":
             # The GLA merged the City's 25 wards into one polygon but kept the attributes of
             # one of them (Castle Baynard, E05009297): label it as the City, as 'wards' does.

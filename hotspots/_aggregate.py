@@ -338,9 +338,9 @@ def _drop_uncovered(
     position: np.ndarray, weights: np.ndarray, uncovered: np.ndarray, report: LoadReport
 ) -> tuple[np.ndarray, LoadReport]:
     """Incidents in areas (or months) the source does not cover are not counted, but reported."""
-    lost = int(weights[uncovered].sum())
     if not uncovered.any():
         return position, report
+    lost = int(weights[uncovered].sum())
     position = np.where(uncovered, -1, position)
     dropped = {**report.dropped, NOT_COVERED: report.dropped.get(NOT_COVERED, 0) + lost}
     report = LoadReport(
@@ -402,7 +402,7 @@ def _in_city(areas: gpd.GeoDataFrame) -> np.ndarray:
         return (areas.index == CITY_OF_LONDON) | (
             areas["borough_code"] == CITY_OF_LONDON
         ).to_numpy()
-    if areas.index.str.startswith("E09").all():
+    if areas.index.astype("str").str.startswith("E09").all():  # any index: custom ids too
         return np.asarray(areas.index == CITY_OF_LONDON)
     inside = areas.to_crs(27700).geometry.representative_point().to_numpy()
     return shapely.contains(city_of_london(), inside)

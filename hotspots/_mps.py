@@ -147,8 +147,8 @@ def _counts(cells: pd.DataFrame, path: Path, first_row: int) -> tuple[np.ndarray
     stripped = cells.apply(lambda col: col.str.strip())
     values = stripped.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     blank = (stripped == "").to_numpy()
-    bad = (np.isnan(values) & ~blank) | (values < 0) | (values != np.floor(values))
-    bad &= ~blank
+    # NaN (not a number) and infinity fail the whole-number test too
+    bad = ~blank & ~(np.isfinite(values) & (values >= 0) & (values == np.floor(values)))
     if bad.any():
         row, col = (int(i[0]) for i in np.nonzero(bad))
         raise InputError(
@@ -166,7 +166,7 @@ def _borough_codes(names: pd.Series) -> pd.Series:
     """GSS codes of borough names (missing for the Met's pseudo-boroughs)."""
     layer = boundaries.load("boroughs")
     lookup = dict(zip(layer["name"].map(_name_key), layer.index, strict=True))
-    return names.map(_name_key).map(lookup).astype("str").where(names.map(_name_key).isin(lookup))
+    return names.map(_name_key).map(lookup).astype("str")
 
 
 def _name_key(name: str) -> str:

@@ -35,7 +35,7 @@ class RowLedger:
         n: int,
         *,
         file_names: Sequence[str] | None = None,
-        files: pd.Series | None = None,
+        files: np.ndarray | None = None,
         labels: pd.Index | None = None,
     ) -> None:
         self.keep = np.ones(n, dtype=bool)

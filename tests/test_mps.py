@@ -44,7 +44,6 @@ def test_borough_codes_and_airports():
 
 def test_gzip_and_nearly_empty_first_month(tmp_path):
     text = (DATA / "ward-slice.csv").read_text().splitlines()
-    rows = [text[0]] + [line.split(",", 5)[:5] for line in text[1:]]
     lines = [text[0]]
     for i, line in enumerate(text[1:]):
         parts = line.split(",")
@@ -55,7 +54,7 @@ def test_gzip_and_nearly_empty_first_month(tmp_path):
     path.write_bytes(gzip.compress("\n".join(lines).encode()))
     tidy = read_mps_crime(path)
     first = tidy[tidy["month"] == pd.Period("2023-07", "M")]
-    assert first["count"].isna().sum() == sum(1 for i in range(len(rows) - 1) if i % 3)
+    assert first["count"].isna().sum() == sum(1 for i in range(len(text) - 1) if i % 3)
     assert any("blank cells" in note for note in tidy.attrs["report"].notes)
 
 
@@ -66,8 +65,10 @@ def test_gzip_and_nearly_empty_first_month(tmp_path):
         ("Crime ID,Month,Longitude\n", "not a Met"),
         ("MajorText,MinorText,LookUp_BoroughName\nA,B,Barnet\n", "no month columns"),
         ("MajorText,MinorText,LookUp_BoroughName,202401\nA,B,Barnet,x\n", "whole number"),
+        ("MajorText,MinorText,LookUp_BoroughName,202401\nA,B,Barnet,1.5\n", "whole number"),
+        ("MajorText,MinorText,LookUp_BoroughName,202401\nA,B,Barnet,inf\n", "whole number"),
     ],
-    ids=["empty", "police-uk", "no-months", "bad-count"],
+    ids=["empty", "police-uk", "no-months", "bad-count", "fraction", "infinite"],
 )
 def test_unusable_tables(tmp_path, content, match):
     path = tmp_path / "table.csv"

@@ -28,7 +28,8 @@ def test_lonlat_rows_accounted():
 def test_easting_northing():
     df = pd.DataFrame({"e": [530040.0], "n": [180380.0]})
     points = points_from_frame(df, x="e", y="n", crs="EPSG:27700")
-    assert points.geometry.x.iloc[0] == 530040.0
+    assert points.crs.to_epsg() == 27700
+    assert (points.geometry.x.iloc[0], points.geometry.y.iloc[0]) == (530040.0, 180380.0)
 
 
 @pytest.mark.parametrize(
