@@ -18,6 +18,7 @@ from hotspots._version import __version__
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from hotspots import GlobalStatistic
     from hotspots._pipeline import Analysis
 
 TOP = 10
@@ -109,16 +110,14 @@ def summary(analysis: Analysis, outputs: Mapping[str, str | None]) -> dict[str, 
         "seed": spec.seed,
         "alpha": spec.alpha,
         "correction": spec.correction,
-        "global_moran": (
-            None if analysis.moran is None else _plain(dataclasses.asdict(analysis.moran))
-        ),
+        "global_moran": None if analysis.moran is None else dataclasses.asdict(analysis.moran),
         "labels": {
             column: _tally(frame[column])
             for frame in analysis.local_results
             for column in _LABELS
             if column in frame.columns
         },
-        "top_areas": _plain(_top(analysis).reset_index().to_dict(orient="records")),
+        "top_areas": _top(analysis).reset_index().to_dict(orient="records"),
         "load_report": {
             "read": [report.to_dict() for report in analysis.read_reports],
             "notes": list(analysis.notes),
@@ -170,7 +169,7 @@ def _overview(analysis: Analysis) -> list[str]:
 def _findings(analysis: Analysis) -> list[str]:
     lines = []
     if analysis.moran is not None:
-        lines.append(_moran_line(analysis.moran))
+        lines.append(_moran_line(analysis.moran, analysis.spec.alpha))
     for frame in analysis.local_results[1:]:
         for column, heading in _LABELS.items():
             if column in frame.columns:
@@ -207,18 +206,16 @@ def _no_cluster_context(analysis: Analysis) -> list[str]:
     ]
 
 
-def _moran_line(moran: object) -> str:
-    fields = dataclasses.asdict(moran)
-    value = fields.get("value", fields.get("I"))
-    p = fields.get("p_sim")
-    verdict = "clustered" if value > fields.get("expected", 0) else "dispersed"
-    significant = p is not None and p <= 0.05
+def _moran_line(moran: GlobalStatistic, alpha: float) -> str:
+    significant = moran.p_sim <= alpha
+    verdict = "clustered" if moran.value > moran.expected else "dispersed"
     meaning = (
         f"{verdict} more than chance would give" if significant else "no clear spatial pattern"
     )
     return (
-        f"Global Moran's I = {value:.3f} (expected {fields['expected']:.4f}, "
-        f"z = {fields['z']:.2f}), p = {p:.3f} by {fields['permutations']:,} permutations: {meaning}"
+        f"Global Moran's I = {moran.value:.3f} (expected {moran.expected:.4f}, "
+        f"z = {moran.z:.2f}), p = {moran.p_sim:.3f} by {moran.permutations:,} permutations: "
+        f"{meaning}"
     )
 
 
@@ -296,9 +293,9 @@ def _weights_text(analysis: Analysis) -> str:
     for frame in (analysis.lisa, analysis.gistar):
         if frame is not None and "weights" in frame.attrs.get("hotspots", {}):
             return str(frame.attrs["hotspots"]["weights"])
-    if analysis.moran is not None and getattr(analysis.moran, "weights", None):
-        return str(analysis.moran.weights)
-    return f"{analysis.spec.weights} contiguity"
+    if analysis.moran is not None:
+        return analysis.moran.weights
+    return analysis.weights
 
 
 def _tally(labels: pd.Series) -> dict[str, int]:

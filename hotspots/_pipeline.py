@@ -15,31 +15,46 @@ import pandas as pd
 import boundaries
 import hotspots
 from hotspots import InputError
-from hotspots._inputs import MET, POLICE_UK, TableColumns, input_kind, read_crime, resolve_path
+from hotspots._categories import resolve_categories
+from hotspots._inputs import (
+    MET,
+    POLICE_UK,
+    TableColumns,
+    input_kind,
+    read_areas,
+    read_crime,
+    resolve_path,
+)
 from hotspots._period import PeriodChoice
 from hotspots._progress import Progress
+from hotspots._weights import describe_weights
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from hotspots import EmergingHotspots, GlobalStatistic, LoadReport
 
-STATISTICS = ("moran", "lisa", "gistar", "emerging", "change")
-DEFAULT_STATISTICS = ("moran", "lisa", "gistar")
 TIME_STATISTICS = ("emerging", "change")
-DEFAULT_SEED = 2025
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AnalysisSpec:
     """Everything that decides an analysis; the command-line options map onto it one to one.
 
     ``level`` None means the level of a Met table, else ``"wards"``; ``column``
     None means ``"rate"`` when the areas' population is known, else ``"count"``;
-    ``correction`` None means no multiple-testing correction.
+    ``correction`` None means no multiple-testing correction. The defaults of
+    the statistics, weights and inference settings are the command line's
+    (:mod:`hotspots.cli`), so they are not repeated here.
     """
 
     inputs: tuple[str, ...]
+    statistics: tuple[str, ...]
+    weights: str
+    permutations: int
+    seed: int | None
+    alpha: float
+    correction: str | None
     level: str | None = None
     areas: str | None = None
     id_column: str | None = None
@@ -49,23 +64,23 @@ class AnalysisSpec:
     crime_types: tuple[str, ...] = ()
     period: PeriodChoice = field(default_factory=PeriodChoice)
     column: str | None = None
-    statistics: tuple[str, ...] = DEFAULT_STATISTICS
-    weights: str = "queen"
     k: int | None = None
     threshold: float | None = None
-    permutations: int = 999
-    seed: int | None = DEFAULT_SEED
-    alpha: float = 0.05
-    correction: str | None = "fdr"
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """The results of one analysis, each as the library function returned it."""
+    """The results of one analysis, each as the library function returned it.
+
+    ``weights`` describes the spatial weights as built
+    (:func:`hotspots._weights.describe_weights`), for runs without a statistic
+    that records its own weighting.
+    """
 
     spec: AnalysisSpec
     counts: gpd.GeoDataFrame
     column: str
+    weights: str
     read_reports: tuple[LoadReport, ...]
     count_report: LoadReport
     notes: tuple[str, ...] = ()
@@ -134,6 +149,7 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
         spec=spec,
         counts=counts,
         column=column,
+        weights=describe_weights(graph),
         read_reports=read_reports,
         count_report=counts.attrs["report"],
         notes=notes,
@@ -142,21 +158,9 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
 
 
 def _check_crime_types(names: tuple[str, ...], kind: str) -> None:
-    """Unknown crime types fail before any file is read (names as for the library)."""
-    if not names or kind not in (POLICE_UK, MET):
-        return
-    source = "police.uk" if kind == POLICE_UK else "met"
-    known = hotspots.crime_categories(source)["name"]
-    keys = {_key(name) for name in known}
-    for name in names:
-        if _key(name) not in keys:
-            listing = ", ".join(dict.fromkeys(known))
-            raise InputError(f"unknown {source} crime type; valid types are: {listing}", value=name)
-
-
-def _key(name: str) -> str:
-    # the library matches categories regardless of case and spacing
-    return "".join(str(name).split()).casefold()
+    """Unknown crime types fail before any file is read, with the library's own message."""
+    if names and kind in (POLICE_UK, MET):
+        resolve_categories(names, "police.uk" if kind == POLICE_UK else "met")
 
 
 def _reports(data: pd.DataFrame) -> tuple[LoadReport, ...]:
@@ -169,8 +173,6 @@ def _reports(data: pd.DataFrame) -> tuple[LoadReport, ...]:
 def _areas(spec: AnalysisSpec, data: pd.DataFrame, kind: str) -> gpd.GeoDataFrame:
     """The areas to count in: the user's polygons or a shipped layer that fits the data."""
     if spec.areas is not None:
-        from hotspots._inputs import read_areas
-
         return read_areas(spec.areas, id_column=spec.id_column, name_column=spec.name_column)
     table_level = data.attrs.get("level") if kind == MET else None
     level = spec.level or table_level or "wards"
@@ -196,10 +198,7 @@ def _select_period(data: pd.DataFrame, period: PeriodChoice) -> tuple[pd.DataFra
     if not keep.any():
         asked = str(first) if first == last else f"{first} to {last}"
         raise InputError(f"no data in {asked}: the data cover {months.min()} to {months.max()}")
-    selected = data[keep]
-    selected.attrs = {**data.attrs, "hotspots": dict(data.attrs.get("hotspots", {}))}
-    if "force" in selected.columns:  # coverage follows the forces of the months kept
-        selected.attrs["hotspots"]["forces"] = sorted(selected["force"].dropna().unique())
+    selected = data[keep]  # the library's coverage follows the forces of the rows kept
     note = (
         f"period {first} to {last}{f' ({period})' if period.latest else ''}: "
         f"{selected['month'].nunique()} of "

@@ -463,8 +463,16 @@ def test_analyse_weights_options(weights):
     assert {"rook": "rook", "knn": "k-nearest", "distance": "distance band"}[weights[1]] in stdout
 
 
+def test_weights_line_describes_the_graph_when_no_statistic_records_it():
+    """Change between periods records no weights: the summary names the graph as built."""
+    argv = ["analyse", "sample:police-uk-burglary", "--level", "boroughs", "--stat", "change"]
+    status, stdout, stderr = run([*argv, "--weights", "knn", "--k", "4", *FAST])
+    assert status == 0, stderr
+    assert "Weights: k-nearest neighbours (k=4, between centroids);" in stdout
+
+
 def test_islands_are_a_warning_line_not_a_failure():
-    status, _, stderr = run(
+    status, stdout, stderr = run(
         [
             "analyse",
             str(POLICE_UK),
@@ -481,7 +489,10 @@ def test_islands_are_a_warning_line_not_a_failure():
     )
     assert status == 0
     warnings = [line for line in stderr.splitlines() if line.startswith("hotspots: warning:")]
-    assert warnings and "Traceback" not in stderr
+    assert len(warnings) == 1 and "Traceback" not in stderr
+    islands = re.search(r"warning: (\d+) areas with no neighbours under distance band", stderr)
+    assert islands is not None, stderr
+    assert f"No neighbours {islands.group(1)}" in stdout  # labelled, not dropped
 
 
 # ------------------------------------------------------------------ layers, version, help
@@ -533,11 +544,11 @@ MISTAKES = {
     "missing file": (["analyse", "no-such-file.csv"], "no-such-file.csv: no such file"),
     "unknown crime type": (
         ["analyse", str(POLICE_UK), "--crime-type", "burglery"],
-        "value 'burglery': unknown police.uk crime type",
+        "value 'burglery': unknown police.uk crime category",
     ),
     "unknown Met category": (
         ["analyse", str(MET_SLICE), "--crime-type", "knife crime"],
-        "unknown met crime type",
+        "unknown met crime category",
     ),
     "unknown layer": (
         ["analyse", str(POLICE_UK), "--level", "postcodes"],

@@ -46,7 +46,7 @@ def test_unknown_attribute_is_an_attribute_error():
 
 
 def test_import_is_light():
-    """``import hotspots`` must not pull in folium, numba or geopandas."""
+    """``import hotspots`` must not pull in folium, numba or esda (they load on first use)."""
     code = (
         "import sys, hotspots, boundaries; "
         "print(','.join(m for m in ('folium', 'numba', 'esda') if m in sys.modules))"
