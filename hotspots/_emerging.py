@@ -306,11 +306,10 @@ def _period_table(
     """
     has_value = ~np.isnan(cube.to_numpy())
     gi_p = normal_p(z)
+    # the correction is across the areas of each period; bins and labels are per cell
     adjusted = np.column_stack([adjust_p(gi_p[:, t], correction) for t in range(z.shape[1])])
-    bins = np.column_stack([gi_bins(z[:, t], adjusted[:, t], alpha) for t in range(z.shape[1])])
-    labels = np.column_stack(
-        [gi_labels(bins[:, t], has_value[:, t], island[:, t]) for t in range(z.shape[1])]
-    )
+    bins = gi_bins(z, adjusted, alpha)
+    labels = gi_labels(bins.ravel(), has_value.ravel(), island.ravel())
     defined = has_value & ~island
     index = pd.MultiIndex.from_product([cube.index, cube.columns], names=["code", "period"])
     table = pd.DataFrame(
@@ -321,7 +320,7 @@ def _period_table(
             "gi_p_sim": p_sim.ravel(),
             "gi_p_adjusted": adjusted.ravel(),
             "gi_bin": pd.array(np.where(defined, bins, pd.NA).ravel(), dtype="Int8"),
-            "gi_label": pd.array(labels.ravel(), dtype="str"),
+            "gi_label": pd.array(labels, dtype="str"),
         },
         index=index,
     )

@@ -193,6 +193,13 @@ def _ranks(order: pd.Index, index: pd.Index, noun: str) -> pd.Series:
     return text
 
 
+def _strongest_first(members: pd.Index, strength: pd.Series | None) -> pd.Index:
+    """`members` ranked by `strength`, highest first; by code alone when there is none."""
+    if strength is None:
+        return _ranked(pd.Series(0, index=members))
+    return _ranked(-pd.to_numeric(strength[members]).astype(float))
+
+
 def _ranked(*keys: pd.Series) -> pd.Index:
     """Codes sorted by `keys` (ascending, missing last), ties by code: row order never matters."""
     frame = pd.DataFrame({f"key{i}": key for i, key in enumerate(keys)})
@@ -303,12 +310,7 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     scheme = category_scheme("lisa", palette)
     clusters = _categories(frame, "lisa_cluster", scheme)
     strength = next((frame[c] for c in ("lisa_z", "lisa_i") if c in frame.columns), None)
-    high = clusters.index[clusters == "High-High"]
-    high = (
-        _ranked(-pd.to_numeric(strength[high]).astype(float))
-        if strength is not None
-        else _ranked(pd.Series(0, index=high))
-    )
+    high = _strongest_first(clusters.index[clusters == "High-High"], strength)
     labels, columns = ["LISA cluster"], [clusters]
     for column, label in (("lisa_i", "Local Moran's I"), ("lisa_z", "z-score")):
         if column in frame.columns:
@@ -343,11 +345,7 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     _require(frame, "gi_label", "hotspots.getis_ord")
     scheme = category_scheme("gi", palette)
     labels_ = _categories(frame, "gi_label", scheme)
-    hot = labels_.index[labels_.str.startswith("Hot spot")]
-    if "gi_z" in frame.columns:
-        hot = _ranked(-pd.to_numeric(frame.loc[hot, "gi_z"]).astype(float))
-    else:
-        hot = _ranked(pd.Series(0, index=hot))
+    hot = _strongest_first(labels_.index[labels_.str.startswith("Hot spot")], frame.get("gi_z"))
     labels, columns = ["Gi* category"], [labels_]
     if "gi_z" in frame.columns:
         labels.append("Gi* z-score")
@@ -431,15 +429,8 @@ def _period_layer(frame: pd.DataFrame, periods: pd.DataFrame, palette: str) -> _
         raise InputError("the periods table must be indexed by code and period (emerging_hotspots)")
     scheme = category_scheme("gi", palette)
     categories = (*scheme.categories, NO_DATA, NO_NEIGHBOURS)
-    labels = periods["gi_label"].astype(object).unstack("period").reindex(frame.index)
+    labels = _categories(periods, "gi_label", scheme).unstack("period").reindex(frame.index)
     labels = labels.where(labels.notna(), NO_DATA)
-    unknown = ~labels.isin(categories).to_numpy()
-    if unknown.any():
-        raise InputError(
-            f"unknown category; expected one of {', '.join(sorted(categories))}",
-            column="gi_label",
-            value=labels.to_numpy()[unknown][0],
-        )
     index = {category: i for i, category in enumerate(categories)}
     codes = np.vectorize(index.__getitem__, otypes=[int])(labels.to_numpy())
     per_period = [
@@ -509,8 +500,7 @@ def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         if "change" in frame.columns
         else None
     )
-    rising = labels_.index[labels_ == INCREASE]
-    rising = _ranked(-change[rising] if change is not None else pd.Series(0, index=rising))
+    rising = _strongest_first(labels_.index[labels_ == INCREASE], change)
     labels, columns = ["Change"], [labels_]
     for column, label, window in (
         ("count_before", "Crimes before", "before"),
@@ -586,10 +576,9 @@ def _detail(frame: pd.DataFrame, *parts: tuple[str, str]) -> pd.Series:
 # ------------------------------------------------------------------ drawing
 
 
-def _rounded_geojson(geometry: gpd.GeoSeries) -> list[dict]:
-    """GeoJSON geometries in WGS84 with coordinates rounded to :data:`PRECISION`."""
-    wgs84 = shapely.transform(geometry.to_crs(4326).to_numpy(), lambda xy: np.round(xy, PRECISION))
-    return [shapely.geometry.mapping(g) for g in wgs84]
+def _wgs84(geometry: gpd.GeoSeries) -> np.ndarray:
+    """The geometries in WGS84 with coordinates rounded to :data:`PRECISION`."""
+    return shapely.transform(geometry.to_crs(4326).to_numpy(), lambda xy: np.round(xy, PRECISION))
 
 
 def _outlines(frame: gpd.GeoDataFrame) -> dict | None:
@@ -600,8 +589,8 @@ def _outlines(frame: gpd.GeoDataFrame) -> dict | None:
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "properties": {}, "geometry": g}
-            for g in _rounded_geojson(dissolved.geometry)
+            {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
+            for g in _wgs84(dissolved.geometry)
         ],
     }
 
@@ -625,7 +614,7 @@ def _draw(
 
     id_labels, identity = _identity(frame)
     measure_labels, measures = _measures(frame)
-    geometries = _rounded_geojson(frame.geometry)
+    shapes = _wgs84(frame.geometry)
     features = []
     for i, code in enumerate(frame.index):
         properties = {"id": list(identity[code])}
@@ -634,9 +623,10 @@ def _draw(
         for layer in layers:
             row = layer.rows[code]
             properties[layer.key] = row if layer.timeline is not None else list(row)
-        features.append({"type": "Feature", "properties": properties, "geometry": geometries[i]})
+        geometry = shapely.geometry.mapping(shapes[i])
+        features.append({"type": "Feature", "properties": properties, "geometry": geometry})
 
-    west, south, east, north = frame.geometry.to_crs(4326).total_bounds
+    west, south, east, north = shapely.total_bounds(shapes)
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=10,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -103,8 +105,6 @@ def test_each_rule_matches_its_cases_and_no_other_rule_does(kind):
 def test_hot_rules_never_overlap():
     """Every series of length 1..6 and every trend matches at most one hot rule
     among those about the final period (historical needs a final period not hot)."""
-    import itertools
-
     for length in range(1, 7):
         for combo in itertools.product((H, C, N), repeat=length):
             states = s(*combo)
@@ -116,8 +116,6 @@ def test_hot_rules_never_overlap():
 
 
 def test_cold_is_the_mirror_of_hot():
-    import itertools
-
     for combo in itertools.product((H, C, N), repeat=5):
         for trend in (-1, 0, 1):
             hot = classify(s(*combo), trend)
