@@ -66,6 +66,7 @@ class AnalysisSpec:
     column: str | None = None
     k: int | None = None
     threshold: float | None = None
+    islands: str = "keep"
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,9 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
             f"no incidents of {what} in any area: check --crime-type, --period and the areas"
         )
     with progress.step(f"{spec.weights} weights"):
-        graph = hotspots.spatial_weights(areas, spec.weights, k=spec.k, threshold=spec.threshold)
+        graph = hotspots.spatial_weights(
+            areas, spec.weights, k=spec.k, threshold=spec.threshold, islands=spec.islands
+        )
     results = _statistics(spec, areas, data, counts, column, graph, progress)
     return Analysis(
         spec=spec,

@@ -299,6 +299,13 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         metavar="METRES",
         help="--weights distance: the distance band between area centroids, in metres",
     )
+    how.add_argument(
+        "--islands",
+        choices=("keep", "nearest"),
+        default="keep",
+        help="areas left with no neighbours: keep them, labelled 'No neighbours' (default), "
+        "or link each to its nearest area. Either way they are named in a warning",
+    )
     _add_inference(how)
     how.add_argument(
         "--alpha",
@@ -427,6 +434,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         weights=args.weights,
         k=args.k,
         threshold=args.threshold,
+        islands=args.islands,
         permutations=args.permutations,
         seed=args.seed,
         alpha=args.alpha,

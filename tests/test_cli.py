@@ -472,27 +472,31 @@ def test_weights_line_describes_the_graph_when_no_statistic_records_it():
 
 
 def test_islands_are_a_warning_line_not_a_failure():
-    status, stdout, stderr = run(
-        [
-            "analyse",
-            str(POLICE_UK),
-            "--level",
-            "boroughs",
-            "--weights",
-            "distance",
-            "--threshold",
-            "4000",
-            "--stat",
-            "lisa",
-            *FAST,
-        ]
-    )
+    command = [
+        "analyse",
+        str(POLICE_UK),
+        "--level",
+        "boroughs",
+        "--weights",
+        "distance",
+        "--threshold",
+        "4000",
+        "--stat",
+        "lisa",
+        *FAST,
+    ]
+    status, stdout, stderr = run(command)
     assert status == 0
     warnings = [line for line in stderr.splitlines() if line.startswith("hotspots: warning:")]
     assert len(warnings) == 1 and "Traceback" not in stderr
     islands = re.search(r"warning: (\d+) areas with no neighbours under distance band", stderr)
     assert islands is not None, stderr
     assert f"No neighbours {islands.group(1)}" in stdout  # labelled, not dropped
+    # the warning's advice is available from the command line too
+    status, stdout, stderr = run([*command, "--islands", "nearest"])
+    assert status == 0, stderr
+    assert "areas with no neighbours" in stderr  # still named
+    assert "No neighbours" not in stdout  # now linked to their nearest area
 
 
 # ------------------------------------------------------------------ layers, version, help
