@@ -128,12 +128,10 @@ class CSRGraph:
 
         Rows without neighbours stay empty (islands).
         """
-        rows = np.repeat(np.arange(self.n), self.cardinalities)
-        sums = np.bincount(rows, weights=self.weights, minlength=self.n)
         return CSRGraph(
             indptr=self.indptr,
             indices=self.indices,
-            weights=self.weights / sums[rows],
+            weights=self.weights / np.repeat(self.row_sum(), self.cardinalities),
             self_weight=np.zeros(self.n),
         )
 
@@ -145,6 +143,12 @@ class CSRGraph:
             weights=np.ones(len(self.indices)),
             self_weight=np.full(self.n, float(self_weight)),
         )
+
+    def row_sum(self, link_values: np.ndarray | None = None) -> np.ndarray:
+        """Sum of ``link_values`` (default the weights) over each area's links, shape (n,)."""
+        rows = np.repeat(np.arange(self.n), self.cardinalities)
+        values = self.weights if link_values is None else link_values
+        return np.bincount(rows, weights=values, minlength=self.n)
 
     def lag(self, values: np.ndarray) -> np.ndarray:
         """Spatial lag ``sum_j w_ij v_j`` (self-links excluded), shape of ``values``."""
@@ -428,6 +432,13 @@ def _cross_block(values, indptr, indices, weights, seed, start, stop, out):
 # ---------------------------------------------------------------------------
 
 
+def check_pool(pool: str) -> str:
+    """``pool`` if it is one of :data:`POOLS`, or ValueError."""
+    if pool not in POOLS:
+        raise ValueError(f"pool must be 'shared' or 'independent', not {pool!r}")
+    return pool
+
+
 def default_threads() -> int:
     """Threads used when none are given: ``NUMBA_NUM_THREADS`` or the CPU count."""
     env = os.environ.get("NUMBA_NUM_THREADS")
@@ -552,8 +563,7 @@ def tie_tolerance(values: np.ndarray, a: np.ndarray, b: np.ndarray, graph: CSRGr
     ``|a_i| * sum_j |w_ij| * max|v| + |b_i|`` is far above rounding error (about
     ``1e-16`` times the number of neighbours) and far below any real difference.
     """
-    rows = np.repeat(np.arange(graph.n), graph.cardinalities)
-    w_abs = np.bincount(rows, weights=np.abs(graph.weights), minlength=graph.n)
+    w_abs = graph.row_sum(np.abs(graph.weights))
     v_max = np.abs(values).max(axis=0) if len(values) else np.zeros(values.shape[1])
     return TIE_TOLERANCE * (np.abs(a) * w_abs[:, None] * v_max + np.abs(b))
 
@@ -596,8 +606,7 @@ def local_permutations(
     threads : int, optional
         Worker threads (default :func:`default_threads`).
     """
-    if pool not in POOLS:
-        raise ValueError(f"pool must be one of {POOLS}, got {pool!r}")
+    check_pool(pool)
     v = _as_matrix(values)
     n, k = v.shape
     a = _kernel_array(np.broadcast_to(_as_matrix(a), v.shape))
@@ -740,9 +749,8 @@ def local_moran_stat(
         z, a, np.zeros_like(z), graph,
         permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads,
     )  # fmt: skip
-    rows = np.repeat(np.arange(n), graph.cardinalities)
-    w_sum = np.bincount(rows, weights=graph.weights, minlength=n)[:, None]
-    w_sq = np.bincount(rows, weights=graph.weights**2, minlength=n)[:, None]
+    w_sum = graph.row_sum()[:, None]
+    w_sq = graph.row_sum(graph.weights**2)[:, None]
     statistic = a * graph.lag(z)
     expected = -(z**2) * w_sum / ((n - 1) * m2)
     variance = (z / m2) ** 2 * (n / (n - 2)) * (w_sq - w_sum**2 / (n - 1)) * (m2 - z**2 / (n - 1))
@@ -774,12 +782,11 @@ def local_g_stat(
     """
     x = _as_matrix(values)
     n = x.shape[0]
-    rows = np.repeat(np.arange(n), graph.cardinalities)
     lag = graph.lag(x)
     total = x.sum(axis=0)
     total_sq = (x**2).sum(axis=0)
-    w_sum = np.bincount(rows, weights=graph.weights, minlength=n)[:, None]
-    w_sq = np.bincount(rows, weights=graph.weights**2, minlength=n)[:, None]
+    w_sum = graph.row_sum()[:, None]
+    w_sq = graph.row_sum(graph.weights**2)[:, None]
     if star:
         sw = graph.self_weight[:, None]
         numerator = lag + sw * x

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hotspots._engine import POOLS, local_g_stat, local_moran_stat
+from hotspots._engine import check_pool, local_g_stat, local_moran_stat
 from hotspots._errors import InputError
 from hotspots._inference import (
     adjust_p,
@@ -34,11 +34,6 @@ def _spread(inputs: StatInput, values: np.ndarray, fill: float = np.nan) -> np.n
     out = np.full(len(inputs.values), fill, dtype=np.asarray(values).dtype)
     out[inputs.has_data] = values
     return out
-
-
-def _check_pool(pool: str) -> None:
-    if pool not in POOLS:
-        raise ValueError(f"pool must be 'shared' or 'independent', not {pool!r}")
 
 
 def _with_attrs(areas: pd.DataFrame, columns: dict, attrs: dict) -> pd.DataFrame:
@@ -138,7 +133,7 @@ def local_moran(
     seed = check_seed(seed)
     alpha = check_alpha(alpha)
     correction = check_correction(correction)
-    _check_pool(pool)
+    check_pool(pool)
     inputs = prepare(areas, column, graph)
     weights = inputs.graph.row_standardised()
     stat = local_moran_stat(inputs.data, weights, permutations=permutations, seed=seed, pool=pool)
@@ -263,7 +258,7 @@ def getis_ord(
     seed = check_seed(seed)
     alpha = check_alpha(alpha)
     correction = check_correction(correction)
-    _check_pool(pool)
+    check_pool(pool)
     if not isinstance(star, bool):
         raise ValueError(f"star must be True or False, not {star!r}")
     inputs = prepare(areas, column, graph)

@@ -9,7 +9,6 @@ of rates on values standardised for their own precision (Assuncao & Reis 1999).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,12 +35,9 @@ class _Moments:
 
     @property
     def smoothed(self) -> np.ndarray:
-        shrink = self.a / (self.a + self.b / self.population)
-        return (
-            self.b + shrink * (self.rate - self.b)
-            if self.a > 0
-            else np.full_like(self.rate, self.b)
-        )
+        if self.a == 0:  # no variation beyond chance: every area gets the overall rate
+            return np.full_like(self.rate, self.b)
+        return self.b + self.a / (self.a + self.b / self.population) * (self.rate - self.b)
 
     @property
     def standardised(self) -> np.ndarray:
@@ -175,7 +171,7 @@ def eb_moran(
     seed = check_seed(seed)
     inputs = prepare(areas, column, graph)
     _, moments = _moments(areas, column, population)
-    if moments.a == 0 and math.isclose(float(moments.standardised.std()), 0.0):
+    if np.ptp(moments.rate) == 0:  # then every standardised rate is 0 (or 0 / 0 when b = 0)
         raise InputError("the rates do not vary: EB Moran's I is undefined", column=column)
     return moran_test(
         moments.standardised,

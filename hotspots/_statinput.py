@@ -25,6 +25,8 @@ logger = logging.getLogger("hotspots")
 
 # how many codes an error message names
 _NAMED = 5
+# fewest areas with data a statistic is computed on
+_MINIMUM_AREAS = 3
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,6 @@ def numeric_column(areas: pd.DataFrame, column: str) -> np.ndarray:
         raise InputError(
             "the column must hold numbers",
             column=column,
-            row=None,
             value=bad.iloc[0] if len(bad) else None,
         )
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -84,9 +85,7 @@ def numeric_column(areas: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def prepare(
-    areas: pd.DataFrame, column: str, graph: Graph | None, *, minimum: int = 3
-) -> StatInput:
+def prepare(areas: pd.DataFrame, column: str, graph: Graph | None) -> StatInput:
     """Check ``areas[column]`` and the graph, and restrict the graph to areas with data.
 
     ``graph=None`` builds queen contiguity from the areas' geometry with
@@ -109,9 +108,9 @@ def prepare(
             f"{len(absent)} area(s) are not in the graph, e.g. {list(absent[:_NAMED])}"
         )
     has_data = ~np.isnan(values)
-    if has_data.sum() < minimum:
+    if has_data.sum() < _MINIMUM_AREAS:
         raise InputError(
-            f"at least {minimum} areas with data are needed, found {int(has_data.sum())}",
+            f"at least {_MINIMUM_AREAS} areas with data are needed, found {int(has_data.sum())}",
             column=column,
         )
     if not has_data.all():

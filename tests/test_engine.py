@@ -219,17 +219,24 @@ def test_same_pool_as_esda_gives_the_same_simulations_and_p(esda_lisa):
 
 
 def test_independent_seeds_give_p_values_that_agree_with_esda(esda_lisa):
-    """Different pools: counted as esda counts, our p and esda's agree up to Monte Carlo error.
+    """Different pools: counted as esda counts, each area's p agrees up to Monte Carlo error.
 
-    Our own directed p differs from that only by counting ties in both tails.
+    Each area's count of simulations in the smaller tail is, for esda and for us, a binomial
+    count out of 999 for the same probability: their difference over ``sqrt(sum + 1)`` (the
+    Poisson bound on its standard deviation) must stay within 6 for every area. The bound
+    holds area by area, however the shared pool correlates the areas (which makes summaries
+    over areas, such as a correlation, vary much more from seed to seed than their size
+    suggests). Our own directed p differs from esda's rule only by counting ties in both tails.
     """
     x, w, lisa = esda_lisa
-    ours = local_moran_stat(x, w, permutations=999, seed=ESDA_SEED + 1, keep=True)
+    permutations = 999
+    ours = local_moran_stat(x, w, permutations=permutations, seed=ESDA_SEED + 1, keep=True)
     larger = (ours.run.simulations[:, 0, :] >= ours.statistic).sum(axis=1)  # esda's rule
-    esda_rule = pseudo_p(larger, 999 - larger, 999, "directed")
-    assert np.corrcoef(esda_rule, lisa.p_sim)[0, 1] > 0.98
-    assert np.abs(esda_rule - lisa.p_sim).mean() < 0.02  # Monte Carlo error, 999 draws
-    assert abs((esda_rule <= 0.05).mean() - (lisa.p_sim <= 0.05).mean()) < 0.02
+    ours_tail = np.minimum(larger, permutations - larger)
+    esda_tail = np.rint(lisa.p_sim * (permutations + 1)) - 1
+    error = (ours_tail - esda_tail) / np.sqrt(ours_tail + esda_tail + 1)
+    assert np.abs(error).max() < 6
+    esda_rule = pseudo_p(larger, permutations - larger, permutations, "directed")
     assert (ours.p_sim("directed")[:, 0] >= esda_rule).all()
 
 
@@ -267,15 +274,14 @@ def test_simulations_only_when_asked(wards):
 
 # A child process that imports only the engine (no libpysal, no pandas work): cheap to start.
 ENGINE_RUN = """
-import sys, time
-start = time.perf_counter()
+import sys
 import numpy as np
 from hotspots import _engine as e
 arrays = np.load(sys.argv[1])
 graph = e.CSRGraph(arrays["indptr"], arrays["indices"], arrays["weights"], arrays["self_weight"])
 stat = e.local_g_stat(arrays["x"], graph, permutations=99, seed=5, pool=sys.argv[2])
 np.save(sys.argv[3], np.concatenate([stat.run.n_ge, stat.run.n_le]))
-print(e.__file__, time.perf_counter() - start)
+print(e.__file__)
 """
 
 
@@ -288,8 +294,7 @@ def _run_engine(tmp_path, wards, env, pool="shared", out="counts.npy"):
     command = [sys.executable, "-c", ENGINE_RUN, str(data), pool, str(tmp_path / out)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True,
                           cwd=tmp_path)  # fmt: skip
-    module, seconds = done.stdout.split()
-    return np.load(tmp_path / out), module, float(seconds)
+    return np.load(tmp_path / out), done.stdout.strip()
 
 
 @pytest.mark.parametrize("pool", POOLS)
@@ -303,6 +308,10 @@ def test_same_seed_same_counts_with_one_or_two_numba_threads(tmp_path, wards, po
     x, csr = wards
     here = local_g_stat(x, csr.binary(self_weight=1.0), permutations=99, seed=5, pool=pool).run
     assert np.array_equal(counts[0], np.concatenate([here.n_ge, here.n_le]))
+
+
+def _files(folder: Path) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file()}
 
 
 def test_compiled_cache_works_from_a_read_only_install(tmp_path, wards):
@@ -322,14 +331,15 @@ def test_compiled_cache_works_from_a_read_only_install(tmp_path, wards):
     env.update(PYTHONPATH=str(package.parent), XDG_CACHE_HOME=str(cache), HOME=str(tmp_path),
                PYTHONDONTWRITEBYTECODE="1")  # fmt: skip
     try:
-        counts, module, first = _run_engine(tmp_path, wards, env)
+        counts, module = _run_engine(tmp_path, wards, env)
         assert module.startswith(str(package.parent))
         cached = sorted(p.name for p in cache.rglob("*.nbi"))
         assert any("_shared_block" in name for name in cached), cached
         assert not list(package.rglob("*.nbi"))
-        again, _, second = _run_engine(tmp_path, wards, env)
+        written = _files(cache)
+        again, _ = _run_engine(tmp_path, wards, env)
         assert np.array_equal(again, counts)
-        assert second < first
+        assert _files(cache) == written  # loaded from the cache: nothing compiled or saved again
     finally:
         for path in [package, *package.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)

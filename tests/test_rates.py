@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from _reference import values as reference_values
 from esda.smoothing import Empirical_Bayes
+from libpysal.graph import Graph
 
 from hotspots import InputError, eb_moran, eb_rate
 
@@ -41,3 +44,16 @@ def test_eb_moran_needs_a_graph_for_a_plain_frame():
     frame = reference_values("wards_weapons")
     with pytest.raises(InputError, match="graph"):
         eb_moran(frame, "value", "population")
+
+
+def test_no_offences_at_all():
+    """All counts zero (a rare offence, a quiet month): rates 0, EB Moran's I refused, no 0/0."""
+    frame = reference_values("wards_weapons").assign(value=lambda f: f["value"] * 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (eb_rate(frame, "value", "population").dropna() == 0).all()
+        codes = frame.index
+        chain = Graph.from_arrays([*codes[:-1], *codes[1:]], [*codes[1:], *codes[:-1]],
+                                  np.ones(2 * len(codes) - 2))  # fmt: skip
+        with pytest.raises(InputError, match="do not vary"):
+            eb_moran(frame, "value", "population", graph=chain)

@@ -13,7 +13,7 @@ import pytest
 from _reference import graph, read, values
 
 from hotspots import eb_moran, eb_rate, general_g, getis_ord, global_moran, local_moran
-from hotspots._engine import csr_from_graph, local_g_stat
+from hotspots._engine import CSRGraph, csr_from_graph, local_g_stat
 from hotspots._global import moran_test
 
 RTOL = 1e-9
@@ -127,10 +127,15 @@ def test_gi_self_excluded(case_l, style):
     np.testing.assert_allclose(ours, expected, rtol=RTOL)
 
 
-def test_gi_star_knn_row_standardised_equals_binary():
-    """Every ward has 7 weights with self: z is scale invariant."""
-    expected = read("wards_weapons_knn6_local")
-    np.testing.assert_allclose(expected["gistar_W"], expected["gistar_B"], rtol=1e-12)
+def test_gi_star_knn_row_standardised():
+    """Gi* with non-binary weights: knn(6) plus self, each of the 7 weights 1/7 (spdep style W)."""
+    frame, g = _data("wards_weapons_knn6")
+    binary = csr_from_graph(g, ids=frame.index).binary(self_weight=1.0)
+    assert (binary.cardinalities == 6).all()
+    rows = CSRGraph(binary.indptr, binary.indices, binary.weights / 7, binary.self_weight / 7)
+    stat = local_g_stat(frame["value"].to_numpy(), rows, star=True, permutations=0)
+    expected = read("wards_weapons_knn6_local")["gistar_W"].to_numpy()
+    np.testing.assert_allclose(stat.z[:, 0], expected, rtol=RTOL)
 
 
 def test_eb_rate_matches_ebest():
