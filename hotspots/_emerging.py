@@ -11,7 +11,6 @@ import pandas as pd
 from hotspots._cube import cube_for_areas
 from hotspots._emerging_rules import NO_DATA, classify
 from hotspots._engine import CSRGraph, csr_from_graph, local_g_stat
-from hotspots._errors import InputError
 from hotspots._inference import (
     adjust_p,
     check_alpha,
@@ -22,7 +21,9 @@ from hotspots._inference import (
     gi_labels,
     normal_p,
 )
+from hotspots._statinput import areas_graph
 from hotspots._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
+from hotspots._weights import describe_weights
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -180,7 +181,8 @@ def emerging_hotspots(
     alpha = check_alpha(alpha)
     correction = check_correction(correction)
     cube = cube_for_areas(cube, areas)
-    csr = _spatial_links(areas, graph)
+    graph = areas_graph(areas, graph)
+    csr = csr_from_graph(graph, ids=areas.index).binary(self_weight=1.0)
     values = cube.to_numpy()
     z, p_sim, island = _space_time_gi(values, csr, time_lag, permutations, seed)
     provenance = {
@@ -192,8 +194,8 @@ def emerging_hotspots(
         "permutations": permutations,
         "seed": seed,
         "pool": "shared",
-        "weights": "spatial neighbours (binary, self included) in this and the previous "
-        f"{time_lag} period(s)",
+        "weights": f"{describe_weights(graph)}, binary, self included, in this and the "
+        f"previous {time_lag} period(s)",
         "p_value": "gi_bin from gi_p (analytical, two-sided) after correction in each period",
     }
     table, bins = _period_table(cube, z, p_sim, island, alpha, correction)
@@ -211,21 +213,6 @@ def _check_time_lag(time_lag: int) -> int:
     if isinstance(time_lag, bool) or not isinstance(time_lag, (int, np.integer)) or time_lag < 0:
         raise ValueError(f"time_lag must be a whole number, 0 or more, not {time_lag!r}")
     return int(time_lag)
-
-
-def _spatial_links(areas: gpd.GeoDataFrame, graph: Graph | None) -> CSRGraph:
-    """Binary spatial links in the order of ``areas``, self-links as weight 1."""
-    if graph is None:
-        from hotspots._weights import spatial_weights
-
-        graph = spatial_weights(areas)
-    missing = areas.index.difference(pd.Index(graph.unique_ids))
-    if len(missing):
-        raise InputError(
-            f"the graph has no node for {len(missing)} area(s)",
-            value=", ".join(map(str, missing[:5])),
-        )
-    return csr_from_graph(graph, ids=areas.index).binary(self_weight=1.0)
 
 
 def _space_time_gi(

@@ -85,19 +85,13 @@ def numeric_column(areas: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def prepare(areas: pd.DataFrame, column: str, graph: Graph | None) -> StatInput:
-    """Check ``areas[column]`` and the graph, and restrict the graph to areas with data.
+def areas_graph(areas: pd.DataFrame, graph: Graph | None) -> Graph:
+    """The graph to use for ``areas``: the given one, or queen contiguity by default.
 
-    ``graph=None`` builds queen contiguity from the areas' geometry with
-    :func:`hotspots.spatial_weights`. A given graph must contain every area of
-    ``areas`` (extra nodes are ignored); its weights are not modified.
+    Every area must be a node of the graph; areas without geometry need a graph.
     """
-    from hotspots._weights import describe_weights, spatial_weights
+    from hotspots._weights import spatial_weights
 
-    values = numeric_column(areas, column)
-    if areas.index.has_duplicates:
-        codes = list(areas.index[areas.index.duplicated()].unique()[:_NAMED])
-        raise InputError(f"area codes must be unique; repeated: {codes}")
     if graph is None:
         if not isinstance(areas, gpd.GeoDataFrame):
             raise InputError("areas have no geometry: pass a graph (hotspots.spatial_weights)")
@@ -107,6 +101,23 @@ def prepare(areas: pd.DataFrame, column: str, graph: Graph | None) -> StatInput:
         raise InputError(
             f"{len(absent)} area(s) are not in the graph, e.g. {list(absent[:_NAMED])}"
         )
+    return graph
+
+
+def prepare(areas: pd.DataFrame, column: str, graph: Graph | None) -> StatInput:
+    """Check ``areas[column]`` and the graph, and restrict the graph to areas with data.
+
+    ``graph=None`` builds queen contiguity from the areas' geometry with
+    :func:`hotspots.spatial_weights`. A given graph must contain every area of
+    ``areas`` (extra nodes are ignored); its weights are not modified.
+    """
+    from hotspots._weights import describe_weights
+
+    values = numeric_column(areas, column)
+    if areas.index.has_duplicates:
+        codes = list(areas.index[areas.index.duplicated()].unique()[:_NAMED])
+        raise InputError(f"area codes must be unique; repeated: {codes}")
+    graph = areas_graph(areas, graph)
     has_data = ~np.isnan(values)
     if has_data.sum() < _MINIMUM_AREAS:
         raise InputError(

@@ -239,5 +239,5 @@ def test_bad_arguments(wards, ward_graph, ward_burglary, kwargs, message):
 def test_unknown_codes_and_graph_without_areas(wards, ward_graph, ward_burglary):
     with pytest.raises(InputError, match="not among the areas"):
         emerging_hotspots(wards.iloc[5:], ward_burglary, graph=ward_graph.subgraph(wards.index[5:]))
-    with pytest.raises(InputError, match="graph has no node"):
+    with pytest.raises(InputError, match="not in the graph"):
         emerging_hotspots(wards, ward_burglary, graph=ward_graph.subgraph(wards.index[5:]))
