@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-IMPORTS = "import boundaries, hotspots, hotspots._local, hotspots._weights"
+IMPORTS = "import boundaries, hotspots, hotspots.stats._local, hotspots.weights._build"
 FIRST_STATISTIC = """
 import boundaries, hotspots
 wards = boundaries.load("wards")

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 from libpysal.graph import Graph
 
-from hotspots._engine import csr_from_graph, default_threads, local_g_stat, local_moran_stat
+from hotspots.stats._engine import csr_from_graph, default_threads, local_g_stat, local_moran_stat
 
 THREADS = default_threads()
 SEED = 1

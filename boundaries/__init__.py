@@ -3,7 +3,7 @@
 Every layer is a GeoDataFrame in British National Grid (EPSG:27700) indexed by GSS
 code (index name ``code``), with a ``name`` column and, below borough level,
 ``borough_code`` and ``borough_name``. The files were made from the official ONS and
-Greater London Authority releases by ``boundaries/_prepare.py`` (in the source
+Greater London Authority releases by ``scripts/prepare_data.py`` (in the source
 repository); see ``boundaries/README.md`` for sources, attribution and licence.
 
 Contains National Statistics data © Crown copyright and database right 2024.

@@ -1,6 +1,9 @@
 """london-hotspots: where crime clusters in London, and whether the clustering is real.
 
-The public API is re-exported here by name from private modules; each name is
+The package is layered along the data flow: ``io`` (readers) -> ``aggregation``
+-> ``weights`` -> ``stats`` -> ``spacetime`` -> ``maps`` -> ``cli``; each subpackage
+keeps its code in private modules and re-exports its public names. The public API
+is re-exported here by name from those subpackages; each name is
 imported on first use, so ``import hotspots`` stays fast and heavy optional
 dependencies (folium) load only when a map is made.
 """
@@ -18,38 +21,39 @@ _EXPORTS: dict[str, str] = {
     "InputError": "hotspots._errors",
     "HotspotsWarning": "hotspots._errors",
     # shipped sample data
-    "sample_path": "hotspots._samples",
+    "sample_path": "hotspots.io",
     # reading data
-    "LoadReport": "hotspots._report",
-    "read_police_uk": "hotspots._police_uk",
-    "read_mps_crime": "hotspots._mps",
-    "points_from_frame": "hotspots._points",
-    "crime_categories": "hotspots._categories",
+    "LoadReport": "hotspots.io",
+    "read_police_uk": "hotspots.io",
+    "read_mps_crime": "hotspots.io",
+    "points_from_frame": "hotspots.io",
+    "crime_categories": "hotspots.io",
     # aggregation
-    "aggregate": "hotspots._aggregate",
+    "aggregate": "hotspots.aggregation",
     # weights
-    "spatial_weights": "hotspots._weights",
+    "spatial_weights": "hotspots.weights",
     # statistics
-    "GlobalStatistic": "hotspots._global",
-    "global_moran": "hotspots._global",
-    "general_g": "hotspots._global",
-    "local_moran": "hotspots._local",
-    "getis_ord": "hotspots._local",
-    "eb_rate": "hotspots._rates",
-    "eb_moran": "hotspots._rates",
+    "GlobalStatistic": "hotspots.stats",
+    "global_moran": "hotspots.stats",
+    "general_g": "hotspots.stats",
+    "local_moran": "hotspots.stats",
+    "getis_ord": "hotspots.stats",
+    "eb_rate": "hotspots.stats",
+    "eb_moran": "hotspots.stats",
     # space-time
-    "space_time_cube": "hotspots._cube",
-    "emerging_hotspots": "hotspots._emerging",
-    "EmergingHotspots": "hotspots._emerging",
-    "mann_kendall": "hotspots._trend",
-    "period_change": "hotspots._change",
+    "space_time_cube": "hotspots.spacetime",
+    "emerging_hotspots": "hotspots.spacetime",
+    "EmergingHotspots": "hotspots.spacetime",
+    "mann_kendall": "hotspots.spacetime",
+    "MannKendall": "hotspots.spacetime",
+    "period_change": "hotspots.spacetime",
     # maps
-    "choropleth_map": "hotspots._maps",
-    "cluster_map": "hotspots._maps",
-    "hotspot_map": "hotspots._maps",
-    "emerging_map": "hotspots._maps",
-    "change_map": "hotspots._maps",
-    "combined_map": "hotspots._maps",
+    "choropleth_map": "hotspots.maps",
+    "cluster_map": "hotspots.maps",
+    "hotspot_map": "hotspots.maps",
+    "emerging_map": "hotspots.maps",
+    "change_map": "hotspots.maps",
+    "combined_map": "hotspots.maps",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -70,15 +74,15 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from hotspots._aggregate import aggregate
-    from hotspots._categories import crime_categories
-    from hotspots._change import period_change
-    from hotspots._cube import space_time_cube
-    from hotspots._emerging import EmergingHotspots, emerging_hotspots
     from hotspots._errors import HotspotsWarning, InputError
-    from hotspots._global import GlobalStatistic, general_g, global_moran
-    from hotspots._local import getis_ord, local_moran
-    from hotspots._maps import (
+    from hotspots.aggregation._aggregate import aggregate
+    from hotspots.io._categories import crime_categories
+    from hotspots.io._met import read_mps_crime
+    from hotspots.io._points import points_from_frame
+    from hotspots.io._police_uk import read_police_uk
+    from hotspots.io._report import LoadReport
+    from hotspots.io._samples import sample_path
+    from hotspots.maps._api import (
         change_map,
         choropleth_map,
         cluster_map,
@@ -86,11 +90,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         emerging_map,
         hotspot_map,
     )
-    from hotspots._mps import read_mps_crime
-    from hotspots._points import points_from_frame
-    from hotspots._police_uk import read_police_uk
-    from hotspots._rates import eb_moran, eb_rate
-    from hotspots._report import LoadReport
-    from hotspots._samples import sample_path
-    from hotspots._trend import mann_kendall
-    from hotspots._weights import spatial_weights
+    from hotspots.spacetime._change import period_change
+    from hotspots.spacetime._cube import space_time_cube
+    from hotspots.spacetime._emerging import EmergingHotspots, emerging_hotspots
+    from hotspots.spacetime._trend import MannKendall, mann_kendall
+    from hotspots.stats._global import GlobalStatistic, general_g, global_moran
+    from hotspots.stats._local import getis_ord, local_moran
+    from hotspots.stats._rates import eb_moran, eb_rate
+    from hotspots.weights._build import spatial_weights

@@ -11,7 +11,7 @@ import shapely
 import boundaries
 import hotspots
 from hotspots import InputError, aggregate
-from hotspots._aggregate import _locate_points
+from hotspots.aggregation._aggregate import _locate_points
 
 
 @pytest.fixture(scope="module")

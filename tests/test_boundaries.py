@@ -2,7 +2,7 @@
 
 Reference values are independent of the code under test: area counts from the ONS and
 GLA releases, London's Census 2021 population from the TS007B table's London row, and
-each source file's queen-contiguity edge list digest recorded by ``boundaries/_prepare.py``
+each source file's queen-contiguity edge list digest recorded by ``scripts/prepare_data.py``
 when it read the source file.
 """
 

@@ -7,7 +7,7 @@ import pytest
 
 import hotspots
 from hotspots import InputError, crime_categories
-from hotspots._categories import resolve_categories
+from hotspots.io._categories import resolve_categories
 
 
 def test_vocabulary_covers_shipped_sources():

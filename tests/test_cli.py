@@ -28,8 +28,9 @@ from libpysal.graph import Graph
 import boundaries
 import hotspots
 from hotspots import cli
-from hotspots._period import PeriodChoice
-from hotspots._progress import Progress
+from hotspots.cli import _main as cli_main
+from hotspots.cli._period import PeriodChoice
+from hotspots.cli._progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -147,7 +148,7 @@ def test_demo_says_how_many_wards_the_correction_took_away(demo):
     counts["E09000001"] = np.nan  # the City: not policed by the Met
     rate = counts / boundaries.population("wards") * 1000
     lisa = hotspots.local_moran(wards.assign(rate=rate), "rate", permutations=99, seed=2025)
-    assert not lisa["lisa_cluster"].isin(["High-High", "High-Low", "Low-High", "Low-Low"]).any()
+    assert not lisa["lisa_label"].isin(["High-High", "High-Low", "Low-High", "Low-Low"]).any()
     assert int(line.group(1)) == int((lisa["lisa_p_sim"] <= 0.05).sum()) > 0
 
 
@@ -213,11 +214,11 @@ def test_analyse_table_has_a_row_per_area_and_every_result_column(burglary):
         "population",
         "rate",
         "covered",
-        "lisa_cluster",
+        "lisa_label",
         "lisa_p_sim",
         "gi_z",
         "gi_label",
-        "emerging_category",
+        "emerging_label",
         "change_label",
     ):
         assert column in table.columns
@@ -249,9 +250,9 @@ def test_analyse_summary_json(burglary):
     moran = summary["global_moran"]
     assert moran["statistic"] == "Moran's I" and moran["n"] == 33 and moran["permutations"] == 99
     assert set(summary["labels"]) == {
-        "lisa_cluster",
+        "lisa_label",
         "gi_label",
-        "emerging_category",
+        "emerging_label",
         "change_label",
     }
     assert all(sum(tally.values()) == 33 for tally in summary["labels"].values())
@@ -298,7 +299,7 @@ def test_analyse_writes_spatial_tables(tmp_path, suffix):
     if suffix == ".gpkg":
         table = table.set_index("code")
     assert len(table) == 33 and table.crs.to_epsg() == 27700
-    assert {"count", "rate", "lisa_cluster", "gi_label", "gi_bin"} <= set(table.columns)
+    assert {"count", "rate", "lisa_label", "gi_label", "gi_bin"} <= set(table.columns)
     assert table.loc["E09000001", "count"] > 0  # City of London Police data are included
 
 
@@ -511,7 +512,7 @@ def test_layers_lists_the_shipped_boundaries():
 
 
 def test_levels_choice_matches_the_shipped_layers():
-    assert list(cli.LEVELS) == boundaries.layers()["layer"].tolist()
+    assert list(cli_main.LEVELS) == boundaries.layers()["layer"].tolist()
 
 
 def test_version():
@@ -651,12 +652,12 @@ def test_debug_shows_the_traceback_of_a_mistake():
 
 @pytest.fixture
 def bug(monkeypatch):
-    import hotspots._pipeline
+    import hotspots.cli._pipeline
 
     def broken(spec, progress):
         raise ZeroDivisionError("something the code got wrong")
 
-    monkeypatch.setattr(hotspots._pipeline, "run_analysis", broken)
+    monkeypatch.setattr(hotspots.cli._pipeline, "run_analysis", broken)
 
 
 def test_bug_is_exit_status_1_with_a_hint(bug, tmp_path):

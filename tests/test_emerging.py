@@ -14,7 +14,7 @@ from scipy import stats
 import boundaries
 import hotspots
 from hotspots import InputError, emerging_hotspots
-from hotspots._emerging_rules import CATEGORIES
+from hotspots._vocabulary import EMERGING_CATEGORIES as CATEGORIES
 
 DATA = Path(__file__).parent / "data" / "spacetime"
 
@@ -152,9 +152,9 @@ def test_real_ward_result_shape_and_words(wards, ward_result, ward_burglary):
     areas, periods = ward_result.areas, ward_result.periods
     assert list(areas.index) == list(wards.index)
     assert areas.geometry.equals(wards.geometry)
-    assert set(areas["emerging_category"]) <= set(CATEGORIES)
-    assert areas.loc["E09000001", "emerging_category"] == "No data"  # City: no Met data
-    assert (areas["emerging_category"] != "No pattern detected").sum() > 20
+    assert set(areas["emerging_label"]) <= set(CATEGORIES)
+    assert areas.loc["E09000001", "emerging_label"] == "No data"  # City: no Met data
+    assert (areas["emerging_label"] != "No pattern detected").sum() > 20
     assert set(areas["trend_direction"]) <= {
         "Upward trend", "Downward trend", "No significant trend", "No data"
     }  # fmt: skip
@@ -186,8 +186,8 @@ def test_same_seed_same_result_and_shuffled_areas(wards, ward_graph, ward_burgla
     other = emerging_hotspots(shuffled, ward_burglary, graph=ward_graph, permutations=0)
     assert list(other.areas.index) == list(shuffled.index)
     pd.testing.assert_series_equal(
-        other.areas["emerging_category"].loc[wards.index],
-        ward_result.areas["emerging_category"],
+        other.areas["emerging_label"].loc[wards.index],
+        ward_result.areas["emerging_label"],
     )
 
 
@@ -198,8 +198,8 @@ def test_missing_periods_of_one_area(wards, ward_graph, ward_burglary):
     cube.loc[code_final, cube.columns[-1]] = np.nan
     result = emerging_hotspots(wards, cube, graph=ward_graph, permutations=0)
     assert result.areas.loc[code_gap, "periods_with_data"] == 21
-    assert result.areas.loc[code_gap, "emerging_category"] != "No data"
-    assert result.areas.loc[code_final, "emerging_category"] == "No data"
+    assert result.areas.loc[code_gap, "emerging_label"] != "No data"
+    assert result.areas.loc[code_final, "emerging_label"] == "No data"
     labels = result.periods.xs(code_gap, level="code")["gi_label"]
     assert (labels.iloc[3:6] == "No data").all()
 
@@ -209,7 +209,7 @@ def test_lsoa_burglary_runs():
     cube = pd.read_csv(DATA / "lsoa_burglary_monthly.csv", index_col="code")
     cube.columns = pd.PeriodIndex(cube.columns, freq="M", name="month")
     result = emerging_hotspots(lsoas, cube, permutations=0)
-    counts = result.areas["emerging_category"].value_counts()
+    counts = result.areas["emerging_label"].value_counts()
     assert counts["No data"] == 6
     assert counts.get("Persistent hot spot", 0) + counts.get("Intensifying hot spot", 0) > 0
 

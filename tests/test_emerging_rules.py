@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from hotspots._emerging_rules import (
-    CATEGORIES,
+from hotspots._vocabulary import EMERGING_CATEGORIES as CATEGORIES
+from hotspots.spacetime._rules import (
     classify,
     is_consecutive,
     is_diminishing,

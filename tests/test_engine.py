@@ -17,8 +17,8 @@ from esda import Moran_Local
 from esda.crand import vec_permutations
 from libpysal.graph import Graph
 
-from hotspots import _engine as engine
-from hotspots._engine import (
+from hotspots.stats import _engine as engine
+from hotspots.stats._engine import (
     csr_from_graph,
     local_g_stat,
     local_moran_stat,
@@ -276,7 +276,7 @@ def test_simulations_only_when_asked(wards):
 ENGINE_RUN = """
 import sys
 import numpy as np
-from hotspots import _engine as e
+from hotspots.stats import _engine as e
 arrays = np.load(sys.argv[1])
 graph = e.CSRGraph(arrays["indptr"], arrays["indices"], arrays["weights"], arrays["self_weight"])
 stat = e.local_g_stat(arrays["x"], graph, permutations=99, seed=5, pool=sys.argv[2])

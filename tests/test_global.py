@@ -11,7 +11,7 @@ from esda import G, Moran
 
 import boundaries
 from hotspots import GlobalStatistic, general_g, global_moran, spatial_weights
-from hotspots._engine import csr_from_graph, global_permutations
+from hotspots.stats._engine import csr_from_graph, global_permutations
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hotspots._inference import adjust_p, gi_bins, gi_labels, lisa_labels, lisa_quadrants, normal_p
+from hotspots.stats._inference import (
+    adjust_p,
+    gi_bins,
+    gi_labels,
+    lisa_labels,
+    lisa_quadrants,
+    normal_p,
+)
 
 
 def test_benjamini_hochberg_against_the_step_up_rule():
@@ -54,3 +61,13 @@ def test_lisa_quadrants_and_labels():
                          np.array([False, False, False, False, True]))  # fmt: skip
     assert labels.tolist() == ["High-High", "Not significant", "High-Low", "No data",
                                "No neighbours"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("correction", "method"), [("fdr", "bh"), ("by", "by")], ids=["BH", "BY"])
+def test_fdr_corrections_match_scipy(correction, method):
+    from scipy.stats import false_discovery_control
+
+    p = np.random.default_rng(7).uniform(0, 0.2, 300) ** 2
+    np.testing.assert_allclose(
+        adjust_p(p, correction), false_discovery_control(p, method=method), rtol=1e-12
+    )

@@ -35,8 +35,8 @@ def test_local_moran_columns_and_provenance(wards):
     for column in ("lisa_i", "lisa_z", "lisa_p_sim", "lisa_p_adjusted"):
         assert result[column].dtype == np.float64
     assert result["lisa_significant"].dtype == "boolean"
-    assert set(result["lisa_cluster"]) <= LISA
-    assert result.loc["E09000001", "lisa_cluster"] == "No data"
+    assert set(result["lisa_label"]) <= LISA
+    assert result.loc["E09000001", "lisa_label"] == "No data"
     assert np.isnan(result.loc["E09000001", "lisa_i"])
     attrs = result.attrs["hotspots"]
     assert attrs["statistic"] == "Local Moran's I"
@@ -119,7 +119,7 @@ def test_plain_frame_string_ids_island_and_no_data(function):
     frame, graph = _strings_frame()
     before = graph.adjacency.copy()
     result = function(frame, "count", graph=graph, permutations=19, seed=0)
-    label = "lisa_cluster" if function is local_moran else "gi_label"
+    label = "lisa_label" if function is local_moran else "gi_label"
     assert result.loc["d", label] == "No data"
     assert result.loc["e", label] == "No neighbours"
     assert result[label].drop(["d", "e"]).isin(["Not significant", *sorted(LISA | GI)]).all()

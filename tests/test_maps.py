@@ -21,13 +21,11 @@ import pytest
 
 import boundaries
 import hotspots
-from hotspots._emerging import EmergingHotspots
-from hotspots._mapstyle import (
-    CHANGE_CATEGORIES,
+from hotspots import EmergingHotspots
+from hotspots._vocabulary import CHANGE_CATEGORIES, GI_CATEGORIES, LISA_CATEGORIES
+from hotspots.maps._style import (
     EMERGING_CATEGORIES,
-    GI_CATEGORIES,
     HATCH_ID,
-    LISA_CATEGORIES,
     assign_classes,
     class_breaks,
     class_labels,
@@ -98,13 +96,13 @@ def synthetic(wards):
     frame = wards.assign(
         count=rng.poisson(60, n).astype(float),
         population=rng.integers(5000, 15000, n).astype(float),
-        lisa_cluster=np.resize(LISA, n),
+        lisa_label=np.resize(LISA, n),
         lisa_i=rng.normal(0, 1, n),
         lisa_p_sim=rng.uniform(0, 0.2, n),
         gi_label=np.resize(GI, n),
         gi_z=rng.normal(0, 2, n),
         gi_p=rng.uniform(0, 0.2, n),
-        emerging_category=np.resize(list(EMERGING_CATEGORIES), n),
+        emerging_label=np.resize(list(EMERGING_CATEGORIES), n),
         count_before=rng.poisson(30, n).astype(float),
         count_after=rng.poisson(30, n).astype(float),
         change_p=rng.uniform(0, 0.2, n),
@@ -116,7 +114,7 @@ def synthetic(wards):
     numbers = ["count", "rate", "lisa_i", "lisa_p_sim", "gi_z", "gi_p"]
     numbers += ["count_before", "count_after", "change", "percent_change", "change_p"]
     frame.loc[CITY, numbers] = np.nan
-    frame.loc[CITY, ["lisa_cluster", "gi_label", "emerging_category", "change_label"]] = "No data"
+    frame.loc[CITY, ["lisa_label", "gi_label", "emerging_label", "change_label"]] = "No data"
     frame["covered"] = frame.index != CITY
     frame.attrs["hotspots"] = {
         "source": "SYNTHETIC test values",
@@ -173,9 +171,9 @@ MAKERS = {
     "combined": lambda f, **kw: hotspots.combined_map(f, synthetic_emerging(f), **kw),
 }
 COLUMNS = {
-    "lisa": "lisa_cluster",
+    "lisa": "lisa_label",
     "gi": "gi_label",
-    "emerging": "emerging_category",
+    "emerging": "emerging_label",
     "change": "change_label",
 }
 
@@ -185,7 +183,7 @@ COLUMNS = {
 def test_hotspots_imports_without_folium():
     code = (
         "import sys; sys.modules['folium'] = None\n"
-        "import hotspots, hotspots._maps, hotspots._mapstyle\n"
+        "import hotspots, hotspots.maps._api, hotspots.maps._style\n"
         "try:\n"
         "    hotspots.cluster_map(None)\n"
         "except ImportError as err:\n"
@@ -201,7 +199,7 @@ def test_missing_leaflet_package_says_what_to_install(synthetic):
         "import sys; sys.modules['xstatic.pkg.leaflet'] = None\n"
         "import boundaries, hotspots\n"
         "try:\n"
-        "    hotspots.cluster_map(boundaries.load('boroughs').assign(lisa_cluster='High-High'))\n"
+        "    hotspots.cluster_map(boundaries.load('boroughs').assign(lisa_label='High-High'))\n"
         "except ImportError as err:\n"
         "    print(err)\n"
     )
@@ -340,7 +338,7 @@ def test_no_data_is_hatched_and_says_no_data(synthetic_html, kind):
 
 def test_no_neighbours_is_distinct(synthetic):
     frame = synthetic.copy()
-    frame.loc[frame.index[0], "lisa_cluster"] = "No neighbours"
+    frame.loc[frame.index[0], "lisa_label"] = "No neighbours"
     html = render(hotspots.cluster_map(frame))
     styles = layer_specs(html)["lisa"]["styles"]
     assert styles["No neighbours"]["dashArray"] == "3 3"
@@ -356,7 +354,7 @@ def test_no_neighbours_is_distinct(synthetic):
 def test_legend_lists_every_category_with_counts(synthetic):
     html = render(hotspots.cluster_map(synthetic))
     rows = legend_rows(html)
-    expected = synthetic["lisa_cluster"].value_counts()
+    expected = synthetic["lisa_label"].value_counts()
     assert [c for c, _, _ in rows] == [*LISA, "No data"]
     for category, text, count in rows:
         assert text.strip() == category
@@ -364,7 +362,7 @@ def test_legend_lists_every_category_with_counts(synthetic):
 
 
 def test_legend_keeps_absent_categories(synthetic):
-    frame = synthetic.assign(lisa_cluster="Not significant")
+    frame = synthetic.assign(lisa_label="Not significant")
     rows = legend_rows(render(hotspots.cluster_map(frame)))
     assert [(c, n) for c, _, n in rows] == [
         (c, "680" if c == "Not significant" else "0") for c in LISA
@@ -385,14 +383,14 @@ def test_top_hot_spots_ranked_by_z(synthetic):
 
 def test_top_high_high_ranked_by_statistic(synthetic):
     html = render(hotspots.cluster_map(synthetic, top=3))
-    high = synthetic[synthetic["lisa_cluster"] == "High-High"]
+    high = synthetic[synthetic["lisa_label"] == "High-High"]
     expected = high.sort_values("lisa_i", ascending=False).index[:3].tolist()
     assert re.findall(r'<li data-code="(\w+)"', html) == expected
 
 
 def test_top_zero_hides_the_list_and_empty_list_says_so(synthetic):
     assert 'class="hs-top"' not in render(hotspots.cluster_map(synthetic, top=0))
-    none = synthetic.assign(lisa_cluster="Not significant")
+    none = synthetic.assign(lisa_label="Not significant")
     html = render(hotspots.cluster_map(none))
     assert "No High-High cluster at this significance level." in html
 
@@ -405,7 +403,7 @@ def test_tooltip_rows(synthetic):
     assert rows["Area"] == row["name"]
     assert rows["Code"] == code
     assert rows["Borough"] == row["borough_name"]
-    assert rows["LISA cluster"] == row["lisa_cluster"]
+    assert rows["LISA cluster"] == row["lisa_label"]
     assert rows["Local Moran's I"] == format_number(row["lisa_i"])
     assert rows["Pseudo p-value"] in (f"{row['lisa_p_sim']:.3f}", "< 0.001")
     assert rows["Crimes"] == f"{int(row['count']):,}"
@@ -462,11 +460,11 @@ def test_combined_has_all_layers_and_borough_outlines(synthetic_html):
 
 def test_combined_takes_layers_from_several_results(synthetic):
     counts = synthetic[["name", "borough_name", "count", "rate", "population", "geometry"]]
-    lisa = synthetic[["lisa_cluster", "lisa_i", "geometry"]].sample(frac=1, random_state=1)
+    lisa = synthetic[["lisa_label", "lisa_i", "geometry"]].sample(frac=1, random_state=1)
     html = render(hotspots.combined_map(counts, lisa))
     assert set(layer_specs(html)) == {"choropleth", "lisa"}
     code = synthetic.index[3]
-    assert tooltip(html, "lisa", code)["LISA cluster"] == synthetic.loc[code, "lisa_cluster"]
+    assert tooltip(html, "lisa", code)["LISA cluster"] == synthetic.loc[code, "lisa_label"]
 
 
 def test_single_layer_without_boroughs_has_no_layer_control(synthetic):
@@ -583,7 +581,7 @@ HOSTILE = ["<script>alert(1)</script>", "\"quotes' & more", "{{ 7*7 }} {% if 1 %
 
 def test_everything_written_is_escaped(synthetic):
     frame = synthetic.copy()
-    codes = frame.index[frame["lisa_cluster"] == "High-High"][:3]
+    codes = frame.index[frame["lisa_label"] == "High-High"][:3]
     frame.loc[codes, "name"] = HOSTILE
     frame.loc[codes, "lisa_i"] = [10.0, 9.0, 8.0]  # top of the list
     frame.loc[codes, "borough_name"] = HOSTILE
@@ -666,13 +664,11 @@ def relabelled(result: EmergingHotspots) -> EmergingHotspots:
     [
         (lambda f: hotspots.cluster_map(f, palette="rainbow"), "unknown palette"),
         (lambda f: hotspots.cluster_map(f, top=-1), "top must be"),
-        (lambda f: hotspots.cluster_map(f.drop(columns="lisa_cluster")), "local_moran"),
+        (lambda f: hotspots.cluster_map(f.drop(columns="lisa_label")), "local_moran"),
         (lambda f: hotspots.hotspot_map(f.drop(columns="gi_label")), "getis_ord"),
         (lambda f: hotspots.emerging_map(f), r"not a table.*not result\.areas"),
         (
-            lambda f: hotspots.emerging_map(
-                synthetic_emerging(f.drop(columns="emerging_category"))
-            ),
+            lambda f: hotspots.emerging_map(synthetic_emerging(f.drop(columns="emerging_label"))),
             "emerging_hotspots",
         ),
         (lambda f: hotspots.emerging_map(relabelled(synthetic_emerging(f))), "value 'Hot'"),
@@ -681,7 +677,7 @@ def relabelled(result: EmergingHotspots) -> EmergingHotspots:
         (lambda f: hotspots.change_map(f.assign(change_label="Up")), "value 'Up'"),
         (lambda f: hotspots.choropleth_map(f, "nope"), "no column 'nope'"),
         (lambda f: hotspots.choropleth_map(f, "name"), "not numeric"),
-        (lambda f: hotspots.cluster_map(f.assign(lisa_cluster="HH")), "value 'HH'"),
+        (lambda f: hotspots.cluster_map(f.assign(lisa_label="HH")), "value 'HH'"),
         (lambda f: hotspots.cluster_map(f.set_crs(None, allow_override=True)), "no CRS"),
         (lambda f: hotspots.cluster_map(pd.DataFrame(f)), "GeoDataFrame"),
         (lambda f: hotspots.combined_map(f, f.iloc[:-1]), "different areas"),
@@ -724,13 +720,13 @@ def test_all_lsoas_in_one_combined_map_stay_under_10_mb(tmp_path):
     synthetic = lsoa.assign(  # SYNTHETIC values: only the size matters here
         count=rng.poisson(30, n).astype(float),
         population=1500.0,
-        lisa_cluster=rng.choice(LISA, n),
+        lisa_label=rng.choice(LISA, n),
         lisa_i=rng.normal(size=n),
         lisa_p_sim=rng.uniform(size=n),
         gi_label=rng.choice(GI, n),
         gi_z=rng.normal(size=n),
         gi_p=rng.uniform(size=n),
-        emerging_category=rng.choice(list(EMERGING_CATEGORIES), n),
+        emerging_label=rng.choice(list(EMERGING_CATEGORIES), n),
         count_before=rng.poisson(15, n).astype(float),
         count_after=rng.poisson(15, n).astype(float),
         change_p=rng.uniform(size=n),
@@ -779,7 +775,7 @@ def test_real_statistics_on_real_counts(real_counts, tmp_path):
     data = area_data(html)
     for code in real_counts.index:
         assert data[code]["properties"]["lisa"][0] == (
-            "No data" if pd.isna(lisa.loc[code, "lisa_cluster"]) else lisa.loc[code, "lisa_cluster"]
+            "No data" if pd.isna(lisa.loc[code, "lisa_label"]) else lisa.loc[code, "lisa_label"]
         )
         assert data[code]["properties"]["gi"][0] == gi.loc[code, "gi_label"]
     hot = gi[gi["gi_label"].str.startswith("Hot spot")].sort_values("gi_z", ascending=False)
@@ -802,12 +798,12 @@ def test_real_emerging_patterns(wards, real_cube):
     html = render(hotspots.emerging_map(result, top=5))
     data = area_data(html)
     areas = result.areas
-    for code, category in areas["emerging_category"].items():
+    for code, category in areas["emerging_label"].items():
         assert data[code]["properties"]["emerging"][0] == category
     assert data[CITY]["properties"]["emerging"][0] == "No data"
     # strongest pattern first, the steepest upward trend first within a pattern
-    hot = areas[areas["emerging_category"].str.endswith("hot spot")]
-    strength = hot["emerging_category"].map({c: i for i, c in enumerate(EMERGING_CATEGORIES)})
+    hot = areas[areas["emerging_label"].str.endswith("hot spot")]
+    strength = hot["emerging_label"].map({c: i for i, c in enumerate(EMERGING_CATEGORIES)})
     expected = (
         hot.assign(strength=strength, minus_z=-hot["trend_z"], tie=hot.index)
         .sort_values(["strength", "minus_z", "tie"])

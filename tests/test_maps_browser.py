@@ -217,7 +217,7 @@ def _synthetic_results(layer: str):
     frame = areas.assign(
         count=rng.poisson(40, n).astype(float),
         population=rng.integers(1000, 3000, n).astype(float),
-        lisa_cluster=rng.choice(
+        lisa_label=rng.choice(
             ["High-High", "High-Low", "Low-High", "Low-Low", "Not significant"],
             n,
             p=[0.1, 0.05, 0.05, 0.1, 0.7],
@@ -234,7 +234,7 @@ def _synthetic_results(layer: str):
     )
     city = frame["borough_code"] == "E09000001"
     frame.loc[city, ["count", "rate", "lisa_i", "lisa_p_sim", "gi_z"]] = np.nan
-    frame.loc[city, ["lisa_cluster", "gi_label"]] = "No data"
+    frame.loc[city, ["lisa_label", "gi_label"]] = "No data"
     frame["covered"] = ~city
     frame.attrs["hotspots"] = {"source": "SYNTHETIC random values (browser test)", "seed": 1}
     return frame
@@ -313,10 +313,10 @@ def test_hostile_names_stay_text(browser, tmp_path):
         '<img src=x onerror="window.hacked=1">',
         "\"quotes' & {{ 7*7 }}",
     ]
-    frame = wards.assign(lisa_cluster="Not significant")
+    frame = wards.assign(lisa_label="Not significant")
     codes = list(frame.index[:3])
     frame.loc[codes, "name"] = hostile
-    frame.loc[codes, "lisa_cluster"] = "High-High"
+    frame.loc[codes, "lisa_label"] = "High-High"
     path = tmp_path / "hostile.html"
     hotspots.cluster_map(frame, title='<img src=y onerror="window.hacked=2">').save(path)
     browser.open(path)

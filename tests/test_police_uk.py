@@ -281,7 +281,7 @@ def test_header_only_file_gives_empty_result(tmp_path):
     ids=["same-length", "mixed-length", "police-uk-length", "all-missing"],
 )
 def test_duplicate_ids_match_pandas(ids):
-    from hotspots._police_uk import _duplicated_among
+    from hotspots.io._police_uk import _duplicated_among
 
     series = pd.Series(ids, dtype="str")
     keep = np.ones(len(series), dtype=bool)

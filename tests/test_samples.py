@@ -14,7 +14,8 @@ import pytest
 
 import boundaries
 import hotspots
-from hotspots import _samples, sample_path
+from hotspots import sample_path
+from hotspots.io import _samples
 
 DATA = Path(hotspots.__file__).parent / "_data"
 MANIFEST = json.loads((DATA / "manifest.json").read_text(encoding="utf-8"))

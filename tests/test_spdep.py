@@ -13,8 +13,8 @@ import pytest
 from _reference import graph, read, values
 
 from hotspots import eb_moran, eb_rate, general_g, getis_ord, global_moran, local_moran
-from hotspots._engine import CSRGraph, csr_from_graph, local_g_stat
-from hotspots._global import moran_test
+from hotspots.stats._engine import CSRGraph, csr_from_graph, local_g_stat
+from hotspots.stats._global import moran_test
 
 RTOL = 1e-9
 CASES = ["wards_weapons", "lsoa_burglary", "wards_weapons_knn6"]
@@ -89,7 +89,7 @@ def test_lisa_quadrants_match_spdep():
     significant = result["lisa_significant"].to_numpy(dtype=bool)
     assert significant.sum() > 600
     pd.testing.assert_series_equal(
-        result.loc[significant, "lisa_cluster"],
+        result.loc[significant, "lisa_label"],
         expected[significant].astype("str"),
         check_names=False,
     )

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from hotspots import InputError, mann_kendall
-from hotspots._trend import _mann_kendall_rows
+from hotspots.spacetime._trend import _mann_kendall_rows
 
 
 def reference(values):

@@ -20,7 +20,7 @@ from scipy.spatial.distance import cdist
 
 import boundaries
 from hotspots import HotspotsWarning, InputError, spatial_weights
-from hotspots._weights import describe_weights
+from hotspots.weights._build import describe_weights
 
 LAYERS = ["boroughs", "wards", "wards-2018", "lsoa", "lsoa-2011", "msoa"]
 CITY = "E09000001"

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from hotspots._errors import InputError
-from hotspots._inference import check_alpha
+from hotspots.stats._inference import check_alpha
 
 __all__ = ["MannKendall", "mann_kendall"]
 
@@ -47,6 +47,13 @@ class MannKendall:
         Significance level used for ``trend``.
     trend : str
         ``"Upward trend"``, ``"Downward trend"`` or ``"No significant trend"``.
+
+    Examples
+    --------
+    >>> import hotspots
+    >>> result = hotspots.mann_kendall([3, 4, 4, 6, 8, 9, 12])
+    >>> isinstance(result, hotspots.MannKendall), result.trend
+    (True, 'Upward trend')
     """
 
     n: int

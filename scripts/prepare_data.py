@@ -33,7 +33,7 @@ re-checks it on the shipped files.
 Re-run from the repository root, giving the folder that holds the source copies
 (laid out as described in its README.md)::
 
-    python boundaries/_prepare.py ../shared/data
+    python scripts/prepare_data.py ../shared/data
 """
 
 from __future__ import annotations

@@ -19,41 +19,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from hotspots._errors import InputError
+from hotspots._vocabulary import (
+    CHANGE_CATEGORIES,
+    EMERGING_LEGEND_KINDS,
+    GI_CATEGORIES,
+    NO_DATA,
+    NO_NEIGHBOURS,
+    NO_PATTERN,
+    NOT_SIGNIFICANT,
+)
 
 PALETTES = ("default", "colourblind")
 
-NO_DATA = "No data"
-NO_NEIGHBOURS = "No neighbours"
-NOT_SIGNIFICANT = "Not significant"
-NO_PATTERN = "No pattern detected"
-
-LISA_CATEGORIES = ("High-High", "High-Low", "Low-High", "Low-Low", NOT_SIGNIFICANT)
-GI_CATEGORIES = (
-    "Hot spot (99%)",
-    "Hot spot (95%)",
-    "Hot spot (90%)",
-    NOT_SIGNIFICANT,
-    "Cold spot (90%)",
-    "Cold spot (95%)",
-    "Cold spot (99%)",
-)
 # strongest first; the same eight patterns for cold spots
-_TRENDS = (
-    "Persistent",
-    "Intensifying",
-    "Consecutive",
-    "New",
-    "Oscillating",
-    "Sporadic",
-    "Diminishing",
-    "Historical",
-)
-EMERGING_HOT = tuple(f"{trend} hot spot" for trend in _TRENDS)
-EMERGING_COLD = tuple(f"{trend} cold spot" for trend in _TRENDS)
+EMERGING_HOT = tuple(f"{kind} hot spot" for kind in EMERGING_LEGEND_KINDS)
+EMERGING_COLD = tuple(f"{kind} cold spot" for kind in EMERGING_LEGEND_KINDS)
 EMERGING_CATEGORIES = (*EMERGING_HOT, *EMERGING_COLD, NO_PATTERN)
-INCREASE = "Significant increase"
-DECREASE = "Significant decrease"
-CHANGE_CATEGORIES = (INCREASE, "No significant change", DECREASE)
 
 _GREY = "#e0e0e0"
 

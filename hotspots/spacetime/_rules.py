@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
-NO_PATTERN = "No pattern detected"
-NO_DATA = "No data"
-KINDS = ("New", "Consecutive", "Intensifying", "Persistent", "Diminishing", "Sporadic",
-         "Oscillating", "Historical")  # fmt: skip
-HOT_CATEGORIES = tuple(f"{kind} hot spot" for kind in KINDS)
-COLD_CATEGORIES = tuple(f"{kind} cold spot" for kind in KINDS)
-CATEGORIES = (*HOT_CATEGORIES, *COLD_CATEGORIES, NO_PATTERN, NO_DATA)
+from hotspots._vocabulary import (
+    COLD_CATEGORIES,
+    HOT_CATEGORIES,
+    NO_DATA,
+    NO_PATTERN,
+)
 
 
 def _hot_share_at_least_90(states: np.ndarray) -> bool:

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from hotspots._cube import cube_for_areas
 from hotspots._errors import InputError
-from hotspots._inference import adjust_p, check_alpha, check_correction
+from hotspots._vocabulary import DECREASE, INCREASE, NO_CHANGE, NO_DATA
+from hotspots.spacetime._cube import cube_for_areas
+from hotspots.stats._inference import adjust_p, check_alpha, check_correction
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -19,11 +20,6 @@ __all__ = ["period_change"]
 
 TESTS = ("exact", "e-test")
 _PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
-
-INCREASE = "Significant increase"
-DECREASE = "Significant decrease"
-NO_CHANGE = "No significant change"
-NO_DATA = "No data"
 
 
 def period_change(

@@ -2,7 +2,7 @@
 
 ``hotspots demo`` and ``hotspots analyse`` both describe what they want as an
 :class:`AnalysisSpec` and get an :class:`Analysis` back; writing maps, tables
-and summaries is left to :mod:`hotspots._outputs`.
+and summaries is left to :mod:`hotspots.cli._outputs`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import pandas as pd
 import boundaries
 import hotspots
 from hotspots import InputError
-from hotspots._categories import resolve_categories
-from hotspots._inputs import (
+from hotspots.cli._inputs import (
     MET,
     POLICE_UK,
     TableColumns,
@@ -25,9 +24,10 @@ from hotspots._inputs import (
     read_crime,
     resolve_path,
 )
-from hotspots._period import PeriodChoice
-from hotspots._progress import Progress
-from hotspots._weights import describe_weights
+from hotspots.cli._period import PeriodChoice
+from hotspots.cli._progress import Progress
+from hotspots.io._categories import resolve_categories
+from hotspots.weights._build import describe_weights
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -74,7 +74,7 @@ class Analysis:
     """The results of one analysis, each as the library function returned it.
 
     ``weights`` describes the spatial weights as built
-    (:func:`hotspots._weights.describe_weights`), for runs without a statistic
+    (:func:`hotspots.weights._build.describe_weights`), for runs without a statistic
     that records its own weighting.
     """
 

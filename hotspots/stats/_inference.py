@@ -11,28 +11,20 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-CORRECTIONS: tuple[str | None, ...] = ("fdr", "bonferroni", None)
-
-# words, never numbers
-HIGH_HIGH = "High-High"
-LOW_LOW = "Low-Low"
-HIGH_LOW = "High-Low"
-LOW_HIGH = "Low-High"
-NOT_SIGNIFICANT = "Not significant"
-NO_DATA = "No data"
-NO_NEIGHBOURS = "No neighbours"
+from hotspots._vocabulary import (
+    CORRECTIONS,
+    GI_LABELS,
+    HIGH_HIGH,
+    HIGH_LOW,
+    LOW_HIGH,
+    LOW_LOW,
+    NO_DATA,
+    NO_NEIGHBOURS,
+    NOT_SIGNIFICANT,
+)
 
 # ArcGIS-style confidence bins: (largest p-value, bin); bins are signed by z
 GI_LEVELS: tuple[tuple[float, int], ...] = ((0.01, 3), (0.05, 2), (0.10, 1))
-GI_LABELS: dict[int, str] = {
-    3: "Hot spot (99%)",
-    2: "Hot spot (95%)",
-    1: "Hot spot (90%)",
-    0: NOT_SIGNIFICANT,
-    -1: "Cold spot (90%)",
-    -2: "Cold spot (95%)",
-    -3: "Cold spot (99%)",
-}
 
 
 def check_alpha(alpha: float) -> float:
@@ -47,7 +39,9 @@ def check_alpha(alpha: float) -> float:
 def check_correction(correction: str | None) -> str | None:
     """``correction`` if it is one of :data:`CORRECTIONS`, or ValueError."""
     if correction not in CORRECTIONS:
-        raise ValueError(f"correction must be 'fdr', 'bonferroni' or None, not {correction!r}")
+        raise ValueError(
+            f"correction must be 'fdr', 'by', 'bonferroni' or None, not {correction!r}"
+        )
     return correction
 
 
@@ -85,9 +79,13 @@ def adjust_p(p: np.ndarray, correction: str | None) -> np.ndarray:
     ----------
     p : array of float
         Raw p-values; NaN entries are left out of the family (and stay NaN).
-    correction : {"fdr", "bonferroni", None}
+    correction : {"fdr", "by", "bonferroni", None}
         ``"fdr"``: Benjamini-Hochberg (1995) adjusted p-values (step-up, the
-        false discovery rate is controlled at ``alpha``); ``"bonferroni"``:
+        false discovery rate is controlled at ``alpha`` for independent or
+        positively dependent tests); ``"by"``: Benjamini-Yekutieli (2001), the
+        Benjamini-Hochberg values times ``sum(1/i, i=1..m)``, which controls the
+        false discovery rate under any dependence between tests (neighbouring
+        areas share data); ``"bonferroni"``:
         ``min(1, m p)`` (the family-wise error rate is controlled at ``alpha``);
         ``None``: ``p`` unchanged. ``m`` is the number of non-NaN p-values.
 
@@ -95,6 +93,8 @@ def adjust_p(p: np.ndarray, correction: str | None) -> np.ndarray:
     --------
     >>> adjust_p(np.array([0.01, 0.04, 0.03, np.nan]), "fdr").round(3).tolist()
     [0.03, 0.04, 0.04, nan]
+    >>> adjust_p(np.array([0.01, 0.04, 0.03, np.nan]), "by").round(3).tolist()
+    [0.055, 0.073, 0.073, nan]
     >>> adjust_p(np.array([0.01, 0.04, 0.03, np.nan]), "bonferroni").round(3).tolist()
     [0.03, 0.12, 0.09, nan]
     """
@@ -111,6 +111,8 @@ def adjust_p(p: np.ndarray, correction: str | None) -> np.ndarray:
     values = p[valid]
     order = np.argsort(values, kind="stable")
     scaled = values[order] * m / np.arange(1, m + 1)
+    if correction == "by":
+        scaled *= np.sum(1.0 / np.arange(1, m + 1))
     stepped = np.minimum.accumulate(scaled[::-1])[::-1]
     adjusted = np.empty(m)
     adjusted[order] = np.minimum(1.0, stepped)

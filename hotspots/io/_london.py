@@ -10,7 +10,7 @@ import shapely
 import boundaries
 
 CITY_OF_LONDON = "E09000001"
-MET = "Metropolitan Police Service"
+MET_FORCE = "Metropolitan Police Service"
 CITY_POLICE = "City of London Police"
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from hotspots._mapstyle import HATCH_ID, LEGEND_SWATCH_CSS, Scheme
+from hotspots.maps._style import HATCH_ID, LEGEND_SWATCH_CSS, Scheme
 
 # provenance keys shown first, in this order, with their labels
 PROVENANCE_LABELS = {

@@ -14,12 +14,25 @@ import pandas as pd
 
 import hotspots
 from hotspots._version import __version__
+from hotspots._vocabulary import (
+    CLUSTERS,
+    COLD_CATEGORIES,
+    DECREASE,
+    GI_CATEGORIES,
+    HOT_CATEGORIES,
+    INCREASE,
+    NO_CHANGE,
+    NO_DATA,
+    NO_NEIGHBOURS,
+    NO_PATTERN,
+    NOT_SIGNIFICANT,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from hotspots import GlobalStatistic
-    from hotspots._pipeline import Analysis
+    from hotspots.cli._pipeline import Analysis
 
 TOP = 10
 # how one area of each shipped level is called in a sentence
@@ -34,26 +47,23 @@ _UNIT = {
 _WHAT = {"rate": "rate per 1,000 residents", "count": "count of offences"}
 # label column of each per-area result, with a heading for the summary
 _LABELS = {
-    "lisa_cluster": "LISA clusters",
+    "lisa_label": "LISA clusters",
     "gi_label": "Gi* hot and cold spots",
-    "emerging_category": "Emerging hot spots",
+    "emerging_label": "Emerging hot spots",
     "change_label": "Change",
 }
 
-_CORRECTIONS = {"fdr": "false discovery rate", "bonferroni": "Bonferroni", None: "none"}
-_CLUSTERS = ("High-High", "High-Low", "Low-High", "Low-Low")
-
-_HOT_COLD = ("New", "Consecutive", "Intensifying", "Persistent", "Diminishing", "Sporadic",
-             "Oscillating", "Historical")  # fmt: skip
+_CORRECTIONS = {
+    "fdr": "false discovery rate",
+    "by": "Benjamini-Yekutieli false discovery rate",
+    "bonferroni": "Bonferroni",
+    None: "none",
+}
+# summary order: clusters and hot spots first, then the null verdicts, then cold spots
 _ORDER = (
-    "High-High", "High-Low", "Low-High", "Low-Low",
-    "Hot spot (99%)", "Hot spot (95%)", "Hot spot (90%)",
-    *(f"{kind} hot spot" for kind in _HOT_COLD),
-    "Significant increase", "Significant decrease",
-    "Not significant", "No significant change", "No pattern detected",
-    "Cold spot (90%)", "Cold spot (95%)", "Cold spot (99%)",
-    *(f"{kind} cold spot" for kind in _HOT_COLD),
-    "No neighbours", "No data",
+    *CLUSTERS, *GI_CATEGORIES[:3], *HOT_CATEGORIES, INCREASE, DECREASE,
+    NOT_SIGNIFICANT, NO_CHANGE, NO_PATTERN, *GI_CATEGORIES[4:], *COLD_CATEGORIES,
+    NO_NEIGHBOURS, NO_DATA,
 )  # fmt: skip
 
 
@@ -175,7 +185,7 @@ def _findings(analysis: Analysis) -> list[str]:
             if column in frame.columns:
                 tally = ", ".join(f"{label} {n}" for label, n in _tally(frame[column]).items())
                 lines.append(f"{heading}: {tally}")
-                if column == "lisa_cluster":
+                if column == "lisa_label":
                     lines += _no_cluster_context(analysis)
     top = _top(analysis)
     unit = _unit(analysis)
@@ -190,7 +200,7 @@ def _findings(analysis: Analysis) -> list[str]:
 def _no_cluster_context(analysis: Analysis) -> list[str]:
     """When the correction leaves no LISA cluster, how many areas it took away."""
     lisa, spec = analysis.lisa, analysis.spec
-    if spec.correction is None or lisa["lisa_cluster"].astype(str).isin(_CLUSTERS).any():
+    if spec.correction is None or lisa["lisa_label"].astype(str).isin(CLUSTERS).any():
         return []
     # the result's own uncorrected pseudo p-values, judged as the correction judged them
     n = int((pd.to_numeric(lisa["lisa_p_sim"], errors="coerce") <= spec.alpha).sum())
@@ -229,13 +239,13 @@ def _top(analysis: Analysis) -> pd.DataFrame:
         table["gi_z"] = gi["gi_z"]
         table["gi_label"] = gi["gi_label"]
         if analysis.lisa is not None:
-            table["lisa_cluster"] = analysis.lisa["lisa_cluster"]
+            table["lisa_label"] = analysis.lisa["lisa_label"]
         hot = table[table["gi_label"].astype(str).str.startswith("Hot spot")]
         return hot.sort_values("gi_z", ascending=False).head(TOP)
     if analysis.lisa is not None:
         table["lisa_i"] = analysis.lisa["lisa_i"]
-        table["lisa_cluster"] = analysis.lisa["lisa_cluster"]
-        high = table[table["lisa_cluster"] == "High-High"]
+        table["lisa_label"] = analysis.lisa["lisa_label"]
+        high = table[table["lisa_label"] == "High-High"]
         return high.sort_values("lisa_i", ascending=False).head(TOP)
     return table.sort_values(analysis.column, ascending=False).head(TOP)
 
@@ -258,7 +268,7 @@ def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
         cells["rate"] = [f"{value:.2f}" for value in top["rate"]]
     if "count" in top.columns:
         cells["count"] = [f"{value:.0f}" for value in top["count"]]
-    for label, heading in (("gi_label", "Gi*"), ("lisa_cluster", "LISA")):
+    for label, heading in (("gi_label", "Gi*"), ("lisa_label", "LISA")):
         if label in top.columns:
             cells[heading] = top[label].astype(str).tolist()
     numeric = {"#", "rate", "count"}

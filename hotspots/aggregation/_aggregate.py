@@ -10,10 +10,10 @@ import pandas as pd
 import shapely
 
 import boundaries
-from hotspots._categories import category_mask, resolve_categories
 from hotspots._errors import InputError
-from hotspots._london import CITY_OF_LONDON, CITY_POLICE, MET, city_of_london
-from hotspots._report import LoadReport, log_report
+from hotspots.io._categories import category_mask, resolve_categories
+from hotspots.io._london import CITY_OF_LONDON, CITY_POLICE, MET_FORCE, city_of_london
+from hotspots.io._report import LoadReport, log_report
 
 NOT_IN_AREAS = "outside all areas"
 NOT_COVERED = "in an area the source does not cover"
@@ -389,7 +389,7 @@ def _covered(
         return areas.index.isin(present.dropna())
     city = _in_city(areas)
     covered = np.zeros(len(areas), dtype=bool)
-    if MET in forces:
+    if MET_FORCE in forces:
         covered |= ~city
     if CITY_POLICE in forces:
         covered |= city

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import folium
 from folium.map import Layer
 
-from hotspots._mappage import PAGE_CSS, hatch_svg
-from hotspots._offline import verbatim
+from hotspots.maps._offline import verbatim
+from hotspots.maps._page import PAGE_CSS, hatch_svg
 
 # helpers shared by every layer of a page; written once into the page header
 _RUNTIME_JS = """

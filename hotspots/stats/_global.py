@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from hotspots._engine import CSRGraph, global_permutations, pseudo_p
 from hotspots._errors import InputError
-from hotspots._inference import check_permutations, check_seed, normal_p
-from hotspots._statinput import prepare
+from hotspots.stats._engine import CSRGraph, global_permutations, pseudo_p
+from hotspots.stats._inference import check_permutations, check_seed, normal_p
+from hotspots.stats._input import prepare
 
 if TYPE_CHECKING:
     import pandas as pd

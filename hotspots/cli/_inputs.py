@@ -20,9 +20,9 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 import hotspots
 from hotspots import InputError
+from hotspots._vocabulary import MET
 
 POLICE_UK = "police.uk"
-MET = "met"
 TABLE = "table"
 SAMPLE_PREFIX = "sample:"
 # columns that identify a file's kind from its header

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from hotspots._errors import InputError
-from hotspots._global import EB_MORAN, GlobalStatistic, moran_test
-from hotspots._inference import check_permutations, check_seed
-from hotspots._statinput import numeric_column, prepare
+from hotspots.stats._global import EB_MORAN, GlobalStatistic, moran_test
+from hotspots.stats._inference import check_permutations, check_seed
+from hotspots.stats._input import numeric_column, prepare
 
 if TYPE_CHECKING:
     from libpysal.graph import Graph

@@ -11,7 +11,7 @@ import pandas as pd
 
 import boundaries
 from hotspots._errors import InputError
-from hotspots._report import LoadReport, log_report
+from hotspots.io._report import LoadReport, log_report
 
 WARD_COLUMNS = ("MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName")
 BOROUGH_COLUMNS = ("MajorText", "MinorText", "LookUp_BoroughName")

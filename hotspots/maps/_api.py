@@ -26,7 +26,10 @@ import pandas as pd
 import shapely
 
 from hotspots._errors import InputError
-from hotspots._mappage import (
+from hotspots._version import __version__
+from hotspots._vocabulary import INCREASE, NO_DATA, NO_NEIGHBOURS
+from hotspots.maps._offline import INSTALL_HINT
+from hotspots.maps._page import (
     TopArea,
     legend_html,
     provenance_html,
@@ -34,11 +37,8 @@ from hotspots._mappage import (
     title_html,
     top_html,
 )
-from hotspots._mapstyle import (
+from hotspots.maps._style import (
     EMERGING_HOT,
-    INCREASE,
-    NO_DATA,
-    NO_NEIGHBOURS,
     Scheme,
     assign_classes,
     category_scheme,
@@ -49,13 +49,11 @@ from hotspots._mapstyle import (
     format_number,
     format_rate,
 )
-from hotspots._offline import INSTALL_HINT
-from hotspots._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-    from hotspots._emerging import EmergingHotspots
+    from hotspots.spacetime._emerging import EmergingHotspots
 
 __all__ = [
     "change_map",
@@ -124,7 +122,7 @@ def _check_frame(result: object, what: str) -> gpd.GeoDataFrame:
 
 
 def _is_emerging(result: object) -> bool:
-    from hotspots._emerging import EmergingHotspots
+    from hotspots.spacetime._emerging import EmergingHotspots
 
     return isinstance(result, EmergingHotspots)
 
@@ -306,9 +304,9 @@ def _choropleth_layer(frame: pd.DataFrame, column: str, palette: str, top: int) 
 
 
 def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
-    _require(frame, "lisa_cluster", "hotspots.local_moran")
+    _require(frame, "lisa_label", "hotspots.local_moran")
     scheme = category_scheme("lisa", palette)
-    clusters = _categories(frame, "lisa_cluster", scheme)
+    clusters = _categories(frame, "lisa_label", scheme)
     strength = next((frame[c] for c in ("lisa_z", "lisa_i") if c in frame.columns), None)
     high = _strongest_first(clusters.index[clusters == "High-High"], strength)
     labels, columns = ["LISA cluster"], [clusters]
@@ -379,9 +377,9 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
 
 
 def _emerging_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
-    _require(frame, "emerging_category", "hotspots.emerging_hotspots (its .areas)")
+    _require(frame, "emerging_label", "hotspots.emerging_hotspots (its .areas)")
     scheme = category_scheme("emerging", palette)
-    categories = _categories(frame, "emerging_category", scheme)
+    categories = _categories(frame, "emerging_label", scheme)
     hot = categories[categories.isin(EMERGING_HOT)]
     keys = [hot.map({category: i for i, category in enumerate(EMERGING_HOT)})]
     # within a pattern: the steepest upward trend first, else the most crimes
@@ -609,8 +607,8 @@ def _draw(
 ) -> folium.Map:
     import folium
 
-    from hotspots import _mapelements as elements
-    from hotspots._offline import make_offline
+    from hotspots.maps import _elements as elements
+    from hotspots.maps._offline import make_offline
 
     id_labels, identity = _identity(frame)
     measure_labels, measures = _measures(frame)
@@ -775,7 +773,7 @@ def cluster_map(
     Parameters
     ----------
     result : geopandas.GeoDataFrame
-        The result of :func:`hotspots.local_moran` (column ``lisa_cluster``;
+        The result of :func:`hotspots.local_moran` (column ``lisa_label``;
         ``lisa_i``, ``lisa_p_sim`` and the counts are shown in tooltips when
         present).
     title : str, optional
@@ -796,7 +794,7 @@ def cluster_map(
     Examples
     --------
     >>> import boundaries, hotspots
-    >>> wards = boundaries.load("wards").assign(lisa_cluster="Not significant")
+    >>> wards = boundaries.load("wards").assign(lisa_label="Not significant")
     >>> m = hotspots.cluster_map(wards, title="Synthetic: nothing significant")
     >>> "Not significant" in m.get_root().render()
     True
@@ -990,8 +988,8 @@ def combined_map(
         :func:`hotspots.local_moran`, :func:`hotspots.getis_ord`,
         :func:`hotspots.emerging_hotspots` and :func:`hotspots.period_change`
         (one frame may hold several). Layers are made, in this order, from
-        the first frame holding `column` (choropleth), ``lisa_cluster``,
-        ``gi_label``, ``emerging_category`` and ``change_label``. An
+        the first frame holding `column` (choropleth), ``lisa_label``,
+        ``gi_label``, ``emerging_label`` and ``change_label``. An
         :class:`hotspots.EmergingHotspots` result counts as its
         ``.areas`` and also adds the Gi* period-by-period layer with its
         slider (as in :func:`emerging_map`), after the emerging patterns.
@@ -1016,7 +1014,7 @@ def combined_map(
     --------
     >>> import boundaries, hotspots
     >>> wards = boundaries.load("wards")
-    >>> synthetic = wards.assign(count=1.0, lisa_cluster="Not significant")
+    >>> synthetic = wards.assign(count=1.0, lisa_label="Not significant")
     >>> m = hotspots.combined_map(synthetic, column="count")
     >>> html = m.get_root().render()
     >>> "Borough outlines" in html and "LISA clusters" in html
@@ -1039,9 +1037,9 @@ def combined_map(
             raise InputError(f"result {i} has different areas from result 1", value=str(extra[0]))
     builders = (
         (column, lambda f: _choropleth_layer(f, column, palette, top)),
-        ("lisa_cluster", lambda f: _lisa_layer(f, palette, top)),
+        ("lisa_label", lambda f: _lisa_layer(f, palette, top)),
         ("gi_label", lambda f: _gi_layer(f, palette, top)),
-        ("emerging_category", lambda f: _emerging_layer(f, palette, top)),
+        ("emerging_label", lambda f: _emerging_layer(f, palette, top)),
         ("change_label", lambda f: _change_layer(f, palette, top)),
     )
     layers = []
@@ -1049,11 +1047,11 @@ def combined_map(
         frame = next((f for f in frames if needed in f.columns), None)
         if frame is not None:
             layers.append(build(frame.reindex(base.index)))
-        if needed == "emerging_category" and emerging is not None:
+        if needed == "emerging_label" and emerging is not None:
             layers.append(_period_layer(base, emerging.periods, palette))
     if not layers:
         raise InputError(
-            f"no result has a column to map ({column!r}, 'lisa_cluster', 'gi_label', "
-            "'emerging_category' or 'change_label')"
+            f"no result has a column to map ({column!r}, 'lisa_label', 'gi_label', "
+            "'emerging_label' or 'change_label')"
         )
     return _draw(base, layers, title, basemap, top)

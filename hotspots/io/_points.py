@@ -11,8 +11,8 @@ import pyproj
 import shapely
 
 from hotspots._errors import InputError
-from hotspots._london import in_london
-from hotspots._report import LoadReport, log_report
+from hotspots.io._london import in_london
+from hotspots.io._report import LoadReport, log_report
 
 BNG = pyproj.CRS.from_epsg(27700)
 # Where London is, to recognise swapped or mislabelled coordinates.

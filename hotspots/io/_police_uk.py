@@ -17,15 +17,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hotspots._categories import (
+from hotspots._errors import InputError
+from hotspots.io._categories import (
     POLICE_UK_CRIME_TYPES,
     category_key,
     category_mask,
     resolve_categories,
 )
-from hotspots._errors import InputError
-from hotspots._points import RowLedger, distinct_points, project_lonlat
-from hotspots._report import log_report
+from hotspots.io._points import RowLedger, distinct_points, project_lonlat
+from hotspots.io._report import log_report
 
 # police.uk column -> tidy column. The first ten are required; the last two are
 # left out of some police.uk downloads (street files without outcomes, old archives).

@@ -1,7 +1,7 @@
 """Real crime data shipped with the package, for the demo, the docs and first experiments.
 
 The files are copies of the published releases, compressed but otherwise unchanged
-(``boundaries/_prepare.py`` in the source repository made them; ``_data/manifest.json``
+(``scripts/prepare_data.py`` in the source repository made them; ``_data/manifest.json``
 records their checksums and those of the original files).
 """
 

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from hotspots._period import SYNTAX as PERIOD_SYNTAX
-from hotspots._period import PeriodChoice
+from hotspots import _vocabulary as vocabulary
 from hotspots._version import __version__
+from hotspots.cli._period import SYNTAX as PERIOD_SYNTAX
+from hotspots.cli._period import PeriodChoice
 
 PROG = "hotspots"
 # boundaries.layers() lists the same names; kept here so that parsing imports nothing heavy
@@ -27,7 +28,7 @@ LEVELS = ("boroughs", "wards", "wards-2018", "lsoa", "lsoa-2011", "msoa")
 STATISTICS = ("moran", "lisa", "gistar", "emerging", "change")
 DEFAULT_STATISTICS = ("moran", "lisa", "gistar")
 WEIGHTS = ("queen", "rook", "knn", "distance")
-CORRECTIONS = ("fdr", "bonferroni", "none")
+CORRECTIONS = tuple(c or "none" for c in vocabulary.CORRECTIONS)
 TABLE_FORMATS = {".csv": "CSV", ".gpkg": "GeoPackage", ".parquet": "GeoParquet"}
 DEFAULT_SEED = 2025
 DEMO_OUT = "london-weapons.html"
@@ -318,7 +319,8 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         choices=CORRECTIONS,
         default="fdr",
         help="multiple-testing correction across areas: fdr (Benjamini-Hochberg false "
-        "discovery rate, default), bonferroni or none",
+        "discovery rate, default), by (Benjamini-Yekutieli, valid under any dependence "
+        "between neighbouring areas), bonferroni or none",
     )
 
     out = analyse.add_argument_group("outputs")
@@ -375,9 +377,9 @@ def _add_inference(parser: argparse.ArgumentParser | argparse._ArgumentGroup) ->
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from hotspots._outputs import demo_text, write_map
-    from hotspots._pipeline import AnalysisSpec, run_analysis
-    from hotspots._progress import Progress
+    from hotspots.cli._outputs import demo_text, write_map
+    from hotspots.cli._pipeline import AnalysisSpec, run_analysis
+    from hotspots.cli._progress import Progress
 
     spec = AnalysisSpec(
         inputs=("sample:mps-ward-crime",),
@@ -403,10 +405,10 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _run_analyse(args: argparse.Namespace) -> int:
-    from hotspots._inputs import TableColumns
-    from hotspots._outputs import analysis_text, write_map, write_summary, write_table
-    from hotspots._pipeline import AnalysisSpec, run_analysis
-    from hotspots._progress import Progress
+    from hotspots.cli._inputs import TableColumns
+    from hotspots.cli._outputs import analysis_text, write_map, write_summary, write_table
+    from hotspots.cli._pipeline import AnalysisSpec, run_analysis
+    from hotspots.cli._progress import Progress
 
     outputs = {"map": args.out_map, "table": args.out_table, "summary": args.out_summary}
     for path in outputs.values():
@@ -613,7 +615,3 @@ def _library_messages() -> Iterator[None]:
             yield
     finally:
         logger.propagate, logger.handlers[:] = saved[0], saved[1]
-
-
-if __name__ == "__main__":  # pragma: no cover - python -m hotspots.cli
-    sys.exit(main())

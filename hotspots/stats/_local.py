@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hotspots._engine import check_pool, local_g_stat, local_moran_stat
 from hotspots._errors import InputError
-from hotspots._inference import (
+from hotspots.stats._engine import check_pool, local_g_stat, local_moran_stat
+from hotspots.stats._inference import (
     adjust_p,
     check_alpha,
     check_correction,
@@ -21,12 +21,12 @@ from hotspots._inference import (
     lisa_quadrants,
     normal_p,
 )
-from hotspots._statinput import StatInput, prepare, provenance
+from hotspots.stats._input import StatInput, prepare, provenance
 
 if TYPE_CHECKING:
     from libpysal.graph import Graph
 
-    from hotspots._engine import Pool
+    from hotspots.stats._engine import Pool
 
 
 def _spread(inputs: StatInput, values: np.ndarray, fill: float = np.nan) -> np.ndarray:
@@ -105,7 +105,7 @@ def local_moran(
         * ``lisa_p_adjusted`` (float): ``lisa_p_sim`` after ``correction``;
         * ``lisa_significant`` (boolean, <NA> without data or neighbours):
           ``lisa_p_adjusted <= alpha``;
-        * ``lisa_cluster`` (str): "High-High", "Low-Low", "High-Low",
+        * ``lisa_label`` (str): "High-High", "Low-Low", "High-Low",
           "Low-High", "Not significant", "No data" or "No neighbours".
 
         ``attrs["hotspots"]`` records statistic, column, alpha, correction,
@@ -122,7 +122,7 @@ def local_moran(
     ...     index=pd.Index([f"c{i}" for i in range(9)], name="code"),
     ... )
     >>> result = local_moran(cells, "count", seed=7, correction=None)
-    >>> result.loc["c8", "lisa_cluster"], result.attrs["hotspots"]["areas_with_data"]
+    >>> result.loc["c8", "lisa_label"], result.attrs["hotspots"]["areas_with_data"]
     ('No data', 8)
     >>> round(result.loc["c0", "lisa_i"], 4)
     np.float64(0.8323)
@@ -151,7 +151,7 @@ def local_moran(
         "lisa_p_sim": p_sim,
         "lisa_p_adjusted": p_adjusted,
         "lisa_significant": pd.array(np.where(defined, significant, pd.NA), dtype="boolean"),
-        "lisa_cluster": pd.array(
+        "lisa_label": pd.array(
             lisa_labels(quadrant, significant, inputs.has_data, island), dtype="str"
         ),
     }

@@ -15,8 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspots._engine import CSRGraph, csr_from_graph
 from hotspots._errors import InputError
+from hotspots.stats._engine import CSRGraph, csr_from_graph
 
 if TYPE_CHECKING:
     from libpysal.graph import Graph
@@ -90,7 +90,7 @@ def areas_graph(areas: pd.DataFrame, graph: Graph | None) -> Graph:
 
     Every area must be a node of the graph; areas without geometry need a graph.
     """
-    from hotspots._weights import spatial_weights
+    from hotspots.weights._build import spatial_weights
 
     if graph is None:
         if not isinstance(areas, gpd.GeoDataFrame):
@@ -111,7 +111,7 @@ def prepare(areas: pd.DataFrame, column: str, graph: Graph | None) -> StatInput:
     :func:`hotspots.spatial_weights`. A given graph must contain every area of
     ``areas`` (extra nodes are ignored); its weights are not modified.
     """
-    from hotspots._weights import describe_weights
+    from hotspots.weights._build import describe_weights
 
     values = numeric_column(areas, column)
     if areas.index.has_duplicates:

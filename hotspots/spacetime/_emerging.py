@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hotspots._cube import cube_for_areas
-from hotspots._emerging_rules import NO_DATA, classify
-from hotspots._engine import CSRGraph, csr_from_graph, local_g_stat
-from hotspots._inference import (
+from hotspots.spacetime._cube import cube_for_areas
+from hotspots.spacetime._rules import NO_DATA, classify
+from hotspots.spacetime._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
+from hotspots.stats._engine import CSRGraph, csr_from_graph, local_g_stat
+from hotspots.stats._inference import (
     adjust_p,
     check_alpha,
     check_correction,
@@ -21,9 +22,8 @@ from hotspots._inference import (
     gi_labels,
     normal_p,
 )
-from hotspots._statinput import areas_graph
-from hotspots._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
-from hotspots._weights import describe_weights
+from hotspots.stats._input import areas_graph
+from hotspots.weights._build import describe_weights
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -40,7 +40,7 @@ class EmergingHotspots:
     ----------
     areas : geopandas.GeoDataFrame
         A copy of the areas (same index, same geometry) with the columns
-        ``emerging_category`` (words), ``trend_tau``, ``trend_z``, ``trend_p``
+        ``emerging_label`` (words), ``trend_tau``, ``trend_z``, ``trend_p``
         (Mann-Kendall on the area's Gi* z-values), ``trend_direction``
         (``"Upward trend"``, ``"Downward trend"``, ``"No significant trend"``),
         ``hot_periods``, ``cold_periods`` (number of periods the area was a
@@ -63,7 +63,7 @@ class EmergingHotspots:
     >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
     >>> cube = hotspots.aggregate(crime, wards, by="month", crime_types="burglary")
     >>> result = hotspots.emerging_hotspots(wards, cube, permutations=99, seed=1)
-    >>> result.areas.loc["E09000001", "emerging_category"]  # the Met does not police the City
+    >>> result.areas.loc["E09000001", "emerging_label"]  # the Met does not police the City
     'No data'
     >>> result.periods.shape  # 680 wards x 24 months
     (16320, 7)
@@ -129,7 +129,7 @@ def emerging_hotspots(
     Returns
     -------
     EmergingHotspots
-        ``.areas``: copy of ``areas`` with ``emerging_category`` and trend
+        ``.areas``: copy of ``areas`` with ``emerging_label`` and trend
         columns; ``.periods``: long table of per-period Gi* results.
 
     Raises
@@ -171,7 +171,7 @@ def emerging_hotspots(
     ...     index=boroughs.index, columns=months)  # synthetic counts
     >>> result = hotspots.emerging_hotspots(boroughs, counts, permutations=99, seed=1)
     >>> sorted(result.areas.columns[-8:])[:3]
-    ['cold_periods', 'emerging_category', 'hot_periods']
+    ['cold_periods', 'emerging_label', 'hot_periods']
     >>> result.periods.shape
     (198, 7)
     """
@@ -330,7 +330,7 @@ def _summary(bins: np.ndarray, z: np.ndarray, has_value: np.ndarray, alpha: floa
     no_series = ~usable.any(axis=1)
     return pd.DataFrame(
         {
-            "emerging_category": categories,
+            "emerging_label": categories,
             "trend_tau": np.where(no_series, np.nan, tau),
             "trend_z": np.where(no_series, np.nan, trend_z),
             "trend_p": np.where(no_series, np.nan, trend_p),

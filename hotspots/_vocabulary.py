@@ -1,0 +1,98 @@
+"""The library's vocabulary, defined once: every label, category order and result column.
+
+Every module that prints, maps, tabulates or tests a label imports it from here;
+no label string is spelled out anywhere else.
+
+Column naming scheme, the same for every per-area method (prefix ``lisa``, ``gi``,
+``change``, ``emerging``, ...):
+
+``<prefix>_label``
+    the verdict, in words ("High-High", "Hot spot (99%)", "Significant increase").
+``<prefix>_p``
+    the p-value that decided the label, before any multiple-testing correction.
+``<prefix>_p_adjusted``
+    ``<prefix>_p`` after the correction named in ``attrs["hotspots"]["correction"]``;
+    an area is significant when it is at most ``alpha``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = [
+    "CHANGE_CATEGORIES",
+    "CLUSTERS",
+    "COLD_CATEGORIES",
+    "CORRECTIONS",
+    "DECREASE",
+    "EMERGING_CATEGORIES",
+    "EMERGING_KINDS",
+    "EMERGING_LEGEND_KINDS",
+    "GI_CATEGORIES",
+    "GI_LABELS",
+    "HIGH_HIGH",
+    "HIGH_LOW",
+    "HOT_CATEGORIES",
+    "INCREASE",
+    "LISA_CATEGORIES",
+    "LOW_HIGH",
+    "LOW_LOW",
+    "MET",
+    "NOT_SIGNIFICANT",
+    "NO_CHANGE",
+    "NO_DATA",
+    "NO_NEIGHBOURS",
+    "NO_PATTERN",
+    "Correction",
+]
+
+# -- shared states ---------------------------------------------------------------
+NO_DATA = "No data"  # the source does not cover the area (never zero)
+NO_NEIGHBOURS = "No neighbours"  # an island: a local statistic is undefined
+NOT_SIGNIFICANT = "Not significant"
+
+# -- multiple-testing corrections --------------------------------------------------
+Correction = Literal["fdr", "by", "bonferroni"]
+CORRECTIONS: tuple[str | None, ...] = ("fdr", "by", "bonferroni", None)
+
+# -- the Met --------------------------------------------------------------------
+# one name in code ("met"); the publisher's own name in text
+MET = "met"
+
+# -- local Moran (LISA) quadrants ---------------------------------------------------
+HIGH_HIGH = "High-High"
+LOW_LOW = "Low-Low"
+HIGH_LOW = "High-Low"
+LOW_HIGH = "Low-High"
+CLUSTERS = (HIGH_HIGH, HIGH_LOW, LOW_HIGH, LOW_LOW)
+LISA_CATEGORIES = (*CLUSTERS, NOT_SIGNIFICANT)
+
+# -- Getis-Ord Gi* confidence bins (signed by the direction of z) --------------------
+GI_LABELS: dict[int, str] = {
+    3: "Hot spot (99%)",
+    2: "Hot spot (95%)",
+    1: "Hot spot (90%)",
+    0: NOT_SIGNIFICANT,
+    -1: "Cold spot (90%)",
+    -2: "Cold spot (95%)",
+    -3: "Cold spot (99%)",
+}
+GI_CATEGORIES = tuple(GI_LABELS[b] for b in (3, 2, 1, 0, -1, -2, -3))
+
+# -- emerging hot spots (ArcGIS Pro's categories) ----------------------------------
+NO_PATTERN = "No pattern detected"
+# ArcGIS's order, in which the rules are tried
+EMERGING_KINDS = ("New", "Consecutive", "Intensifying", "Persistent", "Diminishing",
+                  "Sporadic", "Oscillating", "Historical")  # fmt: skip
+# strongest first, for legends and summaries
+EMERGING_LEGEND_KINDS = ("Persistent", "Intensifying", "Consecutive", "New", "Oscillating",
+                         "Sporadic", "Diminishing", "Historical")  # fmt: skip
+HOT_CATEGORIES = tuple(f"{kind} hot spot" for kind in EMERGING_KINDS)
+COLD_CATEGORIES = tuple(f"{kind} cold spot" for kind in EMERGING_KINDS)
+EMERGING_CATEGORIES = (*HOT_CATEGORIES, *COLD_CATEGORIES, NO_PATTERN, NO_DATA)
+
+# -- change between two periods ----------------------------------------------------
+INCREASE = "Significant increase"
+DECREASE = "Significant decrease"
+NO_CHANGE = "No significant change"
+CHANGE_CATEGORIES = (INCREASE, NO_CHANGE, DECREASE)
