@@ -34,6 +34,8 @@ __all__ = [
     "HIGH_LOW",
     "HOT_CATEGORIES",
     "INCREASE",
+    "KNOX_CATEGORIES",
+    "KNOX_MORE",
     "LISA_CATEGORIES",
     "LOW_HIGH",
     "LOW_LOW",
@@ -43,6 +45,9 @@ __all__ = [
     "NO_DATA",
     "NO_NEIGHBOURS",
     "NO_PATTERN",
+    "REPEAT_CATEGORIES",
+    "REPEAT_MORE",
+    "SAME_LOCATION",
     "Correction",
 ]
 
@@ -96,3 +101,10 @@ INCREASE = "Significant increase"
 DECREASE = "Significant decrease"
 NO_CHANGE = "No significant change"
 CHANGE_CATEGORIES = (INCREASE, NO_CHANGE, DECREASE)
+
+# -- repeat and near-repeat victimisation (Knox test) --------------------------------
+SAME_LOCATION = "Same location"
+REPEAT_MORE = "More repeats than expected"
+KNOX_MORE = "More pairs than expected"
+KNOX_CATEGORIES = (KNOX_MORE, NOT_SIGNIFICANT)
+REPEAT_CATEGORIES = (REPEAT_MORE, NOT_SIGNIFICANT)
