@@ -47,6 +47,8 @@ _EXPORTS: dict[str, str] = {
     "mann_kendall": "hotspots.spacetime",
     "MannKendall": "hotspots.spacetime",
     "period_change": "hotspots.spacetime",
+    # repeat and near-repeat victimisation
+    "near_repeat": "hotspots.repeats",
     # maps
     "choropleth_map": "hotspots.maps",
     "cluster_map": "hotspots.maps",
@@ -90,6 +92,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         emerging_map,
         hotspot_map,
     )
+    from hotspots.repeats._knox import near_repeat
     from hotspots.spacetime._change import period_change
     from hotspots.spacetime._cube import space_time_cube
     from hotspots.spacetime._emerging import EmergingHotspots, emerging_hotspots

@@ -71,7 +71,7 @@ def near_repeat(
         Increasing upper edges of the time bands, in months or days, inclusive,
         e.g. ``[0, 1, 2]`` for same month, 1 and 2 months apart, or
         ``[14, 28, 42]`` for 0-14, 15-28 and 29-42 days apart. A last band
-        ``"More than ..."`` holds every pair further apart in time.
+        (``"43 days or more"``) holds every pair further apart in time.
     permutations : int, default 999
         Random shuffles of the times for the expected counts and p-values.
     seed : int, optional
@@ -254,7 +254,7 @@ def _table(distance_edges: np.ndarray, time_edges: np.ndarray, unit: str) -> pd.
         t_from.append(start)
         t_to.append(float(edge))
         start = int(edge) + 1
-    t_labels.append(f"More than {_time_label(start - 1, start - 1, unit)}")
+    t_labels.append(f"{start} {unit if start == 1 else unit + 's'} or more")
     t_from.append(start)
     t_to.append(np.inf)
 
