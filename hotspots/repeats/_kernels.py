@@ -173,7 +173,7 @@ def band_counts(
     seed: int,
     threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Observed ``(n_distance, n_time)`` counts and ``(permutations, n_distance, n_time)`` simulated.
+    """Observed ``(n_distance, n_time)`` and simulated ``(permutations, ...)`` pair counts.
 
     The result does not depend on ``threads``: permutation ``p`` always uses
     stream ``p`` of ``seed``.

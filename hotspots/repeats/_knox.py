@@ -95,7 +95,12 @@ def near_repeat(
         (observed / expected, the Knox ratio), ``p`` (one-sided pseudo p-value
         for more pairs than chance, ``(1 + #{simulated >= observed}) /
         (permutations + 1)``), ``p_adjusted`` and ``label`` ("More pairs than
-        expected" where ``p_adjusted <= alpha``, else "Not significant").
+        expected" where ``p_adjusted <= alpha``, else "Not significant"). The
+        last distance band (pairs further apart than the last edge) holds
+        every other pair, so its counts are the complement of the close
+        bands'; it is reported like the Near Repeat Calculator does, with its
+        ``p``, but it is left out of the correction (``p_adjusted`` missing)
+        and never labelled.
         ``attrs["hotspots"]`` records the events, pairs, unit, bands,
         permutations, seed, alpha and correction.
 
@@ -112,11 +117,11 @@ def near_repeat(
     ...                                  crime_types="burglary")
     >>> knox = hotspots.near_repeat(points, time="month", distance_bands=[100, 200],
     ...                             time_bands=[0, 1], permutations=99, seed=1)
-    >>> knox[["distance_band", "time_band", "observed"]].head(3)
-       distance_band   time_band  observed
-    0  Same location  Same month      3262
-    1  Same location     1 month      2960
-    2  Same location   2 months      1512
+    >>> knox[["distance_band", "time_band", "observed", "label"]].head(3)
+       distance_band         time_band  observed                     label
+    0  Same location        Same month      2310  More pairs than expected
+    1  Same location           1 month      1717           Not significant
+    2  Same location  2 months or more       760           Not significant
     """
     points = check_points(points)
     times = event_times(points, time)
@@ -155,7 +160,10 @@ def near_repeat(
         p = np.full(observed.size, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(expected > 0, table["observed"] / expected, np.nan)
-    p_adjusted = adjust_p(p, correction)
+    # the open-ended distance band is the complement of the close ones: reported, not tested
+    tested = np.isfinite(table["distance_to"].to_numpy())
+    p_adjusted = np.full(len(p), np.nan)
+    p_adjusted[tested] = adjust_p(p[tested], correction)
     table["expected"] = expected
     table["ratio"] = ratio
     table["p"] = p
