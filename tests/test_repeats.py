@@ -167,3 +167,117 @@ def test_bad_arguments(south, kwargs, error):
     args = {"time": "month", "distance_bands": [100], "time_bands": [0], "permutations": 9}
     with pytest.raises(error):
         hotspots.near_repeat(south, **{**args, **kwargs})
+
+
+# ------------------------------------------------------------------ repeat locations
+
+
+def test_repeat_locations_counts_match_a_groupby_of_map_points(burglary):
+    feb = burglary[(burglary["month"] == pd.Period("2025-02", "M")).to_numpy()]
+    places = hotspots.repeat_locations(burglary, time="month", window="2025-02")
+    by_point = feb.groupby([feb.geometry.x, feb.geometry.y]).size()
+    assert len(places) == len(by_point)
+    assert sorted(places["incidents"]) == sorted(by_point.tolist())
+    assert (places["repeats"] == places["incidents"] - 1).all()
+    info = places.attrs["hotspots"]
+    assert info["incidents"] == len(feb)
+    assert info["reference_incidents"] == len(burglary) - len(feb)
+    assert info["repeat_share"] == pytest.approx((by_point - 1).sum() / len(feb))
+
+
+def test_repeat_expected_and_p_follow_the_reference_model():
+    """Hand-worked: 4 counted incidents, reference counts 3 and 0 over K = 3 locations.
+
+    Location a: 3 counted, 3 reference; b: 1 counted, 0 reference; c: 0 counted, 5
+    reference. Shares (r + 1) / (R + K) = 4/11, 1/11, 6/11; expected = 16/11, 4/11;
+    p(a) = P(Binomial(4, 4/11) >= 3).
+    """
+    geometry = shapely.points([530000] * 4, [180000] * 4)
+    counted = gpd.GeoDataFrame({"addr": ["a", "a", "a", "b"]}, geometry=geometry, crs=27700)
+    reference = gpd.GeoDataFrame(
+        {"addr": ["a"] * 3 + ["c"] * 5}, geometry=shapely.points([530000] * 8, [180000] * 8),
+        crs=27700,
+    )  # fmt: skip
+    places = hotspots.repeat_locations(
+        counted, location="addr", reference=reference, correction=None
+    ).set_index("location_id")
+    np.testing.assert_allclose(places.loc[["a", "b"], "expected"], [16 / 11, 4 / 11], rtol=1e-12)
+    q = 4 / 11
+    p_a = 4 * q**3 * (1 - q) + q**4
+    assert places.loc["a", "p"] == pytest.approx(p_a, rel=1e-12)
+    assert places.loc["b", "p"] == pytest.approx(1 - (10 / 11) ** 4, rel=1e-12)
+    assert places.loc["b", "label"] == NOT_SIGNIFICANT  # one incident is never a repeat
+
+
+def test_repeat_locations_without_a_reference_has_no_model(burglary):
+    places = hotspots.repeat_locations(burglary)
+    assert places["expected"].isna().all() and places["label"].isna().all()
+    assert places["incidents"].sum() == len(burglary)
+
+
+def test_repeat_areas_sum_to_the_locations(burglary):
+    import boundaries
+
+    boroughs = boundaries.load("boroughs")
+    areas = hotspots.repeat_areas(burglary, boroughs, time="month", window="2025-02")
+    assert areas.index.equals(boroughs.index)
+    places = hotspots.repeat_locations(burglary, time="month", window="2025-02")
+    inside = len(places) - areas.attrs["hotspots"]["outside_areas"]
+    assert areas["repeat_locations"].sum() == inside
+    assert areas["repeat_flagged"].sum() <= (places["label"] == "More repeats than expected").sum()
+    share = areas["repeat_repeats"] / areas["repeat_incidents"]
+    np.testing.assert_allclose(areas["repeat_share"], share)
+    assert "repeat_share" not in boroughs.columns
+
+
+# ------------------------------------------------------------------ risk, figure, command
+
+
+def test_risk_areas_cover_recent_events_within_the_reach():
+    """20 addresses hit twice on one day (address k on day 3k), 10 single events between
+    them: only same-address same-day pairs are in excess, so the risk zone on the last
+    day is the address hit that day."""
+    days = np.r_[np.repeat(np.arange(20) * 3, 2), np.arange(10) * 5 + 1]
+    x = np.r_[np.repeat(np.arange(20) * 1000.0, 2), np.arange(10) * 1000.0 + 500]
+    points = gpd.GeoDataFrame(
+        {"date": pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")},
+        geometry=shapely.points(530000 + x, 180000),
+        crs=27700,
+    )
+    knox = hotspots.near_repeat(
+        points, time="date", distance_bands=[50], time_bands=[0, 30], permutations=199, seed=4
+    )
+    assert knox.loc[0, "label"] == KNOX_MORE
+    risk = hotspots.near_repeat_risk(points, knox, time="date")
+    assert risk.attrs["hotspots"]["distance"] == 0.0
+    assert risk.attrs["hotspots"]["time_window"] == 0
+    assert (risk.geometry.x - 530000).tolist() == [19000.0]
+    assert risk["events"].tolist() == [2]
+    assert risk["latest"].tolist() == [pd.Timestamp("2024-01-01") + pd.Timedelta(days=57)]
+    earlier = hotspots.near_repeat_risk(points, knox, time="date", as_of="2024-01-04")
+    assert (earlier.geometry.x - 530000).tolist() == [1000.0]
+
+
+def test_figure_has_one_cell_per_row(south, tmp_path):
+    knox = hotspots.near_repeat(
+        south, time="month", distance_bands=[100], time_bands=[0], permutations=19, seed=1
+    )
+    svg = hotspots.near_repeat_figure(knox, tmp_path / "knox.svg")
+    assert svg.count("<rect") == len(knox) + 1  # + the background
+    assert (tmp_path / "knox.svg").read_text(encoding="utf-8") == svg
+
+
+def test_command_writes_every_output(tmp_path):
+    from hotspots.cli import main
+
+    status = main([
+        "repeats", "sample:police-uk-burglary", "--crime-type", "burglary", "--window",
+        "2025-02", "--permutations", "19", "--distance-bands", "100,200", "--time-bands", "0",
+        "--level", "boroughs", "--out-dir", str(tmp_path), "--quiet",
+    ])  # fmt: skip
+    assert status == 0
+    knox = pd.read_csv(tmp_path / "knox.csv")
+    assert len(knox) == 4 * 2 and {"observed", "expected", "ratio", "p"} <= set(knox.columns)
+    for name in ("knox.svg", "repeat-locations.csv", "repeat-areas.gpkg"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert len(gpd.read_file(tmp_path / "repeat-areas.gpkg")) == 33
