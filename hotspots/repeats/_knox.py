@@ -290,14 +290,16 @@ def _time_label(start: int, stop: int, unit: str) -> str:
     return f"{start} to {stop} {plural}"
 
 
-def significant_reach(table: pd.DataFrame) -> tuple[float, float] | None:
+def significant_reach(table: pd.DataFrame, min_ratio: float) -> tuple[float, float] | None:
     """Largest distance (m) and time apart of the significant close cells, or None.
 
-    Cells beyond the last distance or time band are left out: they are not
-    near repeats.
+    A cell counts when it is labelled "More pairs than expected" and its Knox
+    ratio is at least ``min_ratio``. Cells beyond the last distance or time
+    band are left out: they are not near repeats.
     """
     close = np.isfinite(table["distance_to"]) & np.isfinite(table["time_to"])
-    hit = table[close & (table["label"] == KNOX_MORE).to_numpy()]
+    strong = (table["label"] == KNOX_MORE).to_numpy() & (table["ratio"] >= min_ratio).to_numpy()
+    hit = table[close & strong]
     if hit.empty:
         return None
     return float(hit["distance_to"].max()), float(hit["time_to"].max())

@@ -19,13 +19,14 @@ def near_repeat_risk(
     *,
     time: str,
     as_of: object = None,
+    min_ratio: float = 1.2,
 ) -> gpd.GeoDataFrame:
     """Places at raised short-term risk after recent events, from a Knox table.
 
     The significant close cells of ``knox`` (label "More pairs than expected",
-    not the open-ended last bands) give a reach: the largest distance ``D``
-    and time apart ``T`` at which events were followed by more events than
-    chance. Every event in the ``T`` months or days up to ``as_of`` marks the
+    Knox ratio at least ``min_ratio``, not the open-ended last bands) give a
+    reach: the largest distance ``D`` and time apart ``T`` at which events
+    were followed by more events than chance. Every event in the ``T`` months or days up to ``as_of`` marks the
     area within ``D`` metres of it; overlapping marks merge into one zone.
 
     Parameters
@@ -38,6 +39,10 @@ def near_repeat_risk(
         The time column (months or dates, as for :func:`near_repeat`).
     as_of : month, date or str, optional
         The day or month the risk is assessed; default the latest event.
+    min_ratio : float, default 1.2
+        Smallest Knox ratio of a cell that extends the reach. With tens of
+        thousands of events an excess of 2 % is significant; a cell must also
+        show a 20 % excess (by default) to mark places at risk.
 
     Returns
     -------
@@ -59,12 +64,16 @@ def near_repeat_risk(
     ...                             time_bands=[0, 1], permutations=99, seed=1)
     >>> risk = hotspots.near_repeat_risk(points, knox, time="month")
     >>> risk.attrs["hotspots"]["distance"], risk.attrs["hotspots"]["time_window"]
-    (200.0, 0)
+    (0.0, 0)
+    >>> int(risk["events"].sum())  # the map points burgled in the latest month
+    3735
     """
     knox = check_table(knox)
     points = check_points(points)
     times = event_times(points, time)
-    reach = significant_reach(knox)
+    if isinstance(min_ratio, bool) or not isinstance(min_ratio, (int, float)) or min_ratio < 1:
+        raise ValueError(f"min_ratio must be a number of 1 or more, not {min_ratio!r}")
+    reach = significant_reach(knox, float(min_ratio))
     unit = knox.attrs.get("hotspots", {}).get("unit", times.unit)
     if unit != times.unit:
         raise ValueError(f"the Knox table counts time in {unit}s, but {time!r} is in {times.unit}s")
@@ -74,6 +83,7 @@ def near_repeat_risk(
         "distance": None,
         "time_window": None,
         "as_of": None,
+        "min_ratio": float(min_ratio),
     }
     empty = gpd.GeoDataFrame(
         {c: pd.Series(dtype=object) for c in RISK_COLUMNS}, geometry=[], crs=points.crs
