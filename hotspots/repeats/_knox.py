@@ -60,8 +60,9 @@ def near_repeat(
         EPSG:27700, when in another CRS). Not modified.
     time : str
         The time column: monthly ``Period`` values (police.uk's ``month``), whose
-        differences are counted in months, or dates / datetimes / daily Periods,
-        counted in whole calendar days (the time of day is ignored).
+        differences are counted in months, or dates / datetimes / daily Periods
+        (or ISO 8601 text, ``YYYY-MM-DD``), counted in whole calendar days (the
+        time of day is ignored).
     distance_bands : sequence of float
         Increasing upper edges of the distance bands, in metres, e.g.
         ``[100, 200, 300, 400, 500]``: bands ``(0, 100]``, ``(100, 200]``, ... A
@@ -191,6 +192,8 @@ def _distance_edges(bands: Sequence[float]) -> np.ndarray:
     edges = _edges(bands, "distance_bands")
     if edges[0] <= 0:
         raise ValueError(f"distance_bands must be more than 0 metres, not {edges[0]:g}")
+    if len(edges) > 100:
+        raise ValueError(f"at most 100 distance_bands, not {len(edges)}")
     return edges.astype(np.float64)
 
 
@@ -284,7 +287,7 @@ def _time_label(start: int, stop: int, unit: str) -> str:
     """``Same month``, ``1 month``, ``2 to 3 months``, ``0 to 14 days``."""
     if start == stop == 0:
         return f"Same {unit}"
-    plural = unit if stop == 1 else f"{unit}s"
+    plural = unit if start == stop == 1 else f"{unit}s"
     if start == stop:
         return f"{stop} {plural}"
     return f"{start} to {stop} {plural}"

@@ -47,8 +47,8 @@ def repeat_locations(
 ) -> gpd.GeoDataFrame:
     """Incidents and repeats per location, against what the location's size predicts.
 
-    A location is a police.uk map point (incidents at exactly the same
-    coordinates) or, with ``location``, any address or place identifier.
+    A location is a police.uk map point (incidents at the same coordinates, to
+    the centimetre) or, with ``location``, any address or place identifier.
     police.uk map points gather every incident near them by construction (a
     point "On or near Supermarket" stands for a shop, its car park and the
     street), so a raw count of repeats at a map point measures the

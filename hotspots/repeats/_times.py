@@ -57,7 +57,7 @@ def event_times(points: pd.DataFrame, column: str) -> EventTimes:
     Monthly ``Period`` values (police.uk's ``month``) count in months; daily
     Periods, dates and datetimes count in days (the time of day is dropped:
     two events on the same calendar day are 0 days apart). Text is parsed as
-    dates.
+    ISO 8601 dates (``YYYY-MM-DD``, optionally with a time).
     """
     if column not in points.columns:
         raise InputError(f"no time column {column!r} among {list(points.columns)}", column=column)
@@ -77,12 +77,13 @@ def event_times(points: pd.DataFrame, column: str) -> EventTimes:
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         values = values.dt.tz_localize(None)
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
-        parsed = pd.to_datetime(values, errors="coerce")
+        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
         bad = parsed.isna() & values.notna()
         if bad.any():
             first = np.flatnonzero(bad.to_numpy())[0]
             raise InputError(
-                "not a date",
+                "not a date (text must be YYYY-MM-DD, optionally with a time; convert other "
+                "formats first, e.g. pandas.to_datetime(..., dayfirst=True))",
                 row=points.index[first],
                 column=column,
                 value=values.iloc[first],
