@@ -26,8 +26,9 @@ def near_repeat_risk(
     The significant close cells of ``knox`` (label "More pairs than expected",
     Knox ratio at least ``min_ratio``, not the open-ended last bands) give a
     reach: the largest distance ``D`` and time apart ``T`` at which events
-    were followed by more events than chance. Every event in the ``T`` months or days up to ``as_of`` marks the
-    area within ``D`` metres of it; overlapping marks merge into one zone.
+    were followed by more events than chance. Every event in the ``T``
+    months or days up to ``as_of`` marks the area within ``D`` metres of it;
+    overlapping marks merge into one zone.
 
     Parameters
     ----------
