@@ -73,7 +73,7 @@ def main() -> None:
     x, y = year.geometry.x.to_numpy(), year.geometry.y.to_numpy()
     first, _, _ = close_pairs(x, y, np.asarray(DISTANCES, float))
     pairs = len(first)
-    pair_mb = pairs * 3 * 8 / 1e6
+    pair_mb = pairs * 9 / 1e6  # int32 + int32 + int8
     print(f"close pairs (<= {DISTANCES[-1]} m): {pairs:,} ({pair_mb:.0f} MB of pair arrays)")
     t_pairs, _ = timed(lambda: close_pairs(x, y, np.asarray(DISTANCES, float)))
     print(f"finding close pairs (grid): {t_pairs:.2f} s")
