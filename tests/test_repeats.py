@@ -281,3 +281,51 @@ def test_command_writes_every_output(tmp_path):
     for name in ("knox.svg", "repeat-locations.csv", "repeat-areas.gpkg"):
         assert (tmp_path / name).stat().st_size > 0
     assert len(gpd.read_file(tmp_path / "repeat-areas.gpkg")) == 33
+
+
+def test_near_repeat_same_table_with_one_or_two_threads(south, monkeypatch):
+    args = {"time": "month", "distance_bands": [100, 300], "time_bands": [0, 1]}
+    tables = []
+    for threads in ("1", "2"):
+        monkeypatch.setenv("NUMBA_NUM_THREADS", threads)
+        tables.append(hotspots.near_repeat(south, **args, permutations=49, seed=9))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_knox_p_values_are_calibrated_on_null_data(south):
+    """Times shuffled at random (no space-time interaction by construction): a cell's
+    p <= 0.1 in at most 10 % of 100 null replicates (plus three standard errors)."""
+    rng = np.random.default_rng(0)
+    hits = 0
+    reps = 100
+    for _ in range(reps):
+        null = south.assign(month=rng.permutation(south["month"].to_numpy()))
+        knox = hotspots.near_repeat(
+            null, time="month", distance_bands=[200], time_bands=[0], permutations=19,
+            seed=int(rng.integers(2**31)), correction=None,
+        )  # fmt: skip
+        hits += knox.loc[0, "p"] <= 0.1
+    assert hits / reps <= 0.1 + 3 * np.sqrt(0.1 * 0.9 / reps)
+
+
+def test_command_on_a_table_of_dates(tmp_path, south):
+    """A CSV with coordinates and dates (synthetic days within the real months)."""
+    from hotspots.cli import main
+
+    rng = np.random.default_rng(1)
+    lonlat = south.to_crs(4326)
+    days = rng.integers(0, 28, len(south))
+    frame = pd.DataFrame({
+        "lon": lonlat.geometry.x, "lat": lonlat.geometry.y,
+        "date": (south["month"].dt.start_time + pd.to_timedelta(days, unit="D")).dt.date,
+    })  # fmt: skip
+    frame.to_csv(tmp_path / "incidents.csv", index=False)
+    status = main([
+        "repeats", str(tmp_path / "incidents.csv"), "--x", "lon", "--y", "lat",
+        "--time-column", "date", "--permutations", "9", "--level", "boroughs",
+        "--out-dir", str(tmp_path / "out"), "--quiet",
+    ])  # fmt: skip
+    assert status == 0
+    knox = pd.read_csv(tmp_path / "out" / "knox.csv")
+    assert knox["time_band"].iloc[0] == "0 to 14 days"
+    assert knox["observed"].sum() == len(south) * (len(south) - 1) // 2
