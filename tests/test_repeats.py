@@ -329,3 +329,11 @@ def test_command_on_a_table_of_dates(tmp_path, south):
     knox = pd.read_csv(tmp_path / "out" / "knox.csv")
     assert knox["time_band"].iloc[0] == "0 to 14 days"
     assert knox["observed"].sum() == len(south) * (len(south) - 1) // 2
+
+
+def test_command_help():
+    from hotspots.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["repeats", "--help"])
+    assert done.value.code == 0

@@ -173,14 +173,20 @@ def run(args: argparse.Namespace) -> int:
 
     print(_knox_text(knox))
     info = places.attrs["hotspots"]
+    if info["model"] == "none":
+        verdict = "no expected counts (give --window to compare each location with itself)"
+    else:
+        flagged = int((places["label"] == REPEAT_MORE).sum())
+        verdict = f"{flagged} locations with more repeats than expected ({info['model']})"
     print(
         f"\nRepeat locations: {info['incidents']:,} incidents at {info['locations']:,} "
-        f"locations; {info['repeat_share']:.1%} of incidents are repeats; "
-        f"{int((places['label'] == REPEAT_MORE).sum())} locations with more repeats than "
-        f"expected ({info['model']})."
+        f"locations; {info['repeat_share']:.1%} of incidents are repeats; {verdict}."
     )
     print(f"Near-repeat risk areas: {len(risk)} zones.")
     print(f"Written to {out}/: " + ", ".join(OUTPUT_FILES.values()))
+    report = points.attrs.get("report")
+    if report is not None:
+        say("\nLoad report\n  read " + str(report).replace("\n", "\n  "))
     return 0
 
 
