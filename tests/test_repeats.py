@@ -186,11 +186,11 @@ def test_repeat_locations_counts_match_a_groupby_of_map_points(burglary):
 
 
 def test_repeat_expected_and_p_follow_the_reference_model():
-    """Hand-worked: 4 counted incidents, reference counts 3 and 0 over K = 3 locations.
+    """Hand-worked: 4 counted incidents (a: 3, b: 1), 8 reference (a: 3, c: 5).
 
-    Location a: 3 counted, 3 reference; b: 1 counted, 0 reference; c: 0 counted, 5
-    reference. Shares (r + 1) / (R + K) = 4/11, 1/11, 6/11; expected = 16/11, 4/11;
-    p(a) = P(Binomial(4, 4/11) >= 3).
+    theta = N / (N + R) = 4 / 12 = 1/3. Location a: n + r = 6, expected 2,
+    p = P(Binomial(6, 1/3) >= 3) = 1 - (64 + 192 + 240) / 729 = 233 / 729.
+    Location b: n + r = 1, expected 1/3, p = P(Binomial(1, 1/3) >= 1) = 1/3.
     """
     geometry = shapely.points([530000] * 4, [180000] * 4)
     counted = gpd.GeoDataFrame({"addr": ["a", "a", "a", "b"]}, geometry=geometry, crs=27700)
@@ -201,11 +201,10 @@ def test_repeat_expected_and_p_follow_the_reference_model():
     places = hotspots.repeat_locations(
         counted, location="addr", reference=reference, correction=None
     ).set_index("location_id")
-    np.testing.assert_allclose(places.loc[["a", "b"], "expected"], [16 / 11, 4 / 11], rtol=1e-12)
-    q = 4 / 11
-    p_a = 4 * q**3 * (1 - q) + q**4
-    assert places.loc["a", "p"] == pytest.approx(p_a, rel=1e-12)
-    assert places.loc["b", "p"] == pytest.approx(1 - (10 / 11) ** 4, rel=1e-12)
+    np.testing.assert_allclose(places.loc[["a", "b"], "expected"], [2, 1 / 3], rtol=1e-12)
+    assert places.loc["a", "p"] == pytest.approx(233 / 729, rel=1e-12)
+    assert places.loc["b", "p"] == pytest.approx(1 / 3, rel=1e-12)
+    assert places.loc["a", "reference"] == 3 and "c" not in places.index
     assert places.loc["b", "label"] == NOT_SIGNIFICANT  # one incident is never a repeat
 
 

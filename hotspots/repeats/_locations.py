@@ -84,11 +84,12 @@ def repeat_locations(
         first, with ``location_id``, ``description`` (police.uk's "On or near
         ..." text when the input has a ``location`` column), ``incidents``,
         ``repeats`` (incidents after the first), ``reference`` (reference
-        incidents at the location), ``expected`` (incidents expected from the
-        reference: ``N (r + 1) / (R + K)`` for ``N`` counted incidents, ``r``
-        reference incidents at the location, ``R`` in all and ``K`` locations in
-        either set), ``ratio`` (incidents / expected), ``p`` (binomial upper
-        tail ``P(X >= incidents)``, ``X ~ Binomial(N, (r + 1) / (R + K))``),
+        incidents at the location), ``expected`` (the location's incidents in
+        both sets shared in the proportion of the whole: ``(n + r) N / (N + R)``
+        for ``n`` counted and ``r`` reference incidents at the location, ``N``
+        and ``R`` in all), ``ratio`` (incidents / expected), ``p`` (the exact
+        conditional test of equal Poisson rates: ``P(X >= n)`` for
+        ``X ~ Binomial(n + r, N / (N + R))``),
         ``p_adjusted`` and ``label`` ("More repeats than expected" for a
         location with at least two incidents and ``p_adjusted <= alpha``). The
         model columns are missing values when there is no reference.
@@ -137,17 +138,17 @@ def repeat_locations(
         table["description"] = None
     n = int(table["incidents"].sum())
     if ref_keys is not None:
-        ref_counts = ref_keys.value_counts()
-        n_locations = len(table.index.union(ref_counts.index))
-        total_ref = int(ref_counts.sum())
-        r = ref_counts.reindex(table.index, fill_value=0).to_numpy()
-        share = (r + 1.0) / (total_ref + n_locations)
         from scipy.stats import binom
 
+        ref_counts = ref_keys.value_counts()
+        total_ref = int(ref_counts.sum())
+        r = ref_counts.reindex(table.index, fill_value=0).to_numpy()
+        incidents = table["incidents"].to_numpy()
+        in_window = n / (n + total_ref)
         table["reference"] = r
-        table["expected"] = n * share
-        table["ratio"] = table["incidents"] / table["expected"]
-        table["p"] = binom.sf(table["incidents"].to_numpy() - 1, n, share)
+        table["expected"] = (incidents + r) * in_window
+        table["ratio"] = incidents / table["expected"]
+        table["p"] = binom.sf(incidents - 1, incidents + r, in_window)
         table["p_adjusted"] = adjust_p(table["p"].to_numpy(), correction)
         flagged = (table["p_adjusted"] <= alpha) & (table["incidents"] >= 2)
         label = np.where(flagged, REPEAT_MORE, NOT_SIGNIFICANT)
