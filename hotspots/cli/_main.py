@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands, common)
     _add_analyse(commands, common)
     _add_layers(commands, common)
+    from hotspots.cli import _dashboard
+
+    _dashboard.add_parser(commands, common)
     return parser
 
 
