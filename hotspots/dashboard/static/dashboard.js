@@ -291,7 +291,7 @@
       key.append(li);
     }
     // the same numbers as a table, for screen readers
-    const table = el("table", { class: "sr-only" });
+    const table = el("table");
     const head = el("tr");
     head.append(el("th", {}, "Month"), ...series.map((s) => el("th", {}, s.name)));
     table.append(el("caption", {}, title.textContent), head);
@@ -300,7 +300,9 @@
       row.append(el("th", {}, m), ...series.map((s) => el("td", {}, fmt(s.values[k]))));
       table.append(row);
     });
-    $("chart").replaceChildren(chart, key, table);
+    const hidden = el("div", { class: "sr-only" });
+    hidden.append(table);
+    $("chart").replaceChildren(chart, key, hidden);
   }
   function niceStep(raw) {
     const p = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1e-9))));
@@ -355,4 +357,5 @@
   map.fitBounds(bounds, { padding: [4, 4] });
   window.addEventListener("beforeprint", () => { $("howto").open = true; map.invalidateSize(); });
   document.documentElement.setAttribute("data-ready", "1");
+  performance.mark("hotspots-dashboard-ready");
 })();
