@@ -135,6 +135,7 @@ def dashboard_figures(
         "levels": [_level_record(level, layers[level]) for level in levels],
         "months": months,
         "windows": windows,
+        "window_months": _window_months(len(months)),
         "figures": figures,
         "london": london,
         "borough_names": {str(k): str(v) for k, v in borough_names.items()},
@@ -144,7 +145,7 @@ def dashboard_figures(
             "alpha": alpha,
             "correction": correction,
             "change_test": "exact conditional test of equal Poisson rates (two-sided)",
-            "hotspot": "Getis-Ord Gi* on the latest 12 months' rate per 1,000 residents "
+            "hotspot": "Getis-Ord Gi* on the latest window's rate per 1,000 residents "
             "(count where the population is unknown), queen contiguity",
             "emerging": "emerging hot spots on the monthly counts (space-time Gi*, "
             "Mann-Kendall trend), queen contiguity, time lag 1",
@@ -277,7 +278,7 @@ def _level_figures(
         "hotspot": gi["gi_label"].astype(str).tolist(),
         "emerging": emerging["emerging_label"].astype(str).tolist(),
         "risk": {
-            "ranks": f"{noun}s by recorded offences in the latest 12 months "
+            "ranks": f"{noun}s by recorded offences in the {_latest(len(cube.columns))} "
             f"({change.attrs['hotspots']['after']}), most first: a count, not a forecast",
             "order": order,
         },
@@ -310,6 +311,16 @@ def _london(hotspots: Any, cube: pd.DataFrame, alpha: float) -> dict[str, Any]:
         "change": str(row["change_label"]),
         "interval": None,  # slot, as per area
     }
+
+
+def _window_months(months: int) -> int:
+    """Months in each window of :func:`hotspots.period_change`'s default comparison."""
+    return min(12, months // 2)
+
+
+def _latest(months: int) -> str:
+    window = _window_months(months)
+    return "latest month" if window == 1 else f"latest {window} months"
 
 
 def _borough_means(layer: gpd.GeoDataFrame, cube: pd.DataFrame) -> dict[str, list]:

@@ -73,29 +73,33 @@ def render(figures: dict[str, Any], title: str) -> str:
 def _howto(figures: dict[str, Any]) -> str:
     settings = figures["settings"]
     windows = figures["windows"]
+    window = figures["window_months"]
+    months = "month" if window == 1 else f"{window} months"
     alpha = settings["alpha"]
     correction = settings["correction"] or "no"
     paragraphs = [
-        "<b>The map</b> colours every area by what the <i>Map shows</i> list says. "
-        "Hatched grey means no data: the Metropolitan Police does not police the City of "
-        "London, so Met figures have no City count (it is not a zero).",
-        f"<b>Change</b> compares the latest 12 months ({escape(windows['after'])}) with the 12 "
-        f"before ({escape(windows['before'])}). The verdict says whether the difference is larger "
-        "than the month-to-month chance variation of counts of this size would give "
+        "<b>The map</b> colours every area by what the <i>Map shows</i> list says. Grey with "
+        "a dashed outline means no data, which is not a zero: the City of London has no count "
+        "in the Met's tables because the Metropolitan Police does not police it.",
+        f"<b>Change</b> compares the latest {months} ({escape(windows['after'])}) with the "
+        f"{months} before ({escape(windows['before'])}). The verdict says whether the "
+        "difference is larger than the month-to-month chance variation of counts of this "
+        "size would give "
         f"({escape(settings['change_test'])}, {escape(correction)} correction across areas, "
         f"level {alpha}). A large percentage on a few offences is often no real change.",
         "<b>Hot-spot state</b> says whether an area and its neighbours together had more "
-        "(hot spot) or fewer (cold spot) offences per resident in the latest 12 months than "
+        f"(hot spot) or fewer (cold spot) offences per resident in the latest {months} than "
         f"London as a whole would give them by chance ({escape(settings['hotspot'])}). "
         "Areas with few residents but many visitors (the West End) have high rates.",
-        "<b>Emerging pattern</b> describes how an area's hot- or cold-spot state developed month "
-        f"by month over the 24 months ({escape(settings['emerging'])}): for example a new, "
-        "intensifying, persistent or diminishing hot spot.",
-        "<b>Most at risk</b> lists the areas with the most recorded offences in the latest 12 "
-        "months. It is a ranking of counts, not a forecast; recorded crime depends on reporting "
+        "<b>Emerging pattern</b> describes how an area's hot- or cold-spot state developed "
+        f"month by month over the {len(figures['months'])} months "
+        f"({escape(settings['emerging'])}): for example a new, intensifying, persistent or "
+        "diminishing hot spot.",
+        "<b>Most at risk</b> lists the areas with the most recorded offences in the latest "
+        f"{months}. It is a ranking of counts, not a forecast; recorded crime depends on reporting "
         "and police activity as well as on crime.",
         "<b>The chart</b> shows the area's monthly offences (solid), the average area of its "
-        "borough (dashed) and of London (dotted); the shaded months are the latest 12.",
+        f"borough (dashed) and of London (dotted); the shaded months are the latest {months}.",
     ]
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
@@ -114,8 +118,7 @@ def _provenance(figures: dict[str, Any]) -> str:
     parts = [
         f"<p><b>Crime data:</b> {escape(str(source))}; "
         f"{escape(str(figures['provenance'].get('period', '')))}. "
-        f"Metropolitan Police Service data from the London Datastore, {MET_LICENCE}; "
-        "data.police.uk data, Open Government Licence v3.0.</p>",
+        f"{_crime_licence(str(source))}</p>",
         f"<p><b>Boundaries:</b> {'; '.join(boundary_lines)}. Simplified for display only.</p>",
         f"<p>{escape(CROWN.format(year=CROWN_YEAR))}</p>",
         f"<p><b>Method:</b> permutations {settings['permutations']}, seed {settings['seed']}, "
@@ -123,3 +126,10 @@ def _provenance(figures: dict[str, Any]) -> str:
         f"Made with london-hotspots {escape(__version__)}.</p>",
     ]
     return "".join(parts)
+
+
+def _crime_licence(source: str) -> str:
+    """The licence sentence of the crime data: the Met's tables or data.police.uk."""
+    if "London Datastore" in source:
+        return f"Metropolitan Police Service data from the London Datastore, {MET_LICENCE}."
+    return "data.police.uk data, Open Government Licence v3.0."

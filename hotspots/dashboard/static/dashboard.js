@@ -7,6 +7,8 @@
   const $ = (id) => document.getElementById(id);
   const state = { type: D.types[0].id, level: D.initial_level, measure: "count", area: null };
   const NUMBER = new Intl.NumberFormat("en-GB");
+  const W = D.window_months;
+  const LATEST = "latest " + (W === 1 ? "month" : W + " months");
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -36,8 +38,8 @@
   function measures() {
     const rate = fig().rate !== null;
     return [
-      ["count", rate ? "Rate per 1,000 residents, latest 12 months" : "Offences, latest 12 months"],
-      ["change", "Change: latest 12 months vs the 12 before"],
+      ["count", (rate ? "Rate per 1,000 residents, " : "Offences, ") + LATEST],
+      ["change", "Change: " + LATEST + " vs the " + (W === 1 ? "month" : W) + " before"],
       ["hotspot", "Hot-spot state (Gi*)"],
       ["emerging", "Emerging pattern over 24 months"],
     ];
@@ -177,7 +179,7 @@
     box.append(el("h3", {}, heading));
     if (!record) { box.append(el("p", { class: "hint" }, "Choose an area to see its borough.")); return; }
     const big = el("div", { class: "big" }, fmt(record.after));
-    box.append(big, el("div", {}, "offences, " + D.windows.after + " (previous 12 months: " + fmt(record.before) + ")"));
+    box.append(big, el("div", {}, "offences, " + D.windows.after + " (previous " + (W === 1 ? "month" : W + " months") + ": " + fmt(record.before) + ")"));
     const change = el("div", { class: record.percent > 0 ? "up" : record.percent < 0 ? "down" : "" },
       arrow(record.percent) + pct(record.percent) + interval(record.interval));
     change.setAttribute("data-percent", record.percent === null ? "" : String(record.percent));
@@ -241,32 +243,32 @@
     ];
     if (borough) series.push({ cls: "borough-line", name: "Average " + lv.noun + " in " + borough, values: f.borough_mean[lv.boroughs[i]] });
     series.push({ cls: "london-line", name: "Average " + lv.noun + " in London", values: f.london_mean });
-    const W = 380, H = 190, left = 38, right = 8, top = 10, bottom = 28;
+    const WIDTH = 380, H = 190, left = 38, right = 8, top = 10, bottom = 28;
     const n = D.months.length;
     const all = series.flatMap((s) => s.values.filter((v) => v !== null));
     const max = Math.max(1, ...all);
     const step = niceStep(max / 4);
     const ymax = Math.ceil(max / step) * step;
-    const x = (k) => left + (n === 1 ? 0 : (k * (W - left - right)) / (n - 1));
+    const x = (k) => left + (n === 1 ? 0 : (k * (WIDTH - left - right)) / (n - 1));
     const y = (v) => top + (H - top - bottom) * (1 - v / ymax);
-    const chart = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-labelledby": "chart-title chart-desc" });
+    const chart = svg("svg", { viewBox: "0 0 " + WIDTH + " " + H, role: "img", "aria-labelledby": "chart-title chart-desc" });
     const title = svg("title", { id: "chart-title" });
     title.textContent = typeName() + " per month in " + lv.names[i];
     const desc = svg("desc", { id: "chart-desc" });
     desc.textContent = "Monthly offences from " + D.months[0] + " to " + D.months[n - 1] +
       (borough ? ", with the average " + lv.noun + " of " + borough + " and of London" : ", with the average of London") +
-      ". The shaded part is the latest 12 months.";
+      ". The shaded part is the " + LATEST + ".";
     chart.append(title, desc);
-    const later = Math.max(0, n - 12);
+    const later = Math.max(0, n - W);
     chart.append(svg("rect", { class: "window", x: x(later) - 3, y: top, width: x(n - 1) - x(later) + 6, height: H - top - bottom }));
     for (let v = 0; v <= ymax + 1e-9; v += step) {
-      chart.append(svg("line", { class: "grid", x1: left, x2: W - right, y1: y(v), y2: y(v) }));
+      chart.append(svg("line", { class: "grid", x1: left, x2: WIDTH - right, y1: y(v), y2: y(v) }));
       const t = svg("text", { x: left - 4, y: y(v) + 3, "text-anchor": "end" });
       t.textContent = NUMBER.format(Math.round(v * 100) / 100);
       chart.append(t);
     }
-    chart.append(svg("line", { class: "axis", x1: left, x2: W - right, y1: y(0), y2: y(0) }));
-    for (const k of [0, Math.max(0, n - 12), n - 1]) {
+    chart.append(svg("line", { class: "axis", x1: left, x2: WIDTH - right, y1: y(0), y2: y(0) }));
+    for (const k of Array.from(new Set([0, later, n - 1]))) {
       const t = svg("text", { x: x(k), y: H - bottom + 14, "text-anchor": k === 0 ? "start" : k === n - 1 ? "end" : "middle" });
       t.textContent = D.months[k];
       chart.append(t);
