@@ -357,7 +357,11 @@
   refresh();
   const bounds = layerFor(state.level).getBounds();
   map.fitBounds(bounds, { padding: [4, 4] });
-  window.addEventListener("beforeprint", () => { $("howto").open = true; map.invalidateSize(); });
+  window.addEventListener("beforeprint", () => {
+    $("howto").open = true; // the printed page explains itself
+    map.invalidateSize();
+    map.fitBounds(bounds, { padding: [4, 4], animate: false });
+  });
   document.documentElement.setAttribute("data-ready", "1");
   performance.mark("hotspots-dashboard-ready");
 })();
