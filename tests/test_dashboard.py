@@ -61,6 +61,10 @@ def test_ward_figures_are_the_library_tables(crime, weapons):
     )
     assert figures["change"] == change["change_label"].tolist()
     assert figures["hotspot"] == gi["gi_label"].tolist()
+    np.testing.assert_allclose(
+        np.array(figures["hotspot_z"], float), gi["gi_z"].to_numpy(), atol=0.005
+    )
+    assert all(p is None for p in figures["hotspot_p_sim"])  # permutations=0: none shown
     assert figures["emerging"] == emerging["emerging_label"].tolist()
     # the at-risk list: the ten largest counts of the latest 12 months, largest first
     after = np.array([np.nan if v is None else v for v in figures["after"]])

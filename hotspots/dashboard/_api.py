@@ -65,10 +65,14 @@ def dashboard_page(
         Area levels of the level selector. Default: boroughs and the level of
         a Met table (boroughs and wards for a ward table); boroughs and wards
         for points, which can also be shown by LSOA.
-    permutations, seed, alpha, correction
-        As for :func:`hotspots.getis_ord` (the hot-spot state) and
-        :func:`hotspots.period_change` (``alpha`` and ``correction`` of the
-        change verdict).
+    permutations, seed : int
+        Conditional permutations and their seed for the hot-spot state's
+        pseudo p-value (``gi_p_sim`` of :func:`hotspots.getis_ord`, shown beside
+        the state; 0 leaves it out).
+    alpha, correction
+        Significance level and multiple-testing correction of the hot-spot
+        state (:func:`hotspots.getis_ord`), the emerging pattern and the change
+        verdict (:func:`hotspots.period_change`).
 
     Returns
     -------

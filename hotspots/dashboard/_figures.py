@@ -276,6 +276,8 @@ def _level_figures(
         "interval": None,  # slot: the change test's interval, per area, when it exists
         "rate": [_number(v, 2) for v in latest[column]] if column == "rate" else None,
         "hotspot": gi["gi_label"].astype(str).tolist(),
+        "hotspot_z": [_number(v, 2) for v in gi["gi_z"]],
+        "hotspot_p_sim": [_number(v, 4) for v in gi["gi_p_sim"]],
         "emerging": emerging["emerging_label"].astype(str).tolist(),
         "risk": {
             "ranks": f"{noun}s by recorded offences in the {_latest(len(cube.columns))} "

@@ -226,7 +226,12 @@
       ["Change test", f.change[i] + " (adjusted p " + pval(f.p_adjusted[i]) + ")", "change"],
     ];
     if (f.rate !== null) rows.push(["Rate per 1,000 residents", f.rate[i] === null ? "no data" : String(f.rate[i]), "rate"]);
-    rows.push(["Hot-spot state", f.hotspot[i], "hotspot"], ["Emerging pattern", f.emerging[i], "emerging"]);
+    let gi = f.hotspot[i];
+    if (f.hotspot_z[i] !== null) {
+      gi += " (z " + f.hotspot_z[i].toFixed(2);
+      gi += f.hotspot_p_sim[i] !== null ? "; permutation p " + pval(f.hotspot_p_sim[i]) + ")" : ")";
+    }
+    rows.push(["Hot-spot state", gi, "hotspot"], ["Emerging pattern", f.emerging[i], "emerging"]);
     const rank = f.risk.order.indexOf(i);
     if (rank >= 0) rows.push(["At-risk list", "number " + (rank + 1), "rank"]);
     if (f.repeats && f.repeats[i] !== null) rows.push(["Repeat victimisation", String(f.repeats[i]), "repeats"]);
