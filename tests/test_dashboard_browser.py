@@ -195,3 +195,28 @@ def test_phone_shows_map_and_a_panel(browser, page):
         assert tiles["top"] < 844  # the headline panel starts on the first screen
     finally:
         browser.call("Emulation.clearDeviceMetricsOverride")
+
+
+def test_page_is_small(page):
+    assert page.stat().st_size < 2_500_000  # two crime types, wards and boroughs, 24 months
+
+
+def test_hostile_names_stay_text(browser, crime, tmp_path):
+    """A synthetic category and title with markup: shown as text, never run."""
+    hostile = "<img src=x onerror=alert(1)></script><b>SYNTHETIC</b>"
+    rows = crime[crime["major_category"] == "ROBBERY"].copy()
+    rows["major_category"] = hostile
+    rows["minor_category"] = hostile
+    rows.attrs = crime.attrs
+    path = tmp_path / "hostile.html"
+    hotspots.dashboard_page(rows, [hostile], levels=["boroughs"], permutations=0,
+                            title=hostile, out=path)  # fmt: skip
+    browser.open(path)
+    assert browser.problems() == []
+    injected = (
+        "[...document.querySelectorAll('img, b')]"
+        ".filter(e => e.getAttribute('src') === 'x' || e.textContent === 'SYNTHETIC').length"
+    )
+    assert browser.evaluate(injected) == 0
+    assert browser.evaluate("document.getElementById('title').textContent") == hostile
+    assert browser.evaluate("document.getElementById('type').options[0].text") == hostile

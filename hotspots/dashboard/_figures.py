@@ -28,6 +28,12 @@ Layout of the returned dict (lists are aligned with ``levels[i]["codes"]``):
     average area of London and of each borough, per month, for the chart).
 ``london[type_id]``
     London's own series, windows, % change, verdict and ``interval`` slot.
+
+The slots, as the page reads them when they are not ``None``: ``interval``, per
+area a ``[low, high]`` pair of percentages (or ``None`` for an area), shown after
+the % change in the panel and the tiles (London's: one pair); ``evaluation``,
+``{"text": "..."}`` per type and level, shown under the at-risk list;
+``repeats``, per area a short text (or ``None``), shown as a line of the panel.
 """
 
 from __future__ import annotations
