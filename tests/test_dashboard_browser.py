@@ -220,3 +220,28 @@ def test_hostile_names_stay_text(browser, crime, tmp_path):
     assert browser.evaluate(injected) == 0
     assert browser.evaluate("document.getElementById('title').textContent") == hostile
     assert browser.evaluate("document.getElementById('type').options[0].text") == hostile
+
+
+def test_slots_show_when_filled(browser, crime, tmp_path):
+    """Interval, evaluation and repeat figures appear once the adapter fills their slots."""
+    from hotspots.dashboard._figures import dashboard_figures
+    from hotspots.dashboard._page import render
+
+    figures = dashboard_figures(crime, ["robbery"], levels=["boroughs"], permutations=0)
+    level = figures["figures"]["t0"]["boroughs"]
+    n = len(level["after"])
+    level["interval"] = [[-5.0, 3.5]] * n  # synthetic values, to see them drawn
+    level["evaluation"] = {"text": "SYNTHETIC evaluation figure"}
+    level["repeats"] = ["SYNTHETIC repeats"] * n
+    figures["london"]["t0"]["interval"] = [-2.0, 1.0]
+    path = tmp_path / "slots.html"
+    path.write_text(render(figures, "Slots"), encoding="utf-8")
+    browser.open(path)
+    _choose(browser, "area", "5")
+    shown = _shown(browser)
+    assert "interval -5.0% to +3.5%" in shown["figures"]["percent"]
+    assert shown["figures"]["repeats"] == "SYNTHETIC repeats"
+    assert browser.evaluate("document.getElementById('evaluation').hidden") is False
+    tile = browser.evaluate("document.getElementById('tile-london').textContent")
+    assert "interval -2.0% to +1.0%" in tile
+    assert browser.problems() == []
