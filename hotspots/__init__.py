@@ -1,7 +1,7 @@
 """london-hotspots: where crime clusters in London, and whether the clustering is real.
 
 The package is layered along the data flow: ``io`` (readers) -> ``aggregation``
--> ``weights`` -> ``stats`` -> ``spacetime`` -> ``maps`` -> ``cli``; each subpackage
+-> ``weights`` -> ``stats`` -> ``spacetime`` -> ``maps`` / ``dashboard`` -> ``cli``; each subpackage
 keeps its code in private modules and re-exports its public names. The public API
 is re-exported here by name from those subpackages; each name is
 imported on first use, so ``import hotspots`` stays fast and heavy optional
@@ -60,6 +60,8 @@ _EXPORTS: dict[str, str] = {
     "emerging_map": "hotspots.maps",
     "change_map": "hotspots.maps",
     "combined_map": "hotspots.maps",
+    # dashboard
+    "dashboard_page": "hotspots.dashboard",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -82,6 +84,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots._errors import HotspotsWarning, InputError
     from hotspots.aggregation._aggregate import aggregate
+    from hotspots.dashboard._api import dashboard_page
     from hotspots.io._categories import crime_categories
     from hotspots.io._met import read_mps_crime
     from hotspots.io._points import points_from_frame

@@ -731,18 +731,18 @@ def workspace(tmp_path, incidents):
 
 def test_guide_has_examples_of_every_subcommand():
     used = {shlex.split(command)[1] for command in guide_commands()}
-    assert used == {"demo", "analyse", "layers"}
+    assert used == {"demo", "analyse", "layers", "dashboard", "repeats"}
 
 
 @pytest.mark.parametrize("command", guide_commands())
 def test_guide_example_runs(workspace, monkeypatch, command):
     argv = shlex.split(command)[1:]
-    if argv[0] in ("demo", "analyse"):
+    if argv[0] in ("demo", "analyse", "dashboard"):
         argv = [*argv, *FAST] if "--permutations" not in argv else [*argv, "--quiet"]
     monkeypatch.chdir(workspace)
     status, _, stderr = run(argv)
     assert status == 0, stderr
-    for option in ("--out", "--out-map", "--out-table", "--out-summary"):
+    for option in ("--out", "--out-map", "--out-table", "--out-summary", "--out-dir"):
         if option in argv:
             assert (workspace / argv[argv.index(option) + 1]).stat().st_size > 0
 

@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from hotspots import _vocabulary as vocabulary
 from hotspots._version import __version__
+from hotspots.cli import _dashboard, _repeats
 from hotspots.cli._period import SYNTAX as PERIOD_SYNTAX
 from hotspots.cli._period import PeriodChoice
 
@@ -79,8 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands, common)
     _add_analyse(commands, common)
     _add_layers(commands, common)
-    from hotspots.cli import _repeats  # hotspots repeats: repeat and near-repeat victimisation
     _repeats.add_parser(commands, common)
+    _dashboard.add_parser(commands, common)
     return parser
 
 

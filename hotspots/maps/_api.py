@@ -971,6 +971,19 @@ def change_map(
     )
 
 
+def _check_one_crime_type(frames: list[gpd.GeoDataFrame]) -> None:
+    """Refuse results of different crime types: one map layer per statistic would drop some."""
+    types = [f.attrs.get("hotspots", {}).get("crime_type") for f in frames]
+    known = [(i, t) for i, t in enumerate(types, start=1) if t is not None]
+    for i, crime_type in known[1:]:
+        if crime_type != known[0][1]:
+            raise InputError(
+                f"result {i} is for crime type {crime_type!r} but result {known[0][0]} for "
+                f"{known[0][1]!r}: combined_map shows one crime type (one layer per statistic); "
+                "make one map per crime type, or use hotspots.dashboard_page for several"
+            )
+
+
 def combined_map(
     *results: gpd.GeoDataFrame | EmergingHotspots,
     column: str = "rate",
@@ -994,7 +1007,10 @@ def combined_map(
         ``.areas`` and also adds the Gi* period-by-period layer with its
         slider (as in :func:`emerging_map`), after the emerging patterns.
         Tooltips show names, counts and rates from the first frame. Each
-        layer keeps its own provenance panel.
+        layer keeps its own provenance panel. All results must be for one
+        crime type (``attrs["hotspots"]["crime_type"]``): results for
+        different types raise :class:`hotspots.InputError` rather than one
+        being left out (:func:`hotspots.dashboard_page` shows several).
     column : str, default "rate"
         The column of the choropleth layer.
     title : str, default "Crime hot spots"
@@ -1031,6 +1047,7 @@ def combined_map(
         for i, r in enumerate(results)
     ]
     base = frames[0]
+    _check_one_crime_type(frames)
     for i, frame in enumerate(frames[1:], start=2):
         if not frame.index.sort_values().equals(base.index.sort_values()):
             extra = frame.index.symmetric_difference(base.index)
