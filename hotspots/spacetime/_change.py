@@ -113,7 +113,9 @@ def period_change(
         ratio: :math:`R` for ``"trend"``, 1 otherwise) and
         ``relative_ratio`` = rate ratio / reference ratio, with
         ``relative_ratio_low``, ``relative_ratio_high``; ``window_before``
-        and ``window_after`` (the windows, as text); ``change_p``,
+        and ``window_after`` (the windows, as text), ``change_test`` and
+        ``change_dispersion`` (the test and its :math:`\\phi`, so that a table
+        written to a file still says what was tested); ``change_p``,
         ``change_p_adjusted`` and ``change_label``. With ``"trend"`` the
         label is ``"Significantly above trend"``, ``"Significantly below
         trend"`` or ``"In line with trend"`` (an area that fell by less than
@@ -228,6 +230,8 @@ def period_change(
         result["relative_ratio_high"] = high / reference
     result["window_before"] = np.where(has_data, window_before, None)
     result["window_after"] = np.where(has_data, window_after, None)
+    result["change_test"] = np.where(has_data, test, None)
+    result["change_dispersion"] = np.where(has_data, phi, np.nan)
     result["change_p"] = p
     result["change_p_adjusted"] = adjusted
     result["change_label"] = label

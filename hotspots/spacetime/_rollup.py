@@ -212,6 +212,8 @@ def _london(
         "rate_ratio_high": high,
         "window_before": window_text(first),
         "window_after": window_text(second),
+        "change_test": test,
+        "change_dispersion": phi,
         "change_p": p,
         "change_p_adjusted": p,
         "change_label": label,
