@@ -499,6 +499,15 @@ def test_change_exact_test_and_period(tmp_path):
     assert {"percent_change_low", "percent_change_high", "rate_ratio"} <= set(rows.columns)
 
 
+def test_change_dispersion_from_history_needs_a_year_before_the_comparison():
+    argv = ["analyse", "sample:mps-ward-crime", "--crime-type", "Robbery", "--stat", "change",
+            "--change-dispersion", "history", *FAST]  # fmt: skip
+    status, _, stderr = run(argv)
+    assert status != 0 and "needs the same comparison a year earlier" in stderr
+    status, _, stderr = run([*argv, "--change-test", "exact"])
+    assert status != 0 and "--change-dispersion goes with --change-test trend" in stderr
+
+
 def test_change_that_cannot_be_matched_is_an_error():
     argv = ["analyse", "sample:police-uk-burglary", "--level", "boroughs", "--stat", "change"]
     status, _, stderr = run([*argv, *FAST])

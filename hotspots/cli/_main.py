@@ -291,6 +291,13 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         "of no change (they call most real changes significant)",
     )
     how.add_argument(
+        "--change-dispersion",
+        choices=("areas", "history"),
+        default="areas",
+        help="--change-test trend: estimate the overdispersion across the areas (default) or "
+        "also from the same comparison in earlier years of the data (history)",
+    )
+    how.add_argument(
         "--column",
         choices=("rate", "count"),
         help="what to analyse: rate per 1,000 residents (default when the population is known) "
@@ -445,6 +452,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         column=args.column,
         statistics=_chosen_statistics(args.statistics),
         change_test=args.change_test,
+        change_dispersion=args.change_dispersion,
         change_optional=any(group == STATISTICS for group in args.statistics or ()),
         weights=args.weights,
         k=args.k,
@@ -527,6 +535,8 @@ def _check_options(args: argparse.Namespace) -> None:
         problems.append("--k goes with --weights knn")
     if args.threshold is not None and args.weights != "distance":
         problems.append("--threshold goes with --weights distance")
+    if args.change_dispersion != "areas" and args.change_test != "trend":
+        problems.append("--change-dispersion goes with --change-test trend")
     if problems:
         args.parser.error("; ".join(problems))
 

@@ -68,6 +68,7 @@ class AnalysisSpec:
     threshold: float | None = None
     islands: str = "keep"
     change_test: str = "trend"
+    change_dispersion: str = "areas"
     change_optional: bool = False
 
 
@@ -311,6 +312,8 @@ def _change(spec: AnalysisSpec, areas: gpd.GeoDataFrame, data: pd.DataFrame) -> 
         after = (str(first), str(last))
     settings = {"after": after, "test": spec.change_test, "alpha": spec.alpha,
                 "correction": spec.correction}  # fmt: skip
+    if spec.change_dispersion != "areas":
+        settings["dispersion"] = spec.change_dispersion
     try:
         borough_codes(areas)
     except InputError:  # the user's own areas, in no known borough: no roll-up
