@@ -38,6 +38,24 @@ def test_wdd_worked_example_from_the_papers_formulas():
                          "displacement_control": -2.0}  # fmt: skip
 
 
+def test_wdd_matches_the_ptools_documentation_example():
+    """The example of ``wdd`` in Wheeler's R package ptools (its documentation), by hand.
+
+    control (20, 20), treated (20, 10), displacement control (30, 30), displacement (30, 20),
+    alpha 0.1: local -10 (var 70), displacement -10 (var 110), total -20, se sqrt(180);
+    with no "before" counts, treated (0, 10) vs control (0, 20) gives two-sided p ~0.068.
+    """
+    wdd = weighted_displacement_difference(
+        (20, 10), (20, 20), displacement=(30, 20), displacement_control=(30, 30), alpha=0.1
+    )
+    assert wdd.estimate == -20.0
+    assert wdd.standard_error == pytest.approx(np.sqrt(180), rel=1e-12)
+    assert wdd.z == pytest.approx(-20 / np.sqrt(180), rel=1e-12)
+    assert (wdd.low, wdd.high) == pytest.approx((-42.07, 2.07), abs=0.01)
+    no_before = weighted_displacement_difference((0, 10), (0, 20))
+    assert no_before.p == pytest.approx(0.068, abs=0.001)
+
+
 def test_wdd_without_displacement_and_with_dispersion():
     plain = weighted_displacement_difference((40, 20), (40, 38))
     assert plain.estimate == -18.0
