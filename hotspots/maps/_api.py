@@ -955,18 +955,21 @@ def change_map(
     ----------
     result : geopandas.GeoDataFrame
         The result of :func:`hotspots.period_change` (column
-        ``change_label``; the counts before and after, the change, the
-        percent change and the p-values are shown in tooltips when present).
+        ``change_label``; the counts before and after with their windows, the
+        change, the percent change with its interval, the count expected at
+        the trend and the p-values are shown in tooltips when present).
     title : str, optional
         Map title; by default "Change between periods" with the crime type
         and period.
     palette : {"default", "colourblind"}
-        Significant increase red, significant decrease blue and no
-        significant change light grey; or orange and purple.
+        Significant increase (or significantly above the trend, for the
+        default test) red, decrease (below the trend) blue and no significant
+        change (in line with the trend) light grey; or orange and purple.
     basemap : str, optional
         A tile provider name to draw beneath the areas; None keeps it offline.
     top : int, default 10
-        How many significant increases to list, the largest rise in crimes first.
+        How many significant increases (rises above the trend) to list, the
+        largest rise in crimes first.
 
     Returns
     -------
