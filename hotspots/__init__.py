@@ -53,6 +53,11 @@ _EXPORTS: dict[str, str] = {
     "near_repeat": "hotspots.repeats",
     "near_repeat_figure": "hotspots.repeats",
     "near_repeat_risk": "hotspots.repeats",
+    "change_rollup": "hotspots.spacetime",
+    "ChangeRollup": "hotspots.spacetime",
+    "unusual_periods": "hotspots.spacetime",
+    "weighted_displacement_difference": "hotspots.spacetime",
+    "WeightedDisplacement": "hotspots.spacetime",
     # maps
     "choropleth_map": "hotspots.maps",
     "cluster_map": "hotspots.maps",
@@ -106,7 +111,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots.spacetime._change import period_change
     from hotspots.spacetime._cube import space_time_cube
     from hotspots.spacetime._emerging import EmergingHotspots, emerging_hotspots
+    from hotspots.spacetime._rollup import ChangeRollup, change_rollup
     from hotspots.spacetime._trend import MannKendall, mann_kendall
+    from hotspots.spacetime._unusual import unusual_periods
+    from hotspots.spacetime._wdd import WeightedDisplacement, weighted_displacement_difference
     from hotspots.stats._global import GlobalStatistic, general_g, global_moran
     from hotspots.stats._local import getis_ord, local_moran
     from hotspots.stats._rates import eb_moran, eb_rate

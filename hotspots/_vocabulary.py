@@ -20,7 +20,10 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "ABOVE_TREND",
+    "BELOW_TREND",
     "CHANGE_CATEGORIES",
+    "CHANGE_TREND_CATEGORIES",
     "CLUSTERS",
     "COLD_CATEGORIES",
     "CORRECTIONS",
@@ -34,6 +37,7 @@ __all__ = [
     "HIGH_LOW",
     "HOT_CATEGORIES",
     "INCREASE",
+    "IN_LINE_WITH_TREND",
     "KNOX_CATEGORIES",
     "KNOX_MORE",
     "LISA_CATEGORIES",
@@ -48,6 +52,10 @@ __all__ = [
     "REPEAT_CATEGORIES",
     "REPEAT_MORE",
     "SAME_LOCATION",
+    "UNUSUALLY_HIGH",
+    "UNUSUALLY_LOW",
+    "UNUSUAL_CATEGORIES",
+    "USUAL",
     "Correction",
 ]
 
@@ -108,3 +116,15 @@ REPEAT_MORE = "More repeats than expected"
 KNOX_MORE = "More pairs than expected"
 KNOX_CATEGORIES = (KNOX_MORE, NOT_SIGNIFICANT)
 REPEAT_CATEGORIES = (REPEAT_MORE, NOT_SIGNIFICANT)
+# -- change relative to the trend of all the areas (the default change test) ----------
+# "above the trend" is not "an increase": an area can fall by less than London did
+ABOVE_TREND = "Significantly above trend"
+BELOW_TREND = "Significantly below trend"
+IN_LINE_WITH_TREND = "In line with trend"
+CHANGE_TREND_CATEGORIES = (ABOVE_TREND, IN_LINE_WITH_TREND, BELOW_TREND)
+
+# -- one month against the same month of earlier years -------------------------------
+UNUSUALLY_HIGH = "Unusually high"
+UNUSUALLY_LOW = "Unusually low"
+USUAL = "Within the usual range"
+UNUSUAL_CATEGORIES = (UNUSUALLY_HIGH, USUAL, UNUSUALLY_LOW)
