@@ -47,8 +47,9 @@ def evaluate_hotspots(
         the British National Grid when the layer is in degrees). Not modified.
     selected : Series of bool, or dict of name to Series of bool
         The hot-spot selection made on the training period, indexed like
-        ``areas`` (every area present); several selections as a dict compare
-        on the same split, one row each.
+        ``areas`` (every area present; a missing value counts as not
+        selected); several selections as a dict compare on the same split, one
+        row each.
     counts : Series or str
         Crime per area in the test period (a Series indexed like ``areas``, or a
         column of ``areas``). NaN means no data: such areas (e.g. the City of
@@ -220,7 +221,7 @@ def _selections(
             raise InputError(
                 f"selection {name!r} misses {len(missing)} areas, e.g. {missing[0]}", value=name
             )
-        out[str(name)] = chosen.reindex(index).astype(bool)
+        out[str(name)] = chosen.reindex(index).fillna(False).astype(bool)
     return out
 
 
