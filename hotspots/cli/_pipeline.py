@@ -15,6 +15,7 @@ import pandas as pd
 import boundaries
 import hotspots
 from hotspots import InputError
+from hotspots._vocabulary import MIN_OWN_COUNT
 from hotspots.cli._inputs import (
     MET,
     POLICE_UK,
@@ -67,6 +68,11 @@ class AnalysisSpec:
     k: int | None = None
     threshold: float | None = None
     islands: str = "keep"
+    # the top list: what it ranks (hotspots.rank_areas' ``by``) and the fewest own incidents
+    rank_by: str = "gi"
+    min_count: float = MIN_OWN_COUNT
+    # judge hot-spot methods chosen on the first half of the period by the second half
+    evaluate: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,7 @@ class Analysis:
     gistar: gpd.GeoDataFrame | None = None
     emerging: EmergingHotspots | None = None
     change: gpd.GeoDataFrame | None = None
+    evaluation: pd.DataFrame | None = None
 
     @property
     def provenance(self) -> dict:
@@ -148,6 +155,8 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
             areas, spec.weights, k=spec.k, threshold=spec.threshold, islands=spec.islands
         )
     results = _statistics(spec, areas, data, counts, column, graph, progress)
+    if spec.evaluate:
+        results["evaluation"] = _evaluation(spec, areas, data, graph, progress)
     return Analysis(
         spec=spec,
         counts=counts,
@@ -301,3 +310,26 @@ def _monthly_counts(
             f"{cube.shape[1]}: use --stat moran,lisa,gistar for one month"
         )
     return cube
+
+
+def _evaluation(
+    spec: AnalysisSpec,
+    areas: gpd.GeoDataFrame,
+    data: pd.DataFrame,
+    graph: object,
+    progress: Progress,
+) -> pd.DataFrame:
+    """Hot spots chosen on the first half of the months, judged on the second half."""
+    cube = _monthly_counts(data, areas, spec)
+    half = cube.shape[1] // 2
+    months = [str(m) for m in cube.columns]
+    train = (months[-2 * half], months[-half - 1])
+    test = (months[-half], months[-1])
+    with progress.step(
+        f"evaluating hot-spot methods: {train[0]}..{train[1]} -> {test[0]}..{test[1]}"
+    ):
+        return hotspots.compare_hotspot_methods(
+            areas, cube, train=train, test=test, graph=graph,
+            permutations=spec.permutations, seed=spec.seed, alpha=spec.alpha,
+            correction=spec.correction,
+        )  # fmt: skip
