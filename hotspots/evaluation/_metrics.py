@@ -262,6 +262,16 @@ class Concentration:
     curve : pandas.DataFrame
         The Lorenz curve, places from least to most crime: ``place_share`` and
         ``crime_share`` (cumulative), starting at (0, 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hotspots import concentration
+    >>> result = concentration(pd.Series([3.0, 1, 0, 0]))
+    >>> result.places, result.crimes, result.places_for_half
+    (4, 4.0, 0.25)
+    >>> result.curve["crime_share"].tolist()
+    [0.0, 0.0, 0.0, 0.25, 1.0]
     """
 
     places: int
@@ -317,7 +327,8 @@ def concentration(counts: pd.Series, *, top: float = 0.05) -> Concentration:
     >>> result = concentration(pd.Series([0, 0, 1, 1, 2, 6] + [0] * 4))
     >>> round(result.gini, 3), result.places_for_half, result.places_with_crime
     (0.76, 0.1, 0.4)
-    >>> print(result.summary.replace("; ", "\n"))
+    >>> for part in result.summary.split("; "):
+    ...     print(part)
     50 % of crime in 10.0 % of places
     30.0 % of crime in the top 5 % of places
     all crime in 40.0 % of places (Gini 0.76, 10 places, 10 crimes)
