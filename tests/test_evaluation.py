@@ -296,3 +296,19 @@ def test_rates_need_a_known_period():
     ranked = rank_areas(frame, "rate", months=6, denominator="workday population")
     assert ranked["value"].tolist() == pytest.approx([100.0, 60.0])
     assert "per 1,000 workday population a year" in ranked.attrs["hotspots"]["ranks"]
+
+
+def test_map_top_lists_leave_out_areas_with_few_own_incidents(ward_robbery):
+    """The maps' top lists get the ranking data: own counts shown, tiny counts left out."""
+    from hotspots.maps._api import _gi_layer
+
+    gi = hotspots.getis_ord(ward_robbery, "count", permutations=0)
+    hot = gi.index[gi["gi_label"].str.startswith("Hot spot")]
+    strongest = gi.loc[hot, "gi_z"].idxmax()
+    gi.loc[strongest, "count"] = MIN_OWN_COUNT - 1  # a hot neighbourhood, little of its own
+    layer = _gi_layer(gi, "default", 10)
+    listed = [area.code for area in layer.top]
+    assert strongest not in listed and len(listed) == min(10, len(hot) - 1)
+    assert all("own incidents" in area.detail for area in layer.top)
+    assert "fewer than 5 incidents of their own not listed" in layer.top_title
+    assert "2023-07 to 2025-06" in layer.top_title
