@@ -312,3 +312,20 @@ def test_map_top_lists_leave_out_areas_with_few_own_incidents(ward_robbery):
     assert all("own incidents" in area.detail for area in layer.top)
     assert "fewer than 5 incidents of their own not listed" in layer.top_title
     assert "2023-07 to 2025-06" in layer.top_title
+
+
+def test_pai_is_one_on_average_when_the_past_says_nothing():
+    """Null check: test counts independent of training counts -> mean PAI ~ 1, RRI ~ 1."""
+    rng = np.random.default_rng(15)
+    areas = _strip([1.0] * 400)
+    pai, rri = [], []
+    for _ in range(60):
+        train = pd.Series(rng.poisson(5, 400).astype(float), index=areas.index)
+        test = pd.Series(rng.poisson(5, 400).astype(float), index=areas.index)
+        top = train.rank(ascending=False, method="first") <= 20
+        row = evaluate_hotspots(areas, top, test, before=train).iloc[0]
+        pai.append(row["pai"])
+        rri.append(row["rri"])
+    # sd of one PAI is ~0.1 here; the mean of 60 is within 0.05 of 1 with a wide margin
+    assert np.mean(pai) == pytest.approx(1.0, abs=0.05)
+    assert np.mean(rri) < 1  # chosen for a high count, the selection regresses to the mean
