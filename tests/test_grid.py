@@ -67,8 +67,11 @@ def test_grid_is_cached_but_returns_copies():
 
 @pytest.mark.parametrize(
     "bad",
-    [pytest.param(10, id="too-small"), pytest.param("250", id="text"),
-     pytest.param(float("nan"), id="nan")],  # fmt: skip
+    [
+        pytest.param(10, id="too-small"),
+        pytest.param("250", id="text"),
+        pytest.param(float("nan"), id="nan"),
+    ],
 )
 def test_grid_rejects_bad_cell_sizes(bad):
     with pytest.raises(ValueError, match="cell_size"):
@@ -109,9 +112,11 @@ def test_young_people_of_one_lsoa_by_hand():
 
 @pytest.mark.parametrize(
     ("layer", "ages"),
-    [pytest.param("wards", (12, 24), id="off-edge"),
-     pytest.param("lsoa-2011", (10, 24), id="other-bands"),
-     pytest.param("wards", (24, 10), id="reversed")],  # fmt: skip
+    [
+        pytest.param("wards", (12, 24), id="off-edge"),
+        pytest.param("lsoa-2011", (10, 24), id="other-bands"),
+        pytest.param("wards", (24, 10), id="reversed"),
+    ],
 )
 def test_ages_off_the_band_edges_are_refused(layer, ages):
     with pytest.raises(ValueError, match="age bands"):

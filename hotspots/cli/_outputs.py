@@ -290,8 +290,10 @@ def _top(analysis: Analysis) -> pd.DataFrame:
         months = period_months(analysis.provenance.get("period"))
         table["rate"] = base.loc[ranked.index, "rate"] * (12 / months if months else 1.0)
     table["count"] = ranked["count"]
-    if spec.rank_by in ("eb_rate", "gi"):
-        table[spec.rank_by] = ranked["value"]
+    if spec.rank_by == "eb_rate":
+        table["eb_rate"] = ranked["value"]
+    if spec.rank_by == "gi":
+        table["gi_z"] = ranked["value"]
     if gi is not None:
         table["gi_label"] = gi.loc[ranked.index, "gi_label"]
     if analysis.lisa is not None:
@@ -321,7 +323,7 @@ def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
     cells["name"] = top["name"].astype(str).tolist() if "name" in top else list(top.index)
     if "borough_name" in top.columns:
         cells["borough"] = top["borough_name"].astype(str).tolist()
-    for measure, heading in (("eb_rate", "EB rate"), ("gi", "Gi* z")):
+    for measure, heading in (("eb_rate", "EB rate"), ("gi_z", "Gi* z")):
         if measure in top.columns:
             cells[heading] = [f"{value:.2f}" for value in top[measure]]
     if "rate" in top.columns:
