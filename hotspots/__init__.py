@@ -56,6 +56,12 @@ _EXPORTS: dict[str, str] = {
     "concentration_curve": "hotspots.evaluation",
     "Concentration": "hotspots.evaluation",
     "rank_areas": "hotspots.evaluation",
+    # repeat and near-repeat victimisation
+    "repeat_locations": "hotspots.repeats",
+    "repeat_areas": "hotspots.repeats",
+    "near_repeat": "hotspots.repeats",
+    "near_repeat_figure": "hotspots.repeats",
+    "near_repeat_risk": "hotspots.repeats",
     # maps
     "choropleth_map": "hotspots.maps",
     "cluster_map": "hotspots.maps",
@@ -111,6 +117,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         emerging_map,
         hotspot_map,
     )
+    from hotspots.repeats._figure import near_repeat_figure
+    from hotspots.repeats._knox import near_repeat
+    from hotspots.repeats._locations import repeat_areas, repeat_locations
+    from hotspots.repeats._risk import near_repeat_risk
     from hotspots.spacetime._change import period_change
     from hotspots.spacetime._cube import space_time_cube
     from hotspots.spacetime._emerging import EmergingHotspots, emerging_hotspots

@@ -34,6 +34,8 @@ __all__ = [
     "HIGH_LOW",
     "HOT_CATEGORIES",
     "INCREASE",
+    "KNOX_CATEGORIES",
+    "KNOX_MORE",
     "LISA_CATEGORIES",
     "LOW_HIGH",
     "LOW_LOW",
@@ -45,7 +47,10 @@ __all__ = [
     "NO_NEIGHBOURS",
     "NO_PATTERN",
     "RANK_MEASURES",
+    "REPEAT_CATEGORIES",
+    "REPEAT_MORE",
     "RESIDENTS",
+    "SAME_LOCATION",
     "SELECTION_METHODS",
     "Correction",
 ]
@@ -114,3 +119,10 @@ RANK_MEASURES: dict[str, str] = {
 MIN_OWN_COUNT = 5
 # the hot-spot selection methods compared by evaluation (select_hotspots' ``methods``)
 SELECTION_METHODS = ("count", "rate", "eb_rate", "gistar", "lisa", "emerging", "recent")
+
+# -- repeat and near-repeat victimisation (Knox test) --------------------------------
+SAME_LOCATION = "Same location"
+REPEAT_MORE = "More repeats than expected"
+KNOX_MORE = "More pairs than expected"
+KNOX_CATEGORIES = (KNOX_MORE, NOT_SIGNIFICANT)
+REPEAT_CATEGORIES = (REPEAT_MORE, NOT_SIGNIFICANT)

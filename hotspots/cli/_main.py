@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands, common)
     _add_analyse(commands, common)
     _add_layers(commands, common)
+    from hotspots.cli import _repeats  # hotspots repeats: repeat and near-repeat victimisation
+    _repeats.add_parser(commands, common)
     return parser
 
 
