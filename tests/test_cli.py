@@ -923,3 +923,33 @@ def test_out_evaluation_needs_evaluate(tmp_path):
     status, _, stderr = run(["analyse", "sample:mps-ward-crime",
                              "--out-evaluation", str(tmp_path / "e.csv")])  # fmt: skip
     assert status == 2 and "--out-evaluation goes with --evaluate" in stderr
+
+
+def test_ages_give_rates_per_1000_of_that_age_and_say_so():
+    status, stdout, _ = run(
+        ["analyse", "sample:mps-ward-crime", "--crime-type", "robbery", "--ages", "10-24",
+         "--stat", "moran", "--rank-by", "rate", "--permutations", "9", "--seed", "1",
+         "--quiet"]
+    )  # fmt: skip
+    assert status == 0
+    assert "analysed: rate per 1,000 residents aged 10 to 24" in stdout
+    assert "robbery per 1,000 residents aged 10 to 24 a year" in stdout
+    young = boundaries.population("wards", ages=(10, 24))
+    first = re.search(r"^\s+1\s{2}(.+?)\s{2,}.+?\s(\d+\.\d\d)\s+(\d+)$", stdout, flags=re.M)
+    wards = boundaries.load("wards")
+    code = wards.index[wards["name"] == first.group(1)][0]
+    expected = int(first.group(3)) / young[code] * 1000 / 2  # 24 months, per year
+    assert float(first.group(2)) == pytest.approx(expected, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--ages", "12-24"], "age bands", id="off-band"),
+        pytest.param(["--ages", "ten"], "FIRST-LAST", id="not-a-range"),
+    ],
+)
+def test_bad_ages_are_refused(argv, message):
+    status, _, stderr = run(["analyse", "sample:mps-ward-crime", "--stat", "moran",
+                             "--permutations", "9", *argv])  # fmt: skip
+    assert status != 0 and message in stderr

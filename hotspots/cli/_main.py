@@ -219,6 +219,19 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         metavar="COL",
         help="--areas: the column of residents, for rates per 1,000 residents",
     )
+    where.add_argument(
+        "--ages",
+        type=_ages,
+        metavar="FIRST-LAST",
+        help="rates per 1,000 residents of these ages (Census 2021 bands of a shipped layer, "
+        "e.g. 10-24 or 65+; the range must start and end on the bands' edges)",
+    )
+    where.add_argument(
+        "--denominator",
+        metavar="TEXT",
+        help="what the population counts, for labels (e.g. 'workday population' with "
+        "--population-column); default: residents",
+    )
 
     what = analyse.add_argument_group("crime data")
     what.add_argument(
@@ -480,6 +493,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
         seed=args.seed,
         alpha=args.alpha,
         correction=None if args.correction == "none" else args.correction,
+        ages=args.ages,
+        denominator=args.denominator,
         rank_by=args.rank_by,
         min_count=args.min_count,
         evaluate=args.evaluate,
@@ -558,6 +573,8 @@ def _check_options(args: argparse.Namespace) -> None:
         problems.append("--k goes with --weights knn")
     if args.threshold is not None and args.weights != "distance":
         problems.append("--threshold goes with --weights distance")
+    if args.ages and args.population_column:
+        problems.append("give --ages or --population-column, not both")
     if args.out_evaluation and not args.evaluate:
         problems.append("--out-evaluation goes with --evaluate")
     if problems:
@@ -599,6 +616,19 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
+
+
+def _ages(text: str) -> tuple[int, int | None]:
+    """'10-24' -> (10, 24); '65+' -> (65, None)."""
+    try:
+        if text.endswith("+"):
+            return int(text[:-1]), None
+        first, last = text.split("-")
+        return int(first), int(last)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"write an age range as FIRST-LAST (10-24) or FIRST+ (65+), not {text!r}"
+        ) from None
 
 
 def _non_negative_float(text: str) -> float:

@@ -195,10 +195,18 @@ def _overview(analysis: Analysis) -> list[str]:
         f"{_crime_type(provenance)} by {unit}, {provenance.get('period', 'all months')}",
         f"Source: {provenance.get('source', 'unknown')}",
         f"{len(counts):,} {unit}s, {len(counts) - len(missing):,} with data{no_data}; "
-        f"analysed: {_WHAT[analysis.column]}",
+        f"analysed: {_analysed(analysis)}",
         f"Weights: {_weights_text(analysis)}; {spec.permutations:,} permutations, seed "
         f"{spec.seed}; alpha {spec.alpha:g}, correction: {_CORRECTIONS[spec.correction]}",
     ]
+
+
+def _analysed(analysis: Analysis) -> str:
+    """What the statistics ran on, naming the denominator of a rate."""
+    if analysis.column == "rate":
+        who = analysis.provenance.get("denominator", RESIDENTS)
+        return f"rate per 1,000 {who}"
+    return _WHAT[analysis.column]
 
 
 def _findings(analysis: Analysis) -> list[str]:

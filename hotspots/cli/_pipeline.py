@@ -73,6 +73,9 @@ class AnalysisSpec:
     min_count: float = MIN_OWN_COUNT
     # judge hot-spot methods chosen on the first half of the period by the second half
     evaluate: bool = False
+    # rates per 1,000 residents of an age range (shipped layers), and the denominator's label
+    ages: tuple[int, int | None] | None = None
+    denominator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,11 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
     crime_types = list(spec.crime_types) or None
     with progress.step(f"counting per area ({len(areas):,} areas)"):
         counts = hotspots.aggregate(
-            data, areas, crime_types=crime_types, population=spec.population_column
+            data,
+            areas,
+            crime_types=crime_types,
+            population=_population(spec, areas),
+            denominator=spec.denominator,
         )
     column = _column(spec.column, counts)
     if not counts["count"].sum() > 0:
@@ -167,6 +174,19 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
         notes=notes,
         **results,
     )
+
+
+def _population(spec: AnalysisSpec, areas: gpd.GeoDataFrame) -> str | pd.Series | None:
+    """The denominator: --population-column, residents of --ages, or the layer's residents."""
+    if spec.ages is None:
+        return spec.population_column
+    layer = areas.attrs.get("boundaries", {}).get("layer")
+    if layer is None:
+        raise InputError("--ages needs a shipped layer (--level), not --areas")
+    try:
+        return boundaries.population(layer, ages=spec.ages)
+    except ValueError as error:
+        raise InputError(str(error)) from None
 
 
 def _check_crime_types(names: tuple[str, ...], kind: str) -> None:
