@@ -229,8 +229,8 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
     where.add_argument(
         "--denominator",
         metavar="TEXT",
-        help="what the population counts, for labels (e.g. 'workday population' with "
-        "--population-column); default: residents",
+        help="with --population-column: what it counts, for labels (e.g. 'workday "
+        "population'); default: residents",
     )
 
     what = analyse.add_argument_group("crime data")
@@ -575,6 +575,8 @@ def _check_options(args: argparse.Namespace) -> None:
         problems.append("--threshold goes with --weights distance")
     if args.ages and args.population_column:
         problems.append("give --ages or --population-column, not both")
+    if args.denominator and not args.population_column:
+        problems.append("--denominator names what --population-column counts: give both")
     if args.out_evaluation and not args.evaluate:
         problems.append("--out-evaluation goes with --evaluate")
     if problems:
