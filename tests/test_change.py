@@ -30,9 +30,9 @@ def burglary():
 
 @pytest.fixture(scope="module")
 def ward_burglary():
-    table = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    table = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     wards = boundaries.load("wards")
-    return wards, hotspots.aggregate(table, wards, by="month", crime_types="Burglary")
+    return wards, hotspots.aggregate_monthly(table, wards, crime_types="Burglary")
 
 
 def test_lsoa_counts_and_exact_test_match_scipy(lsoas, burglary):

@@ -294,7 +294,7 @@ def _monthly_counts(
             "name the month column with --month-column"
         )
     crime_types = list(spec.crime_types) or None
-    cube = hotspots.aggregate(data, areas, by="month", crime_types=crime_types)
+    cube = hotspots.aggregate_monthly(data, areas, crime_types=crime_types)
     if cube.shape[1] < 2:
         raise InputError(
             f"emerging hot spots and change need at least 2 months; the data have "

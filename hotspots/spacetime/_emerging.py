@@ -60,8 +60,8 @@ class EmergingHotspots:
 
     >>> import boundaries, hotspots
     >>> wards = boundaries.load("wards")
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    >>> cube = hotspots.aggregate(crime, wards, by="month", crime_types="burglary")
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> cube = hotspots.aggregate_monthly(crime, wards, crime_types="burglary")
     >>> result = hotspots.emerging_hotspots(wards, cube, permutations=99, seed=1)
     >>> result.areas.loc["E09000001", "emerging_label"]  # the Met does not police the City
     'No data'
@@ -99,7 +99,7 @@ def emerging_hotspots(
         The areas, indexed by code (e.g. ``boundaries.load("wards")``). Not modified.
     cube : pandas.DataFrame
         Counts per area (rows, codes as in ``areas``) and period (columns), as
-        returned by ``aggregate(..., by="month")`` or :func:`space_time_cube`.
+        returned by :func:`aggregate_monthly` or :func:`space_time_cube`.
         NaN means no data (e.g. the City of London in Met data). Areas of
         ``areas`` missing from the cube have no data; codes in the cube but not
         in ``areas`` are an error.
