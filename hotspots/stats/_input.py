@@ -138,6 +138,7 @@ def described_graph(areas: pd.DataFrame, graph: Any, *, stacklevel: int = 5) -> 
     ``None`` is queen contiguity, built once per set of areas
     (:func:`hotspots.weights._build.default_weights`).
     """
+    how: str | None
     if graph is None:
         if not isinstance(areas, gpd.GeoDataFrame):
             raise InputError("areas have no geometry: pass a graph (hotspots.spatial_weights)")

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import warnings
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -231,7 +231,8 @@ class _Keyed:
     """Areas carried through lru_cache by their key only."""
 
     def __init__(self, key: str, areas: gpd.GeoDataFrame) -> None:
-        self.key, self.areas = key, areas
+        self.key = key
+        self.areas: gpd.GeoDataFrame | None = areas
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -245,7 +246,7 @@ def _cached_build(keyed: _Keyed) -> tuple[Graph, str, tuple[str, ...]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HotspotsWarning)
         graph, how = build_weights(keyed.areas)
-    keyed.areas = None  # type: ignore[assignment]  # keep the key, not the caller's data
+    keyed.areas = None  # keep the key, not the caller's data
     messages = tuple(str(w.message) for w in caught if issubclass(w.category, HotspotsWarning))
     for w in caught:
         if not issubclass(w.category, HotspotsWarning):
@@ -382,7 +383,7 @@ def _checked_polygons(geometry: gpd.GeoSeries, ids: pd.Index) -> np.ndarray:
     return geoms
 
 
-def _metres_per_unit(crs: object) -> float:
+def _metres_per_unit(crs: Any) -> float:
     """Metres in one coordinate unit; no CRS means metres."""
     if crs is None:
         return 1.0
