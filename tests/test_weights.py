@@ -74,8 +74,15 @@ def boroughs() -> gpd.GeoDataFrame:
 # --- contiguity on the real layers ------------------------------------------------------
 
 
+# the three largest layers (about 50 s of CPU) run with the slow tests (CI: pytest -m slow)
+LARGE_LAYERS = ("wards-2018", "lsoa", "lsoa-2011")
+
+
 @pytest.mark.parametrize("method", ["queen", "rook"])
-@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize(
+    "layer",
+    [pytest.param(la, marks=pytest.mark.slow) if la in LARGE_LAYERS else la for la in LAYERS],
+)
 def test_contiguity_matches_libpysal_on_shipped_layers_without_islands(layer, method):
     areas = boundaries.load(layer)
     graph = spatial_weights(areas, method)  # an island would warn, and warnings fail tests

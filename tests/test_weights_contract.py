@@ -27,6 +27,7 @@ def boroughs():
     areas = boundaries.load("boroughs")
     rng = np.random.default_rng(19)
     areas["count"] = rng.poisson(40, len(areas)).astype(float)
+    areas["residents"] = boundaries.population("boroughs").to_numpy(dtype=float)
     return areas
 
 
@@ -79,6 +80,8 @@ STATISTICS = {
                                                          permutations=19)["lisa_i"].to_numpy(),
     "getis_ord": lambda areas, g: hotspots.getis_ord(areas, "count", graph=g, seed=1,
                                                      permutations=19)["gi_z"].to_numpy(),
+    "eb_moran": lambda areas, g: hotspots.eb_moran(areas, "count", "residents", graph=g, seed=1,
+                                                   permutations=19).I,
 }  # fmt: skip
 
 
