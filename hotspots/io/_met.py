@@ -180,6 +180,16 @@ def read_mps_crime(path: str | os.PathLike) -> pd.DataFrame:
     Kept for one release; gives a ``DeprecationWarning`` and returns exactly
     what :func:`hotspots.read_met_crime` returns.
 
+    Parameters
+    ----------
+    path : path
+        As for :func:`hotspots.read_met_crime`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As for :func:`hotspots.read_met_crime`.
+
     Examples
     --------
     >>> import warnings, hotspots

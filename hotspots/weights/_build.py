@@ -92,7 +92,7 @@ def spatial_weights(
     libpysal.graph.Graph
         Binary weights (``transformation="B"``), indexed by ``areas.index`` in
         the same order; a self-contained object that shares nothing with
-        ``areas``. :func:`describe_weights` describes it from its structure.
+        ``areas``.
 
     Raises
     ------
