@@ -23,7 +23,7 @@ SAMPLE = hotspots.sample_path("mps-ward-crime")
 
 @pytest.fixture(scope="module")
 def crime():
-    return hotspots.read_mps_crime(SAMPLE)
+    return hotspots.read_met_crime(SAMPLE)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_default_types_are_the_weapon_enabled_categories_present(crime):
 
 def test_ward_figures_are_the_library_tables(crime, weapons):
     wards = boundaries.load("wards")
-    cube = hotspots.aggregate(crime, wards, by="month", crime_types="Possession of Weapons")
+    cube = hotspots.aggregate_monthly(crime, wards, crime_types="Possession of Weapons")
     change = hotspots.period_change(wards, cube)
     emerging = hotspots.emerging_hotspots(wards, cube, permutations=0, seed=7).areas
     latest = wards.assign(count=change["count_after"])
@@ -110,7 +110,7 @@ def test_newer_table_with_an_extra_category_works(crime, tmp_path):
     path = tmp_path / "mps-ward-crime-synthetic-extra.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         pd.concat([wide, extra]).to_csv(handle, index=False)
-    newer = hotspots.read_mps_crime(path)
+    newer = hotspots.read_met_crime(path)
     assert "KNIFE CRIME (SYNTHETIC)" in default_crime_types(newer)
     figures = dashboard_figures(
         newer, ["knife crime (synthetic)"], levels=["boroughs"], permutations=0

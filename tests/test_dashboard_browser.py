@@ -28,7 +28,7 @@ AREA_PATHS = "document.querySelectorAll('.leaflet-overlay-pane path.leaflet-inte
 
 @pytest.fixture(scope="module")
 def crime():
-    return hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    return hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def tables(crime):
     wards = boundaries.load("wards")
     result = {}
     for name in TYPES:
-        cube = hotspots.aggregate(crime, wards, by="month", crime_types=name)
+        cube = hotspots.aggregate_monthly(crime, wards, crime_types=name)
         result[(name, "wards")] = (cube, hotspots.period_change(wards, cube))
         boroughs = boundaries.load("boroughs")
         summed = cube.groupby(wards["borough_code"]).sum(min_count=1).reindex(boroughs.index)

@@ -46,7 +46,7 @@ def dashboard_page(
     Parameters
     ----------
     crime : pandas.DataFrame
-        A Met ward or borough table from :func:`hotspots.read_mps_crime`, or
+        A Met ward or borough table from :func:`hotspots.read_met_crime`, or
         incident points from :func:`hotspots.read_police_uk`. Not modified.
     crime_types : str or sequence of str, optional
         Categories as named in the data (case and spacing do not matter; a
@@ -98,7 +98,7 @@ def dashboard_page(
     Examples
     --------
     >>> import hotspots
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     >>> page = hotspots.dashboard_page(crime, "Possession of weapons", levels=["boroughs"],
     ...                                permutations=0, title="Weapons by borough")
     >>> page.startswith("<!DOCTYPE html>"), "<title>Weapons by borough</title>" in page

@@ -222,10 +222,10 @@ def _cubes(subset: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame]) -> dict[st
     source = subset.attrs.get("level")
     for level, layer in layers.items():
         if isinstance(subset, gpd.GeoDataFrame) or level == source:
-            cube = hotspots.aggregate(subset, layer, by="month")
+            cube = hotspots.aggregate_monthly(subset, layer)
         else:  # boroughs from a Met ward table: the sums of their wards
             wards = boundaries.load("wards")
-            cube = _roll_up(hotspots.aggregate(subset, wards, by="month"),
+            cube = _roll_up(hotspots.aggregate_monthly(subset, wards),
                             wards["borough_code"], layer.index)  # fmt: skip
         cubes[level] = cube.iloc[:, -MONTHS:]
     return cubes
