@@ -24,6 +24,7 @@ from hotspots.io._categories import (
     category_mask,
     resolve_categories,
 )
+from hotspots.io._csvlines import damaged_text, split_records
 from hotspots.io._points import RowLedger, distinct_points, project_lonlat
 from hotspots.io._report import log_report
 
@@ -109,7 +110,8 @@ def read_police_uk(
         ``geometry``; empty strings become missing values. Text repeated from
         row to row (all but ``crime_id``) is held as pandas categoricals.
         ``attrs["report"]`` is a :class:`hotspots.LoadReport` accounting for every
-        row: dropped for ``"malformed row"`` (wrong number of fields),
+        row: dropped for ``"malformed row"`` (wrong number of fields, or an
+        unbalanced double quote that would swallow the rows after it),
         ``"unparseable month"``, ``"month filtered out"``, ``"crime type filtered
         out"``, ``"no coordinates"``, ``"unparseable coordinates"``, ``"outside
         London"`` (outside the Greater London outline) or ``"duplicate crime id"``
@@ -262,6 +264,7 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     if extra:
         notes.append(f"{member.name}: ignored extra columns {', '.join(map(repr, extra))}")
     present = [c for c in COLUMNS if c in header]
+    records = split_records(data, len(header))
     bad_rows: list[str] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
@@ -285,7 +288,7 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
         )
 
     try:
-        table = parse(data)
+        table = parse(records.payload)
     except pa.ArrowInvalid as error:
         if "UTF8" not in str(error):
             raise InputError(f"cannot parse as CSV: {error}", file=member.name) from None
@@ -298,6 +301,13 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
             ) from None
         table = parse(text.encode("utf-8"))
         notes.append(f"{member.name}: not UTF-8, read as Windows-1252 (cp1252)")
+    bad_rows[:0] = [f"row {line}: {damaged_text(start)}" for line, start in records.damaged]
+    if table.num_rows + len(bad_rows) != records.records:
+        raise InputError(
+            f"{records.records:,} records in the file but {table.num_rows + len(bad_rows):,} "
+            "parsed: the file is damaged (check its quotes)",
+            file=member.name,
+        )
     for column in COLUMNS:
         if column not in present:
             table = table.append_column(column, pa.nulls(table.num_rows, _TYPES[column]))
