@@ -1,5 +1,6 @@
-"""Incidents and counts joined to areas: counts, rates and coverage per area."""
+"""Incidents and counts joined to areas: counts, rates and coverage per area, and roll-ups."""
 
 from hotspots.aggregation._aggregate import aggregate
+from hotspots.aggregation._rollup import roll_up
 
-__all__ = ["aggregate"]
+__all__ = ["aggregate", "roll_up"]

@@ -8,6 +8,7 @@ area order, which areas have data, and the graph restricted to those areas
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspots._errors import InputError
+from hotspots._errors import HotspotsWarning, InputError
 from hotspots.stats._engine import CSRGraph, csr_from_graph
 
 if TYPE_CHECKING:
@@ -132,7 +133,47 @@ def prepare(areas: pd.DataFrame, column: str, graph: Graph | None) -> StatInput:
             list(areas.index[~has_data][:_NAMED]),
         )
     csr = csr_from_graph(graph, ids=areas.index).subset(has_data)
-    return StatInput(values, has_data, csr, describe_weights(graph))
+    how = describe_weights(graph)
+    if not has_data.all() and how.startswith("k-nearest"):
+        csr, how = _knn_among_data(areas, graph, has_data, csr, how)
+    return StatInput(values, has_data, csr, how)
+
+
+def _knn_among_data(
+    areas: pd.DataFrame, graph: Graph, has_data: np.ndarray, csr: CSRGraph, how: str
+) -> tuple[CSRGraph, str]:
+    """k nearest neighbours among the areas with data, not fewer than k (issue #14).
+
+    Dropping an area without data from a kNN graph leaves its neighbours with
+    fewer than k links; the graph is rebuilt on the areas with data instead.
+    """
+    import re
+
+    from hotspots.weights._build import spatial_weights
+
+    full = csr_from_graph(graph, ids=areas.index).cardinalities[has_data]
+    short = csr.cardinalities < full
+    if not short.any():
+        return csr, how
+    match = re.search(r"k=(\d+)", how)
+    geometry = getattr(areas, "geometry", None) if "geometry" in areas.columns else None
+    if match is None or geometry is None:
+        warnings.warn(
+            f"{int(short.sum())} areas have fewer than k neighbours among the areas with data "
+            f"({how}): build the graph on the areas with data",
+            HotspotsWarning,
+            stacklevel=4,
+        )
+        return csr, how
+    transform = getattr(graph, "transformation", "B")
+    rebuilt = spatial_weights(
+        areas[has_data], "knn", k=int(match.group(1)), transform="R" if transform == "R" else "B"
+    )
+    note = (
+        f"{how}, rebuilt among the {int(has_data.sum())} areas with data "
+        f"({int(short.sum())} had lost neighbours without data)"
+    )
+    return csr_from_graph(rebuilt, ids=areas.index[has_data]), note
 
 
 def provenance(statistic: str, column: str, inputs: StatInput, **settings: object) -> dict:
