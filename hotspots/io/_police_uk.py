@@ -7,6 +7,7 @@ import gzip
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,7 @@ OUTPUT = (
     "context",
 )
 STREET_SUFFIX = "-street.csv"
+REPEATED_NO_ID = "duplicate row without crime id (month and force already read from another file)"
 # Every column is read as text: the crime id as plain strings, the others, which
 # repeat from row to row (even coordinates: incidents share anonymous map points),
 # dictionary-encoded. Empty fields are missing values.
@@ -114,8 +116,11 @@ def read_police_uk(
         unbalanced double quote that would swallow the rows after it),
         ``"unparseable month"``, ``"month filtered out"``, ``"crime type filtered
         out"``, ``"no coordinates"``, ``"unparseable coordinates"``, ``"outside
-        London"`` (outside the Greater London outline) or ``"duplicate crime id"``
-        (a non-empty Crime ID seen before; the first row is kept). A row dropped
+        London"`` (outside the Greater London outline), ``"duplicate crime id"``
+        (a non-empty Crime ID seen before; the first row is kept) or
+        ``"duplicate row without crime id (...)"`` (a row without a Crime ID,
+        such as anti-social behaviour, from a file whose month and force were
+        already read from another file: the same data given twice). A row dropped
         for several reasons counts once, for the first in that order.
         ``attrs["hotspots"]`` holds the provenance (source, period, crime_type,
         and forces: those with rows in the months kept).
@@ -172,6 +177,12 @@ def read_police_uk(
     ids = raw["crime_id"]
     repeated = ids.notna().to_numpy() & _duplicated_among(ids, ledger.keep)
     ledger.drop(repeated, "duplicate crime id", column="Crime ID", values=ids)
+    ledger.drop(
+        ids.isna().to_numpy() & _month_force_read_before(month, raw["force"], file_of_row),
+        REPEATED_NO_ID,
+        column="Month",
+        values=raw["month"],
+    )
 
     keep = ledger.keep
     tidy = raw.loc[keep, [c for c in OUTPUT if c != "month"]]
@@ -219,27 +230,47 @@ def _collect(source: object) -> tuple[list[_Member], list[str]]:
         return [_Member(str(p), p.read_bytes) for p in street], notes
     if zipfile.is_zipfile(path):
         return _collect_zip(path)
+    if path.suffix == ".zip":
+        raise InputError("corrupt or truncated zip archive (no central directory)", file=path)
     if path.suffix == ".gz":
-        return [_Member(str(path), lambda: gzip.decompress(path.read_bytes()))], []
+        return [_Member(str(path), lambda: _gunzip(path))], []
     return [_Member(str(path), path.read_bytes)], []
 
 
+def _gunzip(path: Path) -> bytes:
+    try:
+        return gzip.decompress(path.read_bytes())
+    except (EOFError, OSError, zlib.error) as error:
+        raise InputError(f"corrupt or truncated gzip file ({error})", file=path) from None
+
+
 def _collect_zip(path: Path) -> tuple[list[_Member], list[str]]:
-    with zipfile.ZipFile(path) as archive:
-        names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
-    street = [name for name in names if name.endswith(STREET_SUFFIX)]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise InputError(f"corrupt zip archive ({error})", file=path) from None
+    # macOS adds AppleDouble files (__MACOSX/..., ._name) whose names end like street files
+    apple = [n for n in names if n.startswith("__MACOSX/") or Path(n).name.startswith("._")]
+    street = [name for name in names if name.endswith(STREET_SUFFIX) and name not in apple]
     if not street:
         raise InputError("no police.uk street-level files (*-street.csv) in the archive", file=path)
 
     def reader(name: str) -> Callable[[], bytes]:
         def read() -> bytes:
-            with zipfile.ZipFile(path) as archive:
-                return archive.read(name)
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    return archive.read(name)
+            except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
+                raise InputError(
+                    f"corrupt zip archive: cannot extract {name} ({error})", file=path
+                ) from None
 
         return read
 
     notes = [
-        f"skipped {name} in {path.name} (not a street-level file)"
+        f"skipped {name} in {path.name} "
+        + ("(macOS metadata, not data)" if name in apple else "(not a street-level file)")
         for name in names
         if name not in street
     ]
@@ -251,6 +282,8 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     data = member.read()
     if not data.strip():
         raise InputError("empty file (no header, no rows)", file=member.name)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("text is UTF-16; re-save it as UTF-8", file=member.name)
     header = _header(data)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -276,9 +309,19 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
         return "skip"
 
     def parse(payload: bytes) -> pa.Table:
+        try:
+            return parse_blocks(payload, None)
+        except pa.ArrowInvalid as error:
+            if "straddling" not in str(error):
+                raise
+            # a field longer than a block (1 MiB): one block for the whole file
+            return parse_blocks(payload, len(payload) + 1)
+
+    def parse_blocks(payload: bytes, block_size: int | None) -> pa.Table:
         bad_rows.clear()
         return pacsv.read_csv(
             pa.py_buffer(payload),
+            read_options=pacsv.ReadOptions(block_size=block_size) if block_size else None,
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad_row),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: _TYPES[c] for c in present},
@@ -342,6 +385,22 @@ def _month_periods(values: pd.Series, ledger: RowLedger) -> pd.Series:
     periods = pd.Series(pd.PeriodIndex(parsed, freq="M")[codes], index=values.index)
     ledger.drop(periods.isna().to_numpy(), "unparseable month", column="Month", values=values)
     return periods
+
+
+def _month_force_read_before(
+    month: pd.Series, force: pd.Series, file_of_row: np.ndarray
+) -> np.ndarray:
+    """Rows whose month and force were already read from an earlier file.
+
+    police.uk publishes one street file per force and month, so the same month
+    and force in two files is the same data given twice: rows with a Crime ID
+    are caught by their id, rows without one (anti-social behaviour) by this.
+    """
+    if len(month) == 0 or file_of_row.max(initial=0) == 0:
+        return np.zeros(len(month), dtype=bool)
+    key = pd.Series(month.astype("str").to_numpy() + "|" + force.astype("str").to_numpy())
+    first_file = pd.Series(file_of_row).groupby(key.to_numpy()).transform("min").to_numpy()
+    return file_of_row != first_file
 
 
 def _duplicated_among(ids: pd.Series, keep: np.ndarray) -> np.ndarray:
