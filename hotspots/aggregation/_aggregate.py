@@ -605,7 +605,16 @@ def _population(
     if isinstance(population, str):
         if population not in areas.columns:
             raise InputError("no such column in areas", column=population)
-        return pd.to_numeric(areas[population], errors="coerce")
+        values = areas[population]
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = numbers.isna() & values.notna() & (values.astype("str").str.strip() != "")
+        if bad.any():
+            raise InputError(
+                "population must be a number of residents (leave it blank for unknown)",
+                column=population,
+                value=f"{areas.index[bad.to_numpy()][0]}: {values[bad].iloc[0]}",
+            )
+        return numbers
     if isinstance(population, pd.Series):
         return population.reindex(areas.index)
     if population is not None:

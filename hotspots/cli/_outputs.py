@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
-from collections.abc import Mapping
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 import hotspots
+from hotspots._errors import InputError
 from hotspots._version import __version__
 from hotspots._vocabulary import (
     CLUSTERS,
@@ -65,6 +69,61 @@ _ORDER = (
     NOT_SIGNIFICANT, NO_CHANGE, NO_PATTERN, *GI_CATEGORIES[4:], *COLD_CATEGORIES,
     NO_NEIGHBOURS, NO_DATA,
 )  # fmt: skip
+
+
+def check_writable(path: str) -> None:
+    """Fail before the work, not after it, when an output cannot be written.
+
+    The folder must exist and accept a new file (a test file is created and
+    removed: permissions alone do not tell a read-only file system), and the
+    path must not be a folder.
+    """
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {path}: no such folder {str(folder)!r}")
+    if target.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; give a file name")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".hotspots-check-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise InputError(f"cannot write in {str(folder)!r}: {error.strerror}") from None
+
+
+def write_all(writers: Sequence[tuple[str, Callable[[str], None]]]) -> None:
+    """Write every output atomically and together.
+
+    Each writer writes to a temporary file in its output's own folder; only when
+    all have succeeded are they renamed over the outputs (an atomic replace).
+    On any failure (a full disk, an interruption) the temporary files are
+    removed and every existing output is left as it was.
+    """
+    done: list[tuple[str, str]] = []
+    try:
+        for path, write in writers:
+            target = Path(path)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent
+            )
+            os.close(handle)
+            done.append((temporary, path))
+            if target.suffix.lower() == ".gpkg":
+                os.unlink(temporary)  # the GeoPackage driver makes the file itself
+            write(temporary)
+    except BaseException as error:
+        for temporary, _ in done:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(error, OSError):
+            path = done[-1][1] if done else "the outputs"
+            raise InputError(
+                f"cannot write {path}: {error.strerror or error}; no output was changed"
+            ) from None
+        raise
+    for temporary, path in done:
+        os.replace(temporary, path)
 
 
 def write_map(analysis: Analysis, path: str, *, title: str | None = None) -> None:

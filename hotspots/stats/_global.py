@@ -248,6 +248,7 @@ def global_moran(
     permutations = check_permutations(permutations)
     seed = check_seed(seed)
     inputs = prepare(areas, column, graph)
+    _check_defined(inputs, column)
     return moran_test(
         inputs.data,
         inputs.graph.row_standardised(),
@@ -256,6 +257,23 @@ def global_moran(
         column=column,
         weights=f"{inputs.weights}, row-standardised",
     )
+
+
+def _check_defined(inputs: object, column: str) -> None:
+    """Moran's I is undefined for a constant column or a graph without links."""
+    data = inputs.data
+    if np.all(data == data[0]):
+        raise InputError(
+            f"every area with data has the same value ({data[0]:g}): Moran's I is undefined "
+            "for a constant column",
+            column=column,
+        )
+    if not (inputs.graph.cardinalities > 0).any():
+        raise InputError(
+            f"no area has a neighbour under these weights ({inputs.weights}): Moran's I is "
+            "undefined; use a larger distance threshold or another weights method",
+            column=column,
+        )
 
 
 def general_g(
