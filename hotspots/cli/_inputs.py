@@ -60,7 +60,7 @@ def resolve_path(text: str) -> Path:
 
 def input_kind(path: Path) -> str:
     """``"police.uk"``, ``"met"`` or ``"table"``, from a folder, an archive or a CSV header."""
-    if path.is_dir() or zipfile.is_zipfile(path):
+    if path.is_dir() or path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         return POLICE_UK
     header = _header(path)
     if all(column in header for column in _POLICE_UK_HEADER):

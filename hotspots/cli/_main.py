@@ -319,6 +319,12 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         help="areas left with no neighbours: keep them, labelled 'No neighbours' (default), "
         "or link each to its nearest area. Either way they are named in a warning",
     )
+    how.add_argument(
+        "--rank-pseudo-areas",
+        action="store_true",
+        help="rank areas whose count includes the Met's airport-security records (Heathrow "
+        "Villages) among the top at-risk areas; by default they are named but not ranked",
+    )
     _add_inference(how)
     how.add_argument(
         "--alpha",
@@ -459,6 +465,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         k=args.k,
         threshold=args.threshold,
         islands=args.islands,
+        rank_pseudo_areas=args.rank_pseudo_areas,
         permutations=args.permutations,
         seed=args.seed,
         alpha=args.alpha,

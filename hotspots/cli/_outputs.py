@@ -31,6 +31,7 @@ from hotspots._vocabulary import (
     NO_PATTERN,
     NOT_SIGNIFICANT,
 )
+from hotspots.aggregation._aggregate import PSEUDO_AREA
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -253,6 +254,18 @@ def _findings(analysis: Analysis) -> list[str]:
     else:
         lines += ["", f"Top {len(top)} at-risk {unit}s ({_ranking(analysis)}):"]
         lines += _top_lines(top, analysis.column)
+    counts = analysis.counts
+    if PSEUDO_AREA in counts.columns and counts[PSEUDO_AREA].any():
+        names = counts.loc[counts[PSEUDO_AREA].astype(bool)]
+        listing = ", ".join(
+            str(names.loc[code, "name"]) if "name" in names.columns else str(code)
+            for code in names.index
+        )
+        lines.append(
+            f"Not ranked: {listing} (the count includes the Met's airport-security records)"
+            if not analysis.spec.rank_pseudo_areas
+            else f"Ranked with the Met's airport-security records: {listing}"
+        )
     return lines
 
 
@@ -291,6 +304,8 @@ def _moran_line(moran: GlobalStatistic, alpha: float) -> str:
 def _top(analysis: Analysis) -> pd.DataFrame:
     """The areas most at risk: strongest Gi* hot spots, else LISA High-High, else highest."""
     base = analysis.counts
+    if PSEUDO_AREA in base.columns and not analysis.spec.rank_pseudo_areas:
+        base = base[~base[PSEUDO_AREA].astype(bool)]
     keep = [c for c in ("name", "borough_name", "count", "rate") if c in base.columns]
     table = pd.DataFrame(base[keep])
     if analysis.gistar is not None:

@@ -67,6 +67,7 @@ class AnalysisSpec:
     k: int | None = None
     threshold: float | None = None
     islands: str = "keep"
+    rank_pseudo_areas: bool = False
 
 
 @dataclass(frozen=True)

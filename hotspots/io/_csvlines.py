@@ -90,8 +90,6 @@ def _walk(lines: list[bytes], odd: np.ndarray, blank: np.ndarray, n_fields: int)
     return Records(payload, records, tuple(damaged))
 
 
-def damaged_text(line: int, start: str) -> str:
-    """A note on one damaged line."""
-    return (
-        f"row {line}: unbalanced double quote (the row would swallow the rows after it): {start!r}"
-    )
+def damaged_text(start: str) -> str:
+    """What is wrong with a damaged line that starts with ``start``."""
+    return f"unbalanced double quote (the row would swallow the rows after it): {start!r}"

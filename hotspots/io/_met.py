@@ -266,7 +266,7 @@ def _stub_months(
     if not stub.any():
         return counts, months, []
     listing = ", ".join(
-        f"{m} ({int(t):,})"
+        f"{m[:4]}-{m[4:]} ({int(t):,})"
         for m, t in zip(months, totals, strict=True)
         if t < STUB_FRACTION * typical
     )
