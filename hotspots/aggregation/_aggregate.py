@@ -68,20 +68,41 @@ def aggregate(
         With ``by=None``: a copy of ``areas`` (same index and order) with
         ``count`` (float; NaN where the source does not cover the area),
         ``covered`` (bool), and ``population`` and ``rate`` (per 1,000
-        residents) when the population is known. With ``by="month"``: a
+        residents) when the population is known, and ``pseudo_area`` (bool)
+        when the data has the Met's ``pseudo_borough`` flag: True for an area
+        holding rows of the Met's airport-security pseudo-boroughs (Heathrow
+        Villages), which rankings should leave out. Coverage is decided month
+        by month: an area is covered for the period only if it is covered in
+        every month the source has data for (a City of London Police file for
+        one of three months leaves the City as no data). With ``by="month"``: a
         DataFrame indexed like ``areas`` with one column per month (a
         ``PeriodIndex`` named ``month``, every month from the first to the last),
-        zero where covered and nothing happened, NaN where not covered. For
+        zero where covered and nothing happened, NaN where not covered; a month
+        with no rows at all in the source (deleted from a Met table) is NaN in
+        every area, never zero, and noted. For
         police.uk points coverage is decided month by month from the forces
         that published that month (a City of London Police file for one month
         does not make the City a zero in the others).
         ``attrs["hotspots"]`` holds source, period, crime_type and level;
         ``attrs["report"]`` a :class:`hotspots.LoadReport` accounting for every
-        incident: counted, or dropped as ``"outside all areas"``, ``"in an area
-        the source does not cover"`` or ``"area code not in areas"``.
+        incident: counted, or dropped as ``"crime type filtered out"``,
+        ``"outside all areas"``, ``"in an area the source does not cover"`` or
+        ``"area code not in areas"``.
+
+    Raises
+    ------
+    hotspots.InputError
+        For bad arguments, negative or fractional counts, a text population,
+        an unknown crime category (the data's own categories are listed; any
+        category present in the data is valid), or a counted table none of
+        whose codes is among the areas even after rolling up.
 
     Notes
     -----
+    A counted table whose codes are of a finer shipped layer than ``areas``
+    (ward or LSOA codes on boroughs, LSOA codes on MSOAs) is rolled up through
+    the shipped lookups, as :func:`hotspots.roll_up` does; the report notes it.
+
     Coverage follows the police forces behind the data (the ``force`` column of
     incident points, else the provenance in ``attrs``). The Metropolitan Police
     covers every area outside the City of London; the City of London Police
@@ -113,7 +134,15 @@ def aggregate(
     >>> int(wards["count"].isna().sum()), bool(wards.loc["E09000001", "covered"])
     (1, False)
     >>> sorted(wards.columns.drop(["name", "borough_code", "borough_name", "geometry"]))
-    ['count', 'covered', 'population', 'rate']
+    ['count', 'covered', 'population', 'pseudo_area', 'rate']
+    >>> wards.index[wards["pseudo_area"]].tolist()  # holds the Met's airport-security rows
+    ['E05013570']
+
+    A ward table counted on boroughs is rolled up through the shipped lookup:
+
+    >>> boroughs = hotspots.aggregate(crime, boundaries.load("boroughs"))
+    >>> int(boroughs["count"].sum()) == int(crime["count"].sum())
+    True
 
     Incident points to LSOAs, police.uk's own codes settling points on a boundary:
 
