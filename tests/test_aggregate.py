@@ -221,7 +221,13 @@ def test_borough_table_reports_pseudo_borough():
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"by": "year"}, "by must be"), ({"crime_types": "burglry"}, "unknown crime category; the data.s categories are: AGGRAVATED")],
+    [
+        ({"by": "year"}, "by must be"),
+        (
+            {"crime_types": "burglry"},
+            "unknown crime category; the data.s categories are: AGGRAVATED",
+        ),
+    ],
     ids=["bad-by", "bad-category"],
 )
 def test_bad_arguments(ward_table, kwargs, match):

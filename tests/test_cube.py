@@ -77,7 +77,7 @@ def test_gap_made_explicit_as_no_data_is_refused():
     aggregate() leaves it NaN, and the guard must not be bypassed that way."""
     counts = monthly([[1, 2, 3, 4]]).drop(columns=[pd.Period("2024-02")])
     full = counts.reindex(columns=pd.period_range("2024-01", "2024-04", freq="M", name="month"))
-    with pytest.raises(InputError, match="periods with no data in any area.*: 2024-02"):
+    with pytest.raises(InputError, match=r"periods with no data in any area.*: 2024-02"):
         space_time_cube(full)
 
 
