@@ -510,3 +510,19 @@ def test_output_paths_are_checked_before_the_analysis(tmp_path, target, message)
     )
     assert status == 2 and message in err
     assert "reading" not in err  # nothing was read
+
+
+def test_stray_quote_in_a_plain_csv_names_the_row(tmp_path):
+    path = tmp_path / "incidents.csv"
+    path.write_text(
+        'lon,lat\n-0.1,51.5\n"-0.11,51.51\n-0.12,51.52\n-0.13,51.53\n', encoding="utf-8"
+    )
+    status, _, err = run(["analyse", str(path), "--x", "lon", "--y", "lat", *FAST])
+    assert status == 2 and "incidents.csv, row 3: unbalanced double quote" in err, err
+
+
+def test_a_file_without_line_breaks_is_refused_after_1_mib(tmp_path):
+    path = tmp_path / "2024-12-x-street.csv"
+    path.write_bytes(b"x" * (2 << 20))
+    with pytest.raises(InputError, match="no line break in the first 1,048,576 bytes"):
+        hotspots.read_police_uk(path)

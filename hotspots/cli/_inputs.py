@@ -8,6 +8,7 @@ header of a CSV), so the user never has to say.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import zipfile
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 import hotspots
 from hotspots import InputError
 from hotspots._vocabulary import MET
+from hotspots.io._csvlines import damaged_text, first_line, split_records
 
 POLICE_UK = "police.uk"
 TABLE = "table"
@@ -217,6 +219,7 @@ def _read_table(paths: Sequence[Path], columns: TableColumns) -> pd.DataFrame:
         )
     frames = []
     for path in paths:
+        _check_records(path)
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
@@ -247,6 +250,18 @@ def _read_table(paths: Sequence[Path], columns: TableColumns) -> pd.DataFrame:
         counts["month"] = table[columns.month].to_numpy()
     counts.attrs["hotspots"] = {"source": source}
     return counts
+
+
+def _check_records(path: Path) -> None:
+    """Every physical line of a plain CSV must be one row: a stray quote is named."""
+    if path.suffix == ".gz":
+        return
+    data = path.read_bytes()
+    header = first_line(data, path).decode("utf-8-sig", errors="replace").rstrip("\r")
+    records = split_records(data, len(next(csv.reader([header]), [])))
+    if records.damaged:
+        line, start = records.damaged[0]
+        raise InputError(damaged_text(start), file=path, row=line)
 
 
 def _months(values: pd.Series, path: Path, column: str) -> pd.Series:

@@ -50,6 +50,23 @@ def split_records(data: bytes, n_fields: int) -> Records:
     return _walk(lines, odd, blank, n_fields)
 
 
+HEADER_LIMIT = 1 << 20  # a header line longer than 1 MiB is not a CSV header
+
+
+def first_line(data: bytes, file: object) -> bytes:
+    """The header line, without copying the rest of the data; bounded to 1 MiB."""
+    end = data.find(b"\n", 0, HEADER_LIMIT)
+    if end < 0:
+        if len(data) > HEADER_LIMIT:
+            from hotspots._errors import InputError
+
+            raise InputError(
+                f"no line break in the first {HEADER_LIMIT:,} bytes: not a CSV file", file=file
+            )
+        end = len(data)
+    return data[:end]
+
+
 def _complete(line: bytes, n_fields: int) -> bool:
     """Whether one physical line is a whole record (balanced quotes, all fields)."""
     if line.count(b'"') % 2:

@@ -16,7 +16,7 @@ import pandas as pd
 
 import boundaries
 from hotspots._errors import HotspotsWarning, InputError
-from hotspots.io._csvlines import damaged_text, split_records
+from hotspots.io._csvlines import damaged_text, first_line, split_records
 from hotspots.io._report import LoadReport, log_report
 
 WARD_COLUMNS = ("MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName")
@@ -197,7 +197,7 @@ def _text(path: Path) -> tuple[bytes, list[str]]:
 
 def _parse(data: bytes, path: Path) -> pd.DataFrame:
     """The table, after checking that every physical line is one record."""
-    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")]), [])
+    header = next(csv.reader([first_line(data, path).decode("utf-8").rstrip("\r")]), [])
     records = split_records(data, len(header))
     if records.damaged:
         line, start = records.damaged[0]

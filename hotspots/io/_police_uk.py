@@ -25,7 +25,7 @@ from hotspots.io._categories import (
     category_mask,
     resolve_categories,
 )
-from hotspots.io._csvlines import damaged_text, split_records
+from hotspots.io._csvlines import damaged_text, first_line, split_records
 from hotspots.io._points import RowLedger, distinct_points, project_lonlat
 from hotspots.io._report import log_report
 
@@ -284,7 +284,7 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
         raise InputError("empty file (no header, no rows)", file=member.name)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError("text is UTF-16; re-save it as UTF-8", file=member.name)
-    header = _header(data)
+    header = _header(data, member.name)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
@@ -358,8 +358,8 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     return table, list(bad_rows), notes
 
 
-def _header(data: bytes) -> list[str]:
-    first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+def _header(data: bytes, file: str) -> list[str]:
+    first = first_line(data, file).decode("utf-8-sig", errors="replace")
     return [name.strip() for name in next(csv.reader([first]), [])]
 
 
