@@ -89,8 +89,8 @@ def _walk(lines: list[bytes], odd: np.ndarray, blank: np.ndarray, n_fields: int)
         if not odd[i]:
             i += 1
             continue
-        later = odd_after[odd_after > i]
-        close = int(later[0]) if len(later) else None
+        after = int(np.searchsorted(odd_after, i, side="right"))
+        close = int(odd_after[after]) if after < len(odd_after) else None
         legit = close is not None and not any(
             _complete(lines[j], n_fields) for j in range(i + 1, close + 1)
         )

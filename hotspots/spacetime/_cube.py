@@ -146,7 +146,7 @@ def _validated(counts: pd.DataFrame) -> pd.DataFrame:
         raise InputError(
             "periods with no data in any area (missing from the source, not zero): "
             + ", ".join(str(p) for p in periods[empty][:12])
-            + "; the analysis needs an unbroken sequence of periods",
+            + "; the analysis needs an unbroken sequence: choose one (--period in the CLI)",
             column=str(periods[empty][0]),
         )
     order = np.argsort(periods.asi8, kind="stable")
