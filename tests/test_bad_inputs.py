@@ -101,17 +101,21 @@ def test_stray_quotes_in_met_table_are_an_error_naming_the_row(tmp_path, ward_ta
 # ------------------------------------------------------------ 2. missing months
 
 
-def test_months_missing_from_a_met_table_are_no_data_and_stop_the_cube(tmp_path, ward_table_text):
-    table = pd.read_csv(io.StringIO(ward_table_text), dtype=str, keep_default_na=False)
+def test_months_missing_from_a_met_table_are_no_data_and_stop_the_cube(tmp_path):
+    table = pd.read_csv(WARD_SLICE, dtype=str, keep_default_na=False)
     path = tmp_path / "gap.csv"
     table.drop(columns=["202401", "202402"]).to_csv(path, index=False)
     crime = hotspots.read_mps_crime(path)
-    assert any("months missing from the table" in n for n in crime.attrs["report"].notes)
-    monthly = hotspots.aggregate(crime, boundaries.load("wards"), by="month", crime_types="robbery")
+    assert any(
+        n == "months missing from the table (no data, never zero): 2024-01, 2024-02"
+        for n in crime.attrs["report"].notes
+    )
+    monthly = hotspots.aggregate(crime, boundaries.load("wards"), by="month")
     assert monthly.shape == (680, 24)
     gap = [pd.Period("2024-01", "M"), pd.Period("2024-02", "M")]
     assert monthly[gap].isna().all().all()
     assert monthly.drop(columns=gap).notna().sum().min() == 679  # the City only
+    assert (monthly.drop(columns=gap).fillna(0) == 0).sum().sum() > 0  # real zeros stay 0
     with pytest.raises(InputError, match=r"periods with no data in any area.*2024-01, 2024-02"):
         hotspots.space_time_cube(monthly)
 
@@ -251,13 +255,13 @@ def test_knn_is_rebuilt_among_areas_with_data(ward_table):
 
 
 @pytest.mark.parametrize("policy", ["drop", "keep"], ids=["default-drop", "keep"])
-def test_stub_month_is_warned_and_dropped_by_default(tmp_path, ward_table_text, policy):
-    table = pd.read_csv(io.StringIO(ward_table_text), dtype=str, keep_default_na=False)
+def test_stub_month_is_warned_and_dropped_by_default(tmp_path, policy):
+    table = pd.read_csv(WARD_SLICE, dtype=str, keep_default_na=False)
     table["202307"] = "0"
-    table.loc[:46, "202307"] = "1"  # 47 offences, as in the real stub download
+    table.loc[:19, "202307"] = "1"  # 20 offences against a median month of 755
     path = tmp_path / "stub.csv"
     table.to_csv(path, index=False)
-    with pytest.warns(HotspotsWarning, match=r"stub months .*: 2023-07 \(47\)"):
+    with pytest.warns(HotspotsWarning, match=r"stub months .*: 2023-07 \(20\); "):
         crime = hotspots.read_mps_crime(path, stub_months=policy)
     months = crime["month"].astype(str)
     assert ("2023-07" in set(months)) == (policy == "keep")
