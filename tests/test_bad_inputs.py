@@ -530,3 +530,12 @@ def test_a_file_without_line_breaks_is_refused_after_1_mib(tmp_path):
     path.write_bytes(b"x" * (2 << 20))
     with pytest.raises(InputError, match="no line break in the first 1,048,576 bytes"):
         hotspots.read_police_uk(path)
+
+
+def test_lower_case_headers_are_named(tmp_path):
+    lines = street_lines()
+    lines[0] = lines[0].lower()
+    path = write(tmp_path / "2024-12-x-street.csv", lines)
+    status, _, err = run(["analyse", str(path), *FAST])
+    assert status == 2
+    assert "columns named in another case: 'crime id' for 'Crime ID'" in err, err

@@ -65,8 +65,9 @@ def input_kind(path: Path) -> str:
     if path.is_dir() or path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         return POLICE_UK
     header = _header(path)
-    if all(column in header for column in _POLICE_UK_HEADER):
-        return POLICE_UK
+    folded = {column.casefold() for column in header}
+    if all(column.casefold() in folded for column in _POLICE_UK_HEADER):
+        return POLICE_UK  # the reader names columns in another case
     if all(column in header for column in _MET_HEADER):
         return MET
     return TABLE
@@ -258,7 +259,11 @@ def _check_records(path: Path) -> None:
         return
     data = path.read_bytes()
     header = first_line(data, path).decode("utf-8-sig", errors="replace").rstrip("\r")
-    records = split_records(data, len(next(csv.reader([header]), [])))
+    try:
+        fields = len(next(csv.reader([header]), []))
+    except csv.Error as error:
+        raise InputError(f"cannot read the header line: {error}", file=path) from None
+    records = split_records(data, fields)
     if records.damaged:
         line, start = records.damaged[0]
         raise InputError(damaged_text(start), file=path, row=line)

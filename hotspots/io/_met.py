@@ -197,7 +197,10 @@ def _text(path: Path) -> tuple[bytes, list[str]]:
 
 def _parse(data: bytes, path: Path) -> pd.DataFrame:
     """The table, after checking that every physical line is one record."""
-    header = next(csv.reader([first_line(data, path).decode("utf-8").rstrip("\r")]), [])
+    try:
+        header = next(csv.reader([first_line(data, path).decode("utf-8").rstrip("\r")]), [])
+    except csv.Error as error:
+        raise InputError(f"cannot read the header line: {error}", file=path) from None
     records = split_records(data, len(header))
     if records.damaged:
         line, start = records.damaged[0]

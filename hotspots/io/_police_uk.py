@@ -287,9 +287,15 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     header = _header(data, member.name)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
+        other_case = {h.casefold(): h for h in header}
+        renamed = [
+            f"{other_case[c.casefold()]!r} for {c!r}" for c in missing if c.casefold() in other_case
+        ]
+        hint = f" (columns named in another case: {', '.join(renamed)})" if renamed else ""
         raise InputError(
             "not a data.police.uk street-level crime file: missing columns "
-            + ", ".join(repr(c) for c in missing),
+            + ", ".join(repr(c) for c in missing)
+            + hint,
             file=member.name,
         )
     notes = []
@@ -360,7 +366,10 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
 
 def _header(data: bytes, file: str) -> list[str]:
     first = first_line(data, file).decode("utf-8-sig", errors="replace")
-    return [name.strip() for name in next(csv.reader([first]), [])]
+    try:
+        return [name.strip() for name in next(csv.reader([first]), [])]
+    except csv.Error as error:
+        raise InputError(f"cannot read the header line: {error}", file=file) from None
 
 
 def _parse_months(months: object) -> pd.PeriodIndex:
