@@ -539,3 +539,33 @@ def test_lower_case_headers_are_named(tmp_path):
     status, _, err = run(["analyse", str(path), *FAST])
     assert status == 2
     assert "columns named in another case: 'crime id' for 'Crime ID'" in err, err
+
+
+def _areas_as_points(tmp_path: Path) -> Path:
+    boroughs = boundaries.load("boroughs").head(5).reset_index()
+    path = tmp_path / "areas.gpkg"
+    boroughs.assign(geometry=boroughs.geometry.centroid).to_file(path)
+    return path
+
+
+def _metres_labelled_lonlat(tmp_path: Path) -> Path:
+    boroughs = boundaries.load("boroughs").head(5).reset_index()
+    path = tmp_path / "areas.gpkg"
+    boroughs.set_crs(4326, allow_override=True).to_file(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_areas_as_points, "areas must be polygons, found Point"),
+        (_metres_labelled_lonlat, "they look like metres; fix the file's CRS"),
+    ],
+    ids=["points-as-areas", "metres-labelled-lonlat"],
+)
+def test_unusable_areas_name_the_cause(tmp_path, make, message):
+    areas = make(tmp_path)
+    status, _, err = run(
+        ["analyse", str(STREET), "--areas", str(areas), "--id-column", "code", *FAST]
+    )
+    assert status == 2 and message in err, err
