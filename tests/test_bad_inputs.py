@@ -569,3 +569,11 @@ def test_unusable_areas_name_the_cause(tmp_path, make, message):
         ["analyse", str(STREET), "--areas", str(areas), "--id-column", "code", *FAST]
     )
     assert status == 2 and message in err, err
+
+
+def test_a_selection_of_months_is_not_a_gap(ward_table):
+    last = ward_table[ward_table["month"] >= pd.Period("2024-07", "M")]
+    monthly = hotspots.aggregate(last, boundaries.load("wards"), by="month")
+    assert [str(m) for m in monthly.columns[[0, -1]]] == ["2024-07", "2025-06"]
+    assert monthly.shape == (680, 12) and monthly.notna().sum().min() == 679
+    assert not any("no data in the source" in n for n in monthly.attrs["report"].notes)

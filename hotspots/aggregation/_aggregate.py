@@ -252,10 +252,13 @@ def _incidents(table: pd.DataFrame) -> float:
 
 
 def _source_months(data: pd.DataFrame) -> pd.PeriodIndex | None:
-    """The months the source holds data for (before any filter)."""
-    given = data.attrs.get("hotspots", {}).get("months")
-    if given is not None:
-        return pd.PeriodIndex([pd.Period(m, freq="M") for m in given], freq="M")
+    """The months with rows in the data, before the crime-type filter.
+
+    A Met table has a row for every area, category and month it holds, and a
+    police.uk download rows for every month a force published: a month with no
+    row at all is missing from the source (a selection of months by the caller
+    narrows the range, it does not make gaps).
+    """
     if "month" not in data.columns:
         return None
     try:
