@@ -551,7 +551,7 @@ def _monthly_forces(data: pd.DataFrame) -> dict[pd.Period, list[str]] | None:
     published that month: the City of London Police's file for one month does not
     make the City a real zero in the others.
     """
-    if "force" not in data.columns or data.empty:
+    if "force" not in data.columns or "month" not in data.columns or data.empty:
         return None
     pairs = pd.DataFrame(
         {"month": pd.PeriodIndex(data["month"], freq="M"), "force": data["force"]}
