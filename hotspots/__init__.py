@@ -1,7 +1,7 @@
 """london-hotspots: where crime clusters in London, and whether the clustering is real.
 
 The package is layered along the data flow: ``io`` (readers) -> ``aggregation``
--> ``weights`` -> ``stats`` -> ``spacetime`` -> ``maps`` -> ``cli``; each subpackage
+-> ``weights`` -> ``stats`` -> ``spacetime`` -> ``maps`` / ``dashboard`` -> ``cli``; each subpackage
 keeps its code in private modules and re-exports its public names. The public API
 is re-exported here by name from those subpackages; each name is
 imported on first use, so ``import hotspots`` stays fast and heavy optional
@@ -48,6 +48,17 @@ _EXPORTS: dict[str, str] = {
     "mann_kendall": "hotspots.spacetime",
     "MannKendall": "hotspots.spacetime",
     "period_change": "hotspots.spacetime",
+    # repeat and near-repeat victimisation
+    "repeat_locations": "hotspots.repeats",
+    "repeat_areas": "hotspots.repeats",
+    "near_repeat": "hotspots.repeats",
+    "near_repeat_figure": "hotspots.repeats",
+    "near_repeat_risk": "hotspots.repeats",
+    "change_rollup": "hotspots.spacetime",
+    "ChangeRollup": "hotspots.spacetime",
+    "unusual_periods": "hotspots.spacetime",
+    "weighted_displacement_difference": "hotspots.spacetime",
+    "WeightedDisplacement": "hotspots.spacetime",
     # maps
     "choropleth_map": "hotspots.maps",
     "cluster_map": "hotspots.maps",
@@ -55,6 +66,8 @@ _EXPORTS: dict[str, str] = {
     "emerging_map": "hotspots.maps",
     "change_map": "hotspots.maps",
     "combined_map": "hotspots.maps",
+    # dashboard
+    "dashboard_page": "hotspots.dashboard",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -78,6 +91,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots._errors import HotspotsWarning, InputError
     from hotspots.aggregation._aggregate import aggregate
     from hotspots.aggregation._rollup import roll_up
+    from hotspots.dashboard._api import dashboard_page
     from hotspots.io._categories import crime_categories
     from hotspots.io._met import read_mps_crime
     from hotspots.io._points import points_from_frame
@@ -92,10 +106,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         emerging_map,
         hotspot_map,
     )
+    from hotspots.repeats._figure import near_repeat_figure
+    from hotspots.repeats._knox import near_repeat
+    from hotspots.repeats._locations import repeat_areas, repeat_locations
+    from hotspots.repeats._risk import near_repeat_risk
     from hotspots.spacetime._change import period_change
     from hotspots.spacetime._cube import space_time_cube
     from hotspots.spacetime._emerging import EmergingHotspots, emerging_hotspots
+    from hotspots.spacetime._rollup import ChangeRollup, change_rollup
     from hotspots.spacetime._trend import MannKendall, mann_kendall
+    from hotspots.spacetime._unusual import unusual_periods
+    from hotspots.spacetime._wdd import WeightedDisplacement, weighted_displacement_difference
     from hotspots.stats._global import GlobalStatistic, general_g, global_moran
     from hotspots.stats._local import getis_ord, local_moran
     from hotspots.stats._rates import eb_moran, eb_rate

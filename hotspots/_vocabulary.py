@@ -20,7 +20,10 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "ABOVE_TREND",
+    "BELOW_TREND",
     "CHANGE_CATEGORIES",
+    "CHANGE_TREND_CATEGORIES",
     "CLUSTERS",
     "COLD_CATEGORIES",
     "CORRECTIONS",
@@ -34,6 +37,9 @@ __all__ = [
     "HIGH_LOW",
     "HOT_CATEGORIES",
     "INCREASE",
+    "IN_LINE_WITH_TREND",
+    "KNOX_CATEGORIES",
+    "KNOX_MORE",
     "LISA_CATEGORIES",
     "LOW_HIGH",
     "LOW_LOW",
@@ -43,6 +49,13 @@ __all__ = [
     "NO_DATA",
     "NO_NEIGHBOURS",
     "NO_PATTERN",
+    "REPEAT_CATEGORIES",
+    "REPEAT_MORE",
+    "SAME_LOCATION",
+    "UNUSUALLY_HIGH",
+    "UNUSUALLY_LOW",
+    "UNUSUAL_CATEGORIES",
+    "USUAL",
     "Correction",
 ]
 
@@ -96,3 +109,22 @@ INCREASE = "Significant increase"
 DECREASE = "Significant decrease"
 NO_CHANGE = "No significant change"
 CHANGE_CATEGORIES = (INCREASE, NO_CHANGE, DECREASE)
+
+# -- repeat and near-repeat victimisation (Knox test) --------------------------------
+SAME_LOCATION = "Same location"
+REPEAT_MORE = "More repeats than expected"
+KNOX_MORE = "More pairs than expected"
+KNOX_CATEGORIES = (KNOX_MORE, NOT_SIGNIFICANT)
+REPEAT_CATEGORIES = (REPEAT_MORE, NOT_SIGNIFICANT)
+# -- change relative to the trend of all the areas (the default change test) ----------
+# "above the trend" is not "an increase": an area can fall by less than London did
+ABOVE_TREND = "Significantly above trend"
+BELOW_TREND = "Significantly below trend"
+IN_LINE_WITH_TREND = "In line with trend"
+CHANGE_TREND_CATEGORIES = (ABOVE_TREND, IN_LINE_WITH_TREND, BELOW_TREND)
+
+# -- one month against the same month of earlier years -------------------------------
+UNUSUALLY_HIGH = "Unusually high"
+UNUSUALLY_LOW = "Unusually low"
+USUAL = "Within the usual range"
+UNUSUAL_CATEGORIES = (UNUSUALLY_HIGH, USUAL, UNUSUALLY_LOW)

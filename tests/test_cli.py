@@ -219,10 +219,11 @@ def test_analyse_table_has_a_row_per_area_and_every_result_column(burglary):
         "gi_z",
         "gi_label",
         "emerging_label",
-        "change_label",
     ):
         assert column in table.columns
     assert "geometry" not in table.columns
+    # three months cannot be compared with the same months a year earlier: --stat all skips it
+    assert "change_label" not in table.columns
 
 
 def test_analyse_counts_match_an_independent_point_in_polygon_join(burglary):
@@ -253,12 +254,10 @@ def test_analyse_summary_json(burglary):
     }
     moran = summary["global_moran"]
     assert moran["statistic"] == "Moran's I" and moran["n"] == 32 and moran["permutations"] == 99
-    assert set(summary["labels"]) == {
-        "lisa_label",
-        "gi_label",
-        "emerging_label",
-        "change_label",
-    }
+    assert set(summary["labels"]) == {"lisa_label", "gi_label", "emerging_label"}
+    assert summary["change"] is None
+    (skipped,) = [note for note in summary["load_report"]["notes"] if "change skipped" in note]
+    assert "the data cover 2024-12 to 2025-02 and lack 2023-03" in skipped
     assert all(sum(tally.values()) == 33 for tally in summary["labels"].values())
     report = summary["load_report"]["read"][0]
     assert report["rows_read"] == report["rows_kept"] + sum(report["dropped"].values())
@@ -271,11 +270,10 @@ def test_analyse_map_has_a_layer_per_result(burglary):
         assert layer in html
     # emerging hot spots bring the Gi* period view with its slider; change is a layer
     keys = re.findall(r'hotspotsMaps\.(?:areas|periods)\(area_data_\w+, \{"key":"(\w+)"', html)
-    assert keys == ["choropleth", "lisa", "gi", "emerging", "periods", "change"]
+    assert keys == ["choropleth", "lisa", "gi", "emerging", "periods"]
     periods = re.search(r'"periods":(\[[^\]]*\])', html)
     assert json.loads(periods.group(1)) == ["2024-12", "2025-01", "2025-02"]
     assert 'type="range"' in html and 'data-hs-slider="periods"' in html
-    assert "Largest significant increases" in html
 
 
 @pytest.mark.parametrize("stat", ["emerging", "change"])
@@ -468,9 +466,62 @@ def test_analyse_weights_options(weights):
     assert {"rook": "rook", "knn": "k-nearest", "distance": "distance band"}[weights[1]] in stdout
 
 
+def test_change_prints_windows_london_and_boroughs(tmp_path):
+    """The issue's check: ward table -> London and borough lines with intervals and windows."""
+    summary_path = tmp_path / "summary.json"
+    argv = ["analyse", "sample:mps-ward-crime", "--crime-type", "Robbery", "--stat", "change",
+            "--out-summary", str(summary_path), *FAST]  # fmt: skip
+    status, stdout, stderr = run(argv)
+    assert status == 0, stderr
+    assert "Windows compared: 2024-07 to 2025-06 against 2023-07 to 2024-06" in stdout
+    assert "phi = " in stdout and "relative to the trend of all the areas" in stdout
+    assert re.search(r"London: 33,586 -> 32,351, -3\.7% \(95% CI -\d+\.\d% to \+\d+\.\d%\)", stdout)
+    lambeth = re.search(r"^  Lambeth +2,104 +1,946 +-7\.5% \((-?\d+\.\d)% to \+(\d+\.\d)%\) +(.+)$",
+                        stdout, re.MULTILINE)  # fmt: skip
+    assert lambeth and lambeth.group(3) == "In line with trend"
+    assert float(lambeth.group(1)) < -7.5 < float(lambeth.group(2))
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))["change"]
+    assert (summary["before"], summary["after"]) == ("2023-07 to 2024-06", "2024-07 to 2025-06")
+    assert summary["test"] == "trend" and summary["dispersion"] >= 1
+    assert summary["london"]["count_after"] == 32351
+    by_name = {row["name"]: row for row in summary["boroughs"]}
+    assert by_name["Lambeth"]["change_label"] == "In line with trend"
+    assert by_name["Lambeth"]["change_p"] > 0.05
+
+
+def test_change_exact_test_and_period(tmp_path):
+    table = tmp_path / "t.csv"
+    argv = ["analyse", "sample:mps-ward-crime", "--crime-type", "Robbery", "--stat", "change",
+            "--change-test", "exact", "--period", "2025-01:2025-06", "--out-table", str(table),
+            *FAST]  # fmt: skip
+    status, stdout, stderr = run(argv)
+    assert status == 0, stderr
+    assert "Windows compared: 2025-01 to 2025-06 against 2024-01 to 2024-06" in stdout
+    assert "pure Poisson" in stdout
+    rows = pd.read_csv(table, index_col="code")
+    assert set(rows["window_before"].dropna()) == {"2024-01 to 2024-06"}
+    assert {"percent_change_low", "percent_change_high", "rate_ratio"} <= set(rows.columns)
+
+
+def test_change_dispersion_from_history_needs_a_year_before_the_comparison():
+    argv = ["analyse", "sample:mps-ward-crime", "--crime-type", "Robbery", "--stat", "change",
+            "--change-dispersion", "history", *FAST]  # fmt: skip
+    status, _, stderr = run(argv)
+    assert status != 0 and "needs the same comparison a year earlier" in stderr
+    status, _, stderr = run([*argv, "--change-test", "exact"])
+    assert status != 0 and "--change-dispersion goes with --change-test trend" in stderr
+
+
+def test_change_that_cannot_be_matched_is_an_error():
+    argv = ["analyse", "sample:police-uk-burglary", "--level", "boroughs", "--stat", "change"]
+    status, _, stderr = run([*argv, *FAST])
+    assert status != 0
+    assert "the data cover 2024-12 to 2025-02 and lack 2023-03" in stderr
+
+
 def test_weights_line_describes_the_graph_when_no_statistic_records_it():
     """Change between periods records no weights: the summary names the graph as built."""
-    argv = ["analyse", "sample:police-uk-burglary", "--level", "boroughs", "--stat", "change"]
+    argv = ["analyse", "sample:mps-ward-crime", "--crime-type", "Burglary", "--stat", "change"]
     status, stdout, stderr = run([*argv, "--weights", "knn", "--k", "4", *FAST])
     assert status == 0, stderr
     assert "Weights: k-nearest neighbours (k=4, between centroids);" in stdout
@@ -735,18 +786,18 @@ def workspace(tmp_path, incidents):
 
 def test_guide_has_examples_of_every_subcommand():
     used = {shlex.split(command)[1] for command in guide_commands()}
-    assert used == {"demo", "analyse", "layers"}
+    assert used == {"demo", "analyse", "layers", "dashboard", "repeats"}
 
 
 @pytest.mark.parametrize("command", guide_commands())
 def test_guide_example_runs(workspace, monkeypatch, command):
     argv = shlex.split(command)[1:]
-    if argv[0] in ("demo", "analyse"):
+    if argv[0] in ("demo", "analyse", "dashboard"):
         argv = [*argv, *FAST] if "--permutations" not in argv else [*argv, "--quiet"]
     monkeypatch.chdir(workspace)
     status, _, stderr = run(argv)
     assert status == 0, stderr
-    for option in ("--out", "--out-map", "--out-table", "--out-summary"):
+    for option in ("--out", "--out-map", "--out-table", "--out-summary", "--out-dir"):
         if option in argv:
             assert (workspace / argv[argv.index(option) + 1]).stat().st_size > 0
 

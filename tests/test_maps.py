@@ -831,7 +831,7 @@ def card_left(html: str, key: str) -> str:
 
 
 def test_real_change_map(wards, real_cube):
-    change = hotspots.period_change(wards, real_cube)
+    change = hotspots.period_change(wards, real_cube, test="exact")
     html = render(hotspots.change_map(change))
     data = area_data(html)
     styles = layer_specs(html)["change"]["styles"]
@@ -846,3 +846,19 @@ def test_real_change_map(wards, real_cube):
     assert "Metropolitan Police Service" in html
     counts = {c: int(n.replace(",", "")) for c, _, n in legend_rows(html)}
     assert counts == change["change_label"].value_counts().to_dict()
+
+
+def test_real_change_map_relative_to_trend(wards, real_cube):
+    change = hotspots.period_change(wards, real_cube)  # default: relative to the trend
+    html = render(hotspots.change_map(change))
+    styles = layer_specs(html)["change"]["styles"]
+    assert styles["Significantly above trend"]["fillColor"] == "#ca0020"
+    assert styles["In line with trend"]["fillColor"] == "#e0e0e0"
+    code = change.index[change["change_label"] != "No data"][0]
+    rows = tooltip(html, "change", code)
+    row = change.loc[code]
+    assert rows["95% interval"] == (
+        f"{row['percent_change_low']:+,.1f}% to {row['percent_change_high']:+,.1f}%"
+    )
+    assert "<tr><th>After</th><td>2024-07 to 2025-06</td></tr>" in html
+    assert "<tr><th>Relative to</th><td>the trend of all the areas" in html

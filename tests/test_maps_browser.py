@@ -426,7 +426,7 @@ def test_emerging_period_slider_changes_the_map(browser, ward_burglary, tmp_path
 
 def test_change_map_renders_offline(browser, ward_burglary, tmp_path):
     wards, cube, _ = ward_burglary
-    change = hotspots.period_change(wards, cube)
+    change = hotspots.period_change(wards, cube, test="exact")
     path = tmp_path / "change.html"
     hotspots.change_map(change, title="Burglary: last 12 months against the 12 before").save(path)
     browser.open(path)

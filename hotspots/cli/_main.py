@@ -20,6 +20,7 @@ from typing import NoReturn
 from hotspots import _vocabulary as vocabulary
 from hotspots._errors import InputError
 from hotspots._version import __version__
+from hotspots.cli import _dashboard, _repeats
 from hotspots.cli._period import SYNTAX as PERIOD_SYNTAX
 from hotspots.cli._period import PeriodChoice
 
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(commands, common)
     _add_analyse(commands, common)
     _add_layers(commands, common)
+    _repeats.add_parser(commands, common)
+    _dashboard.add_parser(commands, common)
     return parser
 
 
@@ -249,7 +252,8 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         metavar="SPEC",
         help=(
             f"months to analyse: {PERIOD_SYNTAX}, both ends included (default: all). "
-            "Emerging hot spots and change use every month of the period"
+            "Emerging hot spots use every month of the period; change compares the period "
+            "(default: the latest 12 months) with the same months a year earlier"
         ),
     )
     what.add_argument("--x", metavar="COL", help="CSV input: the x (longitude or easting) column")
@@ -287,9 +291,26 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         help=(
             "statistics to run, comma-separated or repeated: moran (global Moran's I), lisa "
             "(local Moran), gistar (Getis-Ord Gi*), emerging (emerging hot spots over the "
-            "months), change (last year against the year before), or all. "
+            "months), change (the period against the same months a year earlier, per area, "
+            "borough and London), or all (which skips change, with a note, when the data "
+            "lack the year before). "
             "Default: moran,lisa,gistar"
         ),
+    )
+    how.add_argument(
+        "--change-test",
+        choices=("trend", "exact", "e-test"),
+        default="trend",
+        help="test of change: relative to the London-wide trend allowing for overdispersion "
+        "estimated from the data (trend, default), or the pure-Poisson exact test or E-test "
+        "of no change (they call most real changes significant)",
+    )
+    how.add_argument(
+        "--change-dispersion",
+        choices=("areas", "history"),
+        default="areas",
+        help="--change-test trend: estimate the overdispersion across the areas (default) or "
+        "also from the same comparison in earlier years of the data (history)",
     )
     how.add_argument(
         "--column",
@@ -461,6 +482,9 @@ def _run_analyse(args: argparse.Namespace) -> int:
         period=args.period,
         column=args.column,
         statistics=_chosen_statistics(args.statistics),
+        change_test=args.change_test,
+        change_dispersion=args.change_dispersion,
+        change_optional=any(group == STATISTICS for group in args.statistics or ()),
         weights=args.weights,
         k=args.k,
         threshold=args.threshold,
@@ -552,6 +576,8 @@ def _check_options(args: argparse.Namespace) -> None:
         problems.append("--k goes with --weights knn")
     if args.threshold is not None and args.weights != "distance":
         problems.append("--threshold goes with --weights distance")
+    if args.change_dispersion != "areas" and args.change_test != "trend":
+        problems.append("--change-dispersion goes with --change-test trend")
     if problems:
         args.parser.error("; ".join(problems))
 

@@ -19,11 +19,14 @@ import hotspots
 from hotspots._errors import InputError
 from hotspots._version import __version__
 from hotspots._vocabulary import (
+    ABOVE_TREND,
+    BELOW_TREND,
     CLUSTERS,
     COLD_CATEGORIES,
     DECREASE,
     GI_CATEGORIES,
     HOT_CATEGORIES,
+    IN_LINE_WITH_TREND,
     INCREASE,
     NO_CHANGE,
     NO_DATA,
@@ -66,8 +69,9 @@ _CORRECTIONS = {
 }
 # summary order: clusters and hot spots first, then the null verdicts, then cold spots
 _ORDER = (
-    *CLUSTERS, *GI_CATEGORIES[:3], *HOT_CATEGORIES, INCREASE, DECREASE,
-    NOT_SIGNIFICANT, NO_CHANGE, NO_PATTERN, *GI_CATEGORIES[4:], *COLD_CATEGORIES,
+    *CLUSTERS, *GI_CATEGORIES[:3], *HOT_CATEGORIES, INCREASE, DECREASE, ABOVE_TREND,
+    BELOW_TREND, NOT_SIGNIFICANT, NO_CHANGE, IN_LINE_WITH_TREND, NO_PATTERN,
+    *GI_CATEGORIES[4:], *COLD_CATEGORIES,
     NO_NEIGHBOURS, NO_DATA,
 )  # fmt: skip
 
@@ -188,6 +192,7 @@ def summary(analysis: Analysis, outputs: Mapping[str, str | None]) -> dict[str, 
             if column in frame.columns
         },
         "top_areas": _top(analysis).reset_index().to_dict(orient="records"),
+        "change": _change_summary(analysis),
         "load_report": {
             "read": [report.to_dict() for report in analysis.read_reports],
             "notes": list(analysis.notes),
@@ -247,6 +252,7 @@ def _findings(analysis: Analysis) -> list[str]:
                 lines.append(f"{heading}: {tally}")
                 if column == "lisa_label":
                     lines += _no_cluster_context(analysis)
+    lines += _change_lines(analysis)
     top = _top(analysis)
     unit = _unit(analysis)
     if top.empty:
@@ -267,6 +273,115 @@ def _findings(analysis: Analysis) -> list[str]:
             else f"Ranked with the Met's airport-security records: {listing}"
         )
     return lines
+
+
+# columns of the change summary, per borough and for London
+_CHANGE_COLUMNS = ("name", "count_before", "count_after", "change", "percent_change",
+                   "percent_change_low", "percent_change_high", "rate_ratio", "rate_ratio_low",
+                   "rate_ratio_high", "change_p", "change_p_adjusted", "change_label")  # fmt: skip
+_CHANGE_KEYS = ("before", "after", "test", "model", "dispersion", "dispersion_estimate",
+                "dispersion_source", "relative_to", "reference_ratio", "confidence",
+                "correction")  # fmt: skip
+
+
+def _change_summary(analysis: Analysis) -> dict[str, object] | None:
+    """The windows, the test and its dispersion, London and every borough."""
+    if analysis.change is None:
+        return None
+    provenance = analysis.change.attrs.get("hotspots", {})
+    result: dict[str, object] = {key: provenance.get(key) for key in _CHANGE_KEYS}
+    if analysis.change_boroughs is not None:
+        borough = analysis.change_boroughs.attrs["hotspots"]
+        result["borough_dispersion"] = borough["dispersion"]
+        result["borough_reference_ratio"] = borough["reference_ratio"]
+        keep = [c for c in _CHANGE_COLUMNS if c in analysis.change_boroughs.columns]
+        london = analysis.change_london
+        result["london"] = london[keep].reset_index().to_dict(orient="records")[0]
+        result["london"]["relative_to"] = london.attrs["hotspots"]["relative_to"]
+        result["boroughs"] = (
+            pd.DataFrame(analysis.change_boroughs[keep]).reset_index().to_dict(orient="records")
+        )
+    return result
+
+
+def _change_lines(analysis: Analysis) -> list[str]:
+    """The windows, the model, London's change and each borough's, with intervals."""
+    if analysis.change is None:
+        return []
+    info = analysis.change.attrs["hotspots"]
+    level = f"{info['confidence']:.0%}"
+    lines = [
+        "",
+        f"Windows compared: {info['after']} against {info['before']} "
+        "(the same months a year earlier)",
+    ]
+    if info["test"] == "trend":
+        lines.append(
+            f"Test: {info['model']}; 'significant' means different from the change of all the "
+            f"areas together, allowing for extra-Poisson variation (dispersion phi = "
+            f"{info['dispersion']:.2f} across the {_unit(analysis)}s)"
+        )
+    else:
+        lines.append(
+            f"Test: {info['model']}; 'significant' means different from no change, assuming "
+            "pure Poisson variation"
+        )
+    boroughs, london = analysis.change_boroughs, analysis.change_london
+    if boroughs is None:
+        return lines
+    row = london.iloc[0]
+    phi = london.attrs["hotspots"]["dispersion"]
+    lines.append(
+        f"London: {_count(row.count_before)} -> {_count(row.count_after)}, "
+        f"{_percent_interval(row, level)}: {row.change_label} "
+        f"(against no change; phi = {phi:.2f} from the boroughs)"
+    )
+    relative = boroughs.attrs["hotspots"]
+    against = (
+        f"against London's {100 * (relative['reference_ratio'] - 1):+.1f}%, "
+        f"phi = {relative['dispersion']:.2f}"
+        if relative["test"] == "trend"
+        else "against no change"
+    )
+    lines.append(
+        f"Boroughs ({against}; intervals per borough, verdicts after the "
+        f"{_CORRECTIONS[relative['correction']]} correction):"
+    )
+    cells: dict[str, list[str]] = {"borough": [], "before": [], "after": [],
+                                   f"change ({level} interval)": [], "verdict": []}  # fmt: skip
+    for _, b in boroughs.sort_values("name").iterrows():
+        cells["borough"].append(str(b["name"]))
+        cells["before"].append(_count(b.count_before))
+        cells["after"].append(_count(b.count_after))
+        cells[f"change ({level} interval)"].append(_percent_interval(b, None))
+        cells["verdict"].append(str(b.change_label))
+    numeric = {"before", "after"}
+    widths = {key: max(len(key), *map(len, values)) for key, values in cells.items()}
+    for i in range(-1, len(cells["borough"])):
+        parts = [
+            (key if i < 0 else values[i]).rjust(widths[key])
+            if key in numeric
+            else (key if i < 0 else values[i]).ljust(widths[key])
+            for key, values in cells.items()
+        ]
+        lines.append(("  " + "  ".join(parts)).rstrip())
+    return lines
+
+
+def _count(value: float) -> str:
+    return "no data" if not math.isfinite(value) else f"{value:,.0f}"
+
+
+def _percent_interval(row: pd.Series, level: str | None) -> str:
+    """ "-7.5% (95% CI -23.1% to +11.2%)"; "no data"; "none before"."""
+    if not math.isfinite(row.count_before) or not math.isfinite(row.count_after):
+        return "no data"
+    if row.count_before == 0:
+        return "none before"
+    high = row.percent_change_high
+    high_text = "+inf" if not math.isfinite(high) else f"{high:+.1f}%"
+    label = f"{level} CI " if level else ""
+    return f"{row.percent_change:+.1f}% ({label}{row.percent_change_low:+.1f}% to {high_text})"
 
 
 def _no_cluster_context(analysis: Analysis) -> list[str]:

@@ -34,13 +34,13 @@ if TYPE_CHECKING:
 
     from hotspots import EmergingHotspots, GlobalStatistic, LoadReport
 
-TIME_STATISTICS = ("emerging", "change")
-
 
 @dataclass(frozen=True, kw_only=True)
 class AnalysisSpec:
     """Everything that decides an analysis; the command-line options map onto it one to one.
 
+    ``change_optional`` (``--stat all``) skips change with a note when the data
+    lack the same months a year earlier, instead of failing.
     ``level`` None means the level of a Met table, else ``"wards"``; ``column``
     None means ``"rate"`` when the areas' population is known, else ``"count"``;
     ``correction`` None means no multiple-testing correction. The defaults of
@@ -68,6 +68,9 @@ class AnalysisSpec:
     threshold: float | None = None
     islands: str = "keep"
     rank_pseudo_areas: bool = False
+    change_test: str = "trend"
+    change_dispersion: str = "areas"
+    change_optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,9 @@ class Analysis:
 
     ``weights`` describes the spatial weights as built
     (:func:`hotspots.weights._build.describe_weights`), for runs without a statistic
-    that records its own weighting.
+    that records its own weighting. ``change_boroughs`` and ``change_london`` are
+    the roll-up of the change (:func:`hotspots.change_rollup`) when the areas lie
+    in known boroughs.
     """
 
     spec: AnalysisSpec
@@ -91,6 +96,8 @@ class Analysis:
     gistar: gpd.GeoDataFrame | None = None
     emerging: EmergingHotspots | None = None
     change: gpd.GeoDataFrame | None = None
+    change_boroughs: gpd.GeoDataFrame | None = None
+    change_london: pd.DataFrame | None = None
 
     @property
     def provenance(self) -> dict:
@@ -143,6 +150,7 @@ def _analyse(
     progress: Progress,
 ) -> Analysis:
     areas = _areas(spec, data, kind)
+    every_month = _every_area_listed(data, areas, spec.table)  # change looks a year back
     data, period_note = _select_period(data, spec.period)
     notes = (period_note,) if period_note else ()
     data = _every_area_listed(data, areas, spec.table)
@@ -164,6 +172,14 @@ def _analyse(
             areas, spec.weights, k=spec.k, threshold=spec.threshold, islands=spec.islands
         )
     results = _statistics(spec, areas, data, counts, column, graph, progress)
+    if "change" in spec.statistics:
+        try:
+            with progress.step("change against the same months a year earlier"):
+                results |= _change(spec, areas, every_month)
+        except InputError as error:
+            if not spec.change_optional:
+                raise
+            notes += (f"change skipped: {error}",)
     return Analysis(
         spec=spec,
         counts=counts,
@@ -316,17 +332,42 @@ def _statistics(
             results["gistar"] = hotspots.getis_ord(
                 counts, column=column, graph=graph, **inference, **testing
             )
-    if any(name in spec.statistics for name in TIME_STATISTICS):
+    if "emerging" in spec.statistics:
         cube = _monthly_counts(data, areas, spec)
-        if "emerging" in spec.statistics:
-            with progress.step(f"emerging hot spots over {cube.shape[1]} months, {runs}"):
-                results["emerging"] = hotspots.emerging_hotspots(
-                    areas, cube, graph=graph, **inference, **testing
-                )
-        if "change" in spec.statistics:
-            with progress.step("change between periods"):
-                results["change"] = hotspots.period_change(areas, cube, **testing)
+        with progress.step(f"emerging hot spots over {cube.shape[1]} months, {runs}"):
+            results["emerging"] = hotspots.emerging_hotspots(
+                areas, cube, graph=graph, **inference, **testing
+            )
     return results
+
+
+def _change(spec: AnalysisSpec, areas: gpd.GeoDataFrame, data: pd.DataFrame) -> dict[str, object]:
+    """Change in the chosen months against the same months a year earlier, rolled up.
+
+    The after window is ``--period`` (default: the latest 12 months); the before
+    window is the same months a year earlier, from the data outside the period.
+    """
+    from hotspots.spacetime._rollup import borough_codes
+
+    cube = _monthly_counts(data, areas, spec)
+    after = None
+    if not spec.period.is_all:
+        first, last = spec.period.bounds(data["month"])
+        after = (str(first), str(last))
+    settings = {"after": after, "test": spec.change_test, "alpha": spec.alpha,
+                "correction": spec.correction}  # fmt: skip
+    if spec.change_dispersion != "areas":
+        settings["dispersion"] = spec.change_dispersion
+    try:
+        borough_codes(areas)
+    except InputError:  # the user's own areas, in no known borough: no roll-up
+        return {"change": hotspots.period_change(areas, cube, **settings)}
+    rollup = hotspots.change_rollup(areas, cube, **settings)
+    return {
+        "change": rollup.areas,
+        "change_boroughs": rollup.boroughs,
+        "change_london": rollup.london,
+    }
 
 
 def _monthly_counts(

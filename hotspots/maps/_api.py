@@ -27,7 +27,13 @@ import shapely
 
 from hotspots._errors import InputError
 from hotspots._version import __version__
-from hotspots._vocabulary import INCREASE, NO_DATA, NO_NEIGHBOURS
+from hotspots._vocabulary import (
+    ABOVE_TREND,
+    CHANGE_TREND_CATEGORIES,
+    INCREASE,
+    NO_DATA,
+    NO_NEIGHBOURS,
+)
 from hotspots.maps._offline import INSTALL_HINT
 from hotspots.maps._page import (
     TopArea,
@@ -492,15 +498,17 @@ def _json_numbers(values: np.ndarray, decimals: int) -> list[float | int | None]
 
 def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     _require(frame, "change_label", "hotspots.period_change")
-    scheme = category_scheme("change", palette)
+    relative = frame["change_label"].isin(CHANGE_TREND_CATEGORIES).any()
+    scheme = category_scheme("change_trend" if relative else "change", palette)
     labels_ = _categories(frame, "change_label", scheme)
     provenance = _provenance(frame)
+    rise = ABOVE_TREND if relative else INCREASE
     change = (
         pd.to_numeric(frame["change"], errors="coerce").astype(float)
         if "change" in frame.columns
         else None
     )
-    rising = _strongest_first(labels_.index[labels_ == INCREASE], change)
+    rising = _strongest_first(labels_.index[labels_ == rise], change)
     labels, columns = ["Change"], [labels_]
     for column, label, window in (
         ("count_before", "Crimes before", "before"),
@@ -520,6 +528,15 @@ def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
             none_before = pd.to_numeric(frame["count_before"], errors="coerce") == 0
             percent = percent.where(~none_before, "none before")
         columns.append(percent)
+    if {"percent_change_low", "percent_change_high"} <= set(frame.columns):
+        level = provenance.get("confidence")
+        labels.append(f"{level:.0%} interval" if isinstance(level, float) else "Interval")
+        low = _number(frame["percent_change_low"], frame.index, _percent)
+        high = _number(frame["percent_change_high"], frame.index, _percent)
+        columns.append(low + " to " + high)
+    if "expected_after" in frame.columns and relative:
+        labels.append("Expected after, at the trend")
+        columns.append(_number(frame["expected_after"], frame.index))
     for column, label in (("change_p", "p-value"), ("change_p_adjusted", "Adjusted p-value")):
         if column in frame.columns:
             labels.append(label)
@@ -539,8 +556,12 @@ def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         rows=_rows(columns),
         counts=_tally(labels_),
         top=_top_areas(frame, rising, top, detail),
-        top_title="Largest significant increases",
-        top_empty="No significant increase at this significance level.",
+        top_title="Largest rises above the trend" if relative else "Largest significant increases",
+        top_empty=(
+            "No area significantly above the trend at this significance level."
+            if relative
+            else "No significant increase at this significance level."
+        ),
         provenance=provenance,
         statistic=True,
     )
@@ -936,18 +957,21 @@ def change_map(
     ----------
     result : geopandas.GeoDataFrame
         The result of :func:`hotspots.period_change` (column
-        ``change_label``; the counts before and after, the change, the
-        percent change and the p-values are shown in tooltips when present).
+        ``change_label``; the counts before and after with their windows, the
+        change, the percent change with its interval, the count expected at
+        the trend and the p-values are shown in tooltips when present).
     title : str, optional
         Map title; by default "Change between periods" with the crime type
         and period.
     palette : {"default", "colourblind"}
-        Significant increase red, significant decrease blue and no
-        significant change light grey; or orange and purple.
+        Significant increase (or significantly above the trend, for the
+        default test) red, decrease (below the trend) blue and no significant
+        change (in line with the trend) light grey; or orange and purple.
     basemap : str, optional
         A tile provider name to draw beneath the areas; None keeps it offline.
     top : int, default 10
-        How many significant increases to list, the largest rise in crimes first.
+        How many significant increases (rises above the trend) to list, the
+        largest rise in crimes first.
 
     Returns
     -------
@@ -973,6 +997,19 @@ def change_map(
     )
 
 
+def _check_one_crime_type(frames: list[gpd.GeoDataFrame]) -> None:
+    """Refuse results of different crime types: one map layer per statistic would drop some."""
+    types = [f.attrs.get("hotspots", {}).get("crime_type") for f in frames]
+    known = [(i, t) for i, t in enumerate(types, start=1) if t is not None]
+    for i, crime_type in known[1:]:
+        if crime_type != known[0][1]:
+            raise InputError(
+                f"result {i} is for crime type {crime_type!r} but result {known[0][0]} for "
+                f"{known[0][1]!r}: combined_map shows one crime type (one layer per statistic); "
+                "make one map per crime type, or use hotspots.dashboard_page for several"
+            )
+
+
 def combined_map(
     *results: gpd.GeoDataFrame | EmergingHotspots,
     column: str = "rate",
@@ -996,7 +1033,10 @@ def combined_map(
         ``.areas`` and also adds the Gi* period-by-period layer with its
         slider (as in :func:`emerging_map`), after the emerging patterns.
         Tooltips show names, counts and rates from the first frame. Each
-        layer keeps its own provenance panel.
+        layer keeps its own provenance panel. All results must be for one
+        crime type (``attrs["hotspots"]["crime_type"]``): results for
+        different types raise :class:`hotspots.InputError` rather than one
+        being left out (:func:`hotspots.dashboard_page` shows several).
     column : str, default "rate"
         The column of the choropleth layer.
     title : str, default "Crime hot spots"
@@ -1033,6 +1073,7 @@ def combined_map(
         for i, r in enumerate(results)
     ]
     base = frames[0]
+    _check_one_crime_type(frames)
     for i, frame in enumerate(frames[1:], start=2):
         if not frame.index.sort_values().equals(base.index.sort_values()):
             extra = frame.index.symmetric_difference(base.index)

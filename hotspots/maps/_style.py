@@ -21,6 +21,7 @@ import numpy as np
 from hotspots._errors import InputError
 from hotspots._vocabulary import (
     CHANGE_CATEGORIES,
+    CHANGE_TREND_CATEGORIES,
     EMERGING_LEGEND_KINDS,
     GI_CATEGORIES,
     NO_DATA,
@@ -148,6 +149,13 @@ _FILLS: dict[str, dict[str, dict[str, str]]] = {
         "default": dict(zip(CHANGE_CATEGORIES, ("#ca0020", _GREY, "#0571b0"), strict=True)),
         "colourblind": dict(zip(CHANGE_CATEGORIES, ("#e66101", _GREY, "#5e3c99"), strict=True)),
     },
+    # the same colours for change relative to the trend of all the areas (the default test)
+    "change_trend": {
+        "default": dict(zip(CHANGE_TREND_CATEGORIES, ("#ca0020", _GREY, "#0571b0"), strict=True)),
+        "colourblind": dict(
+            zip(CHANGE_TREND_CATEGORIES, ("#e66101", _GREY, "#5e3c99"), strict=True)
+        ),
+    },
 }
 
 # sequential ramps for the count / rate choropleth, low to high
@@ -213,7 +221,7 @@ def check_palette(palette: str) -> None:
 
 
 def category_scheme(kind: str, palette: str) -> Scheme:
-    """The fixed scheme of a categorical layer: "lisa", "gi", "emerging" or "change"."""
+    """The fixed scheme of a layer: "lisa", "gi", "emerging", "change" or "change_trend"."""
     check_palette(palette)
     fills = _FILLS[kind][palette]
     return Scheme(categories=tuple(fills), fills=dict(fills))

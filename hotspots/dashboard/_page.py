@@ -1,0 +1,135 @@
+"""The dashboard's HTML: template, CSS, JavaScript, Leaflet and the figures, all inlined.
+
+The template, CSS and JavaScript are package files (``static/``), read with
+:mod:`importlib.resources`; Leaflet comes from the XStatic-Leaflet wheel as for
+the maps. The figures are one JSON object in a ``<script type="application/json">``
+element, with ``<`` escaped so that no text from the data can end the element.
+Every text from the data or the user that goes into HTML is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from importlib import resources
+from typing import Any
+
+from hotspots._version import __version__
+from hotspots._vocabulary import NO_DATA
+from hotspots.maps._offline import leaflet_assets
+from hotspots.maps._style import _RAMPS, category_scheme
+
+_SLOT = re.compile(r"\{\{(\w+)\}\}")
+CROWN = (
+    "Contains National Statistics data © Crown copyright and database right {year}. "
+    "Contains Ordnance Survey data © Crown copyright and database right {year}. "
+    "Contains public sector information licensed under the Open Government Licence v3.0."
+)
+MET_LICENCE = "Open Government Licence v2.0"
+# the shipped boundaries' release year (boundaries/data/manifest.json attributions)
+CROWN_YEAR = 2024
+ATTRIBUTION_SHORT = "Crime: Metropolitan Police Service (OGL v2.0) · Boundaries: © Crown copyright"
+
+
+def _static(name: str) -> str:
+    return resources.files("hotspots.dashboard").joinpath("static", name).read_text("utf-8")
+
+
+def render(figures: dict[str, Any], title: str) -> str:
+    """The whole page as one string."""
+    leaflet_css, leaflet_js = leaflet_assets()
+    payload = {
+        **figures,
+        "title": title,
+        "initial_level": figures["levels"][-1]["id"],
+        "ramp": list(_RAMPS["default"]),
+        "schemes": {
+            "change": category_scheme("change", "default").fills,
+            "hotspot": category_scheme("gi", "default").fills,
+            "emerging": category_scheme("emerging", "default").fills,
+        },
+        "no_data": NO_DATA,
+        "attribution_short": ATTRIBUTION_SHORT,
+    }
+    for scheme in payload["schemes"].values():
+        scheme.pop(NO_DATA, None)
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    slots = {
+        "version": escape(__version__),
+        "title": escape(title),
+        "leaflet_css": leaflet_css,
+        "leaflet_js": leaflet_js,
+        "css": _static("dashboard.css"),
+        "js": _static("dashboard.js"),
+        "data": data.replace("<", "\\u003c"),
+        "howto": _howto(figures),
+        "provenance": _provenance(figures),
+    }
+    # one pass, so that nothing inserted is itself read as a slot
+    return _SLOT.sub(lambda m: slots[m.group(1)], _static("page.html"))
+
+
+def _howto(figures: dict[str, Any]) -> str:
+    settings = figures["settings"]
+    windows = figures["windows"]
+    window = figures["window_months"]
+    months = "month" if window == 1 else f"{window} months"
+    alpha = settings["alpha"]
+    correction = settings["correction"] or "no"
+    paragraphs = [
+        "<b>The map</b> colours every area by what the <i>Map shows</i> list says. Grey with "
+        "a dashed outline means no data, which is not a zero: the City of London has no count "
+        "in the Met's tables because the Metropolitan Police does not police it.",
+        f"<b>Change</b> compares the latest {months} ({escape(windows['after'])}) with the "
+        f"{months} before ({escape(windows['before'])}). The verdict says whether the "
+        "difference is larger than the month-to-month chance variation of counts of this "
+        "size would give "
+        f"({escape(settings['change_test'])}, {escape(correction)} correction across areas, "
+        f"level {alpha}). A large percentage on a few offences is often no real change.",
+        "<b>Hot-spot state</b> says whether an area and its neighbours together had more "
+        f"(hot spot) or fewer (cold spot) offences per resident in the latest {months} than "
+        f"London as a whole would give them by chance ({escape(settings['hotspot'])}). "
+        "Areas with few residents but many visitors (the West End) have high rates.",
+        "<b>Emerging pattern</b> describes how an area's hot- or cold-spot state developed "
+        f"month by month over the {len(figures['months'])} months "
+        f"({escape(settings['emerging'])}): for example a new, intensifying, persistent or "
+        "diminishing hot spot.",
+        "<b>Most at risk</b> lists the areas with the most recorded offences in the latest "
+        f"{months}. It is a ranking of counts, not a forecast; recorded crime depends on reporting "
+        "and police activity as well as on crime.",
+        "<b>The chart</b> shows the area's monthly offences (solid), the average area of its "
+        f"borough (dashed) and of London (dotted); the shaded months are the latest {months}.",
+    ]
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def _provenance(figures: dict[str, Any]) -> str:
+    import boundaries
+
+    source = figures["provenance"].get("source", "crime data")
+    layers = boundaries.layers().set_index("layer")
+    boundary_lines = [
+        f"{escape(level['name'])}: {escape(str(layers.loc[level['id'], 'source']))}"
+        f" ({escape(str(layers.loc[level['id'], 'licence']))})"
+        for level in figures["levels"]
+    ]
+    settings = figures["settings"]
+    parts = [
+        f"<p><b>Crime data:</b> {escape(str(source))}; "
+        f"{escape(str(figures['provenance'].get('period', '')))}. "
+        f"{_crime_licence(str(source))}</p>",
+        f"<p><b>Boundaries:</b> {'; '.join(boundary_lines)}. Simplified for display only.</p>",
+        f"<p>{escape(CROWN.format(year=CROWN_YEAR))}</p>",
+        f"<p><b>Method:</b> permutations {settings['permutations']}, seed {settings['seed']}, "
+        f"alpha {settings['alpha']}, correction {escape(str(settings['correction']))}. "
+        f"Made with london-hotspots {escape(__version__)}.</p>",
+    ]
+    return "".join(parts)
+
+
+def _crime_licence(source: str) -> str:
+    """The licence sentence of the crime data: the Met's tables or data.police.uk."""
+    if "London Datastore" in source:
+        return f"Metropolitan Police Service data from the London Datastore, {MET_LICENCE}."
+    return "data.police.uk data, Open Government Licence v3.0."

@@ -1,0 +1,171 @@
+"""The dashboard's figures against the library's own tables, its inputs, CLI and combined_map.
+
+The browser side (switching, clicking, reading the chart) is in test_dashboard_browser.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import boundaries
+import hotspots
+from hotspots.cli import main
+from hotspots.dashboard._figures import dashboard_figures, default_crime_types
+
+SAMPLE = hotspots.sample_path("mps-ward-crime")
+
+
+@pytest.fixture(scope="module")
+def crime():
+    return hotspots.read_mps_crime(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def weapons(crime):
+    return dashboard_figures(crime, ["possession of weapons"], permutations=0, seed=7)
+
+
+def _values(record):
+    return np.array([[np.nan if v is None else v for v in row] for row in record], dtype=float)
+
+
+def test_default_types_are_the_weapon_enabled_categories_present(crime):
+    assert default_crime_types(crime) == [
+        "POSSESSION OF WEAPONS",
+        "ROBBERY",
+        "VIOLENCE WITH INJURY",
+    ]
+
+
+def test_ward_figures_are_the_library_tables(crime, weapons):
+    wards = boundaries.load("wards")
+    cube = hotspots.aggregate(crime, wards, by="month", crime_types="Possession of Weapons")
+    change = hotspots.period_change(wards, cube)
+    emerging = hotspots.emerging_hotspots(wards, cube, permutations=0, seed=7).areas
+    latest = wards.assign(count=change["count_after"])
+    latest["rate"] = latest["count"] / boundaries.population("wards") * 1000
+    gi = hotspots.getis_ord(latest, "rate", permutations=0)
+    figures = weapons["figures"]["t0"]["wards"]
+    assert weapons["levels"][1]["codes"] == list(wards.index)
+    np.testing.assert_array_equal(_values(figures["series"]), cube.to_numpy())
+    np.testing.assert_array_equal(np.array(figures["after"], float), change["count_after"])
+    np.testing.assert_array_equal(np.array(figures["before"], float), change["count_before"])
+    np.testing.assert_allclose(
+        np.array(figures["percent"], float), change["percent_change"], atol=0.05
+    )
+    assert figures["change"] == change["change_label"].tolist()
+    assert figures["hotspot"] == gi["gi_label"].tolist()
+    np.testing.assert_allclose(
+        np.array(figures["hotspot_z"], float), gi["gi_z"].to_numpy(), atol=0.005
+    )
+    assert all(p is None for p in figures["hotspot_p_sim"])  # permutations=0: none shown
+    assert figures["emerging"] == emerging["emerging_label"].tolist()
+    # the at-risk list: the ten largest counts of the latest 12 months, largest first
+    after = np.array([np.nan if v is None else v for v in figures["after"]])
+    ranked = after[figures["risk"]["order"]]
+    assert list(ranked) == sorted(ranked, reverse=True)
+    assert ranked[-1] >= np.nanmax(np.delete(after, figures["risk"]["order"]))
+    assert "latest 12 months" in figures["risk"]["ranks"]
+
+
+def test_borough_and_london_figures_add_up_from_the_raw_table(crime, weapons):
+    """Boroughs and London recomputed from the tidy table with plain pandas."""
+    wards = boundaries.load("wards")
+    rows = crime[crime["major_category"] == "POSSESSION OF WEAPONS"]
+    rows = rows[rows["area_code"].isin(wards.index)]
+    borough = rows["area_code"].map(wards["borough_code"])
+    by_borough = rows.groupby([borough, "month"])["count"].sum().unstack().iloc[:, -24:]
+    figures = weapons["figures"]["t0"]["boroughs"]
+    codes = weapons["levels"][0]["codes"]
+    series = pd.DataFrame(_values(figures["series"]), index=codes)
+    pd.testing.assert_frame_equal(
+        series.loc[by_borough.index].set_axis(by_borough.columns, axis=1),
+        by_borough.astype(float),
+        check_names=False,
+    )
+    assert series.loc["E09000001"].isna().all()  # the City: no data, not zero
+    london = rows.groupby("month")["count"].sum().iloc[-24:]
+    assert weapons["london"]["t0"]["series"] == london.astype(int).tolist()
+    assert weapons["london"]["t0"]["after"] == int(london.iloc[-12:].sum())
+    assert weapons["london"]["t0"]["before"] == int(london.iloc[-24:-12].sum())
+    # empty slots, for producers still to come
+    assert figures["interval"] is None and figures["evaluation"] is None
+    assert json.loads(json.dumps(weapons, allow_nan=False))  # plain JSON
+
+
+def test_newer_table_with_an_extra_category_works(crime, tmp_path):
+    """A copy of the shipped table with one extra (synthetic) weapon category added."""
+    wide = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    extra = wide[wide["MajorText"] == "POSSESSION OF WEAPONS"].copy()
+    months = [c for c in wide.columns if re.fullmatch(r"\d{6}", c)]
+    extra[months] = extra[months].apply(lambda c: (pd.to_numeric(c) // 2).astype(str))
+    extra["MajorText"] = "SYNTHETIC WEAPON OFFENCES"
+    extra["MinorText"] = "KNIFE CRIME (SYNTHETIC)"
+    path = tmp_path / "mps-ward-crime-synthetic-extra.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        pd.concat([wide, extra]).to_csv(handle, index=False)
+    newer = hotspots.read_mps_crime(path)
+    assert "KNIFE CRIME (SYNTHETIC)" in default_crime_types(newer)
+    figures = dashboard_figures(
+        newer, ["knife crime (synthetic)"], levels=["boroughs"], permutations=0
+    )
+    expected = pd.to_numeric(extra[months[-12:]].stack()).sum()
+    assert figures["london"]["t0"]["after"] == expected
+    assert figures["types"][0]["name"] == "Knife crime (synthetic)"
+
+
+def test_unknown_crime_type_lists_the_categories_present(crime):
+    with pytest.raises(hotspots.InputError, match=r"not in the data; present: .*ROBBERY"):
+        dashboard_figures(crime, ["knife crime"], levels=["boroughs"])
+
+
+def test_ward_level_is_refused_for_a_borough_table(crime):
+    boroughs = crime.copy()
+    boroughs.attrs = {**crime.attrs, "level": "boroughs"}
+    with pytest.raises(hotspots.InputError, match="level not available"):
+        dashboard_figures(boroughs, ["robbery"], levels=["wards"])
+
+
+def test_cli_writes_a_titled_page(tmp_path, capsys):
+    out = tmp_path / "dash.html"
+    status = main(
+        ["dashboard", "sample:mps-ward-crime", "--crime-type", "robbery", "--crime-type",
+         "possession of weapons", "--level", "boroughs", "--permutations", "9",
+         "--title", "Robbery & <weapons>", "--out", str(out), "--quiet"]
+    )  # fmt: skip
+    assert status == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<title>Robbery &amp; &lt;weapons&gt;</title>" in page
+    assert "<script src=" not in page and "<link" not in page
+    data = json.loads(re.search(r'id="dashboard-data">(.*?)</script>', page, re.S).group(1))
+    assert [t["name"] for t in data["types"]] == ["Robbery", "Possession of weapons"]
+    assert "Open Government Licence v2.0" in page and "Crown copyright" in page
+
+
+def test_cli_unknown_type_is_one_line(tmp_path, capsys):
+    status = main(
+        ["dashboard", "sample:mps-ward-crime", "--crime-type", "knives",
+         "--out", str(tmp_path / "x.html")]
+    )  # fmt: skip
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "knives" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_combined_map_refuses_two_crime_types(crime):
+    pytest.importorskip("folium")
+    wards = boundaries.load("wards")
+    robbery = hotspots.aggregate(crime, wards, crime_types="robbery")
+    weapons = hotspots.aggregate(crime, wards, crime_types="possession of weapons")
+    with pytest.raises(
+        hotspots.InputError, match="result 2 is for crime type 'possession of weapons'"
+    ):
+        hotspots.combined_map(robbery, weapons)
+    hotspots.combined_map(robbery, robbery.assign(lisa_label="Not significant"))  # one type: fine
