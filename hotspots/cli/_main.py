@@ -645,6 +645,13 @@ def _suffix_path(suffixes: tuple[str, ...]) -> Callable[[str], str]:
     return check
 
 
+def _check_writable(path: str) -> None:
+    """Fail before the work, not after it, when an output cannot be written."""
+    from hotspots.cli._outputs import check_writable
+
+    check_writable(path)
+
+
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
