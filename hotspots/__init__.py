@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     # aggregation
     "aggregate": "hotspots.aggregation",
     "aggregate_monthly": "hotspots.aggregation",
+    "roll_up": "hotspots.aggregation",
     # weights
     "spatial_weights": "hotspots.weights",
     # statistics
@@ -102,6 +103,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots._errors import HotspotsWarning, InputError
     from hotspots.aggregation._aggregate import aggregate
     from hotspots.aggregation._monthly import aggregate_monthly
+    from hotspots.aggregation._rollup import roll_up
     from hotspots.dashboard._api import dashboard_page
     from hotspots.evaluation._compare import (
         compare_hotspot_methods,

@@ -72,10 +72,17 @@ def test_gap_names_missing_periods():
         space_time_cube(counts)
 
 
-def test_gap_made_explicit_as_no_data_is_accepted():
+def test_gap_made_explicit_as_no_data_is_refused():
+    """A period with no data in any area is a month missing from the source (issue #14):
+    aggregate() leaves it NaN, and the guard must not be bypassed that way."""
     counts = monthly([[1, 2, 3, 4]]).drop(columns=[pd.Period("2024-02")])
     full = counts.reindex(columns=pd.period_range("2024-01", "2024-04", freq="M", name="month"))
-    cube = space_time_cube(full)
+    with pytest.raises(InputError, match=r"periods with no data in any area.*: 2024-02"):
+        space_time_cube(full)
+
+
+def test_no_data_in_some_areas_is_accepted():
+    cube = space_time_cube(monthly([[1, np.nan, 3, 4], [1, 2, 3, 4]]))
     assert np.isnan(cube.iloc[0, 1])
 
 

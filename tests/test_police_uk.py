@@ -203,7 +203,7 @@ def test_report_is_logged_and_printable(caplog):
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not a data.police.uk street-level crime file"),
         (
             (HEADER + GOOD.replace("On or near X", "On or near Caf\xe9")).encode("utf-16"),
-            "not a data",
+            "text is UTF-16",
         ),
     ],
     ids=["empty", "blank", "outcomes-file", "binary", "utf16"],

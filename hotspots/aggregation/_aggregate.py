@@ -12,6 +12,7 @@ import shapely
 
 import boundaries
 from hotspots._errors import InputError
+from hotspots.aggregation._rollup import parent_codes
 from hotspots.io._categories import category_mask, resolve_categories
 from hotspots.io._london import CITY_OF_LONDON, CITY_POLICE, MET_FORCE, city_of_london
 from hotspots.io._report import LoadReport, log_report
@@ -19,6 +20,9 @@ from hotspots.io._report import LoadReport, log_report
 NOT_IN_AREAS = "outside all areas"
 NOT_COVERED = "in an area the source does not cover"
 UNKNOWN_CODE = "area code not in areas"
+FILTERED = "crime type filtered out"
+# Column flagging areas whose count includes the Met's airport-security pseudo-borough rows.
+PSEUDO_AREA = "pseudo_area"
 # The column in which a source gives each incident's own area (police.uk: its LSOA).
 SOURCE_CODE = "lsoa_code"
 
@@ -85,20 +89,41 @@ def aggregate(
         ``count`` (float; NaN where the source does not cover the area),
         ``covered`` (bool), and ``population`` and ``rate`` (per 1,000 of
         the denominator, over the whole period: not annualised) when the
-        population is known. With ``by="month"``: a
+        population is known, and ``pseudo_area`` (bool)
+        when the data has the Met's ``pseudo_borough`` flag: True for an area
+        holding rows of the Met's airport-security pseudo-boroughs (Heathrow
+        Villages), which rankings should leave out. Coverage is decided month
+        by month: an area is covered for the period only if it is covered in
+        every month the source has data for (a City of London Police file for
+        one of three months leaves the City as no data). With ``by="month"``: a
         DataFrame indexed like ``areas`` with one column per month (a
         ``PeriodIndex`` named ``month``, every month from the first to the last),
-        zero where covered and nothing happened, NaN where not covered. For
+        zero where covered and nothing happened, NaN where not covered; a month
+        with no rows at all in the source (deleted from a Met table) is NaN in
+        every area, never zero, and noted. For
         police.uk points coverage is decided month by month from the forces
         that published that month (a City of London Police file for one month
         does not make the City a zero in the others).
         ``attrs["hotspots"]`` holds source, period, crime_type and level;
         ``attrs["report"]`` a :class:`hotspots.LoadReport` accounting for every
-        incident: counted, or dropped as ``"outside all areas"``, ``"in an area
-        the source does not cover"`` or ``"area code not in areas"``.
+        incident: counted, or dropped as ``"crime type filtered out"``,
+        ``"outside all areas"``, ``"in an area the source does not cover"`` or
+        ``"area code not in areas"``.
+
+    Raises
+    ------
+    hotspots.InputError
+        For bad arguments, negative or fractional counts, a text population,
+        an unknown crime category (the data's own categories are listed; any
+        category present in the data is valid), or a counted table none of
+        whose codes is among the areas even after rolling up.
 
     Notes
     -----
+    A counted table whose codes are of a finer shipped layer than ``areas``
+    (ward or LSOA codes on boroughs, LSOA codes on MSOAs) is rolled up through
+    the shipped lookups, as :func:`hotspots.roll_up` does; the report notes it.
+
     Coverage follows the police forces behind the data (the ``force`` column of
     incident points, else the provenance in ``attrs``). The Metropolitan Police
     covers every area outside the City of London; the City of London Police
@@ -130,7 +155,15 @@ def aggregate(
     >>> int(wards["count"].isna().sum()), bool(wards.loc["E09000001", "covered"])
     (1, False)
     >>> sorted(wards.columns.drop(["name", "borough_code", "borough_name", "geometry"]))
-    ['count', 'covered', 'population', 'rate']
+    ['count', 'covered', 'population', 'pseudo_area', 'rate']
+    >>> wards.index[wards["pseudo_area"]].tolist()  # holds the Met's airport-security rows
+    ['E05013570']
+
+    A ward table counted on boroughs is rolled up through the shipped lookup:
+
+    >>> boroughs = hotspots.aggregate(crime, boundaries.load("boroughs"))
+    >>> int(boroughs["count"].sum()) == int(crime["count"].sum())
+    True
 
     Incident points to LSOAs, police.uk's own codes settling points on a boundary:
 
@@ -165,28 +198,60 @@ def aggregate(
         raise InputError("by='month' needs a 'month' column in data", column="month")
     # before filtering: a force with no rows of a type still covers its areas
     forces = _forces(data)
-    monthly_forces = _monthly_forces(data) if by == "month" else None
+    monthly_forces = _monthly_forces(data)
+    all_months = _source_months(data)
+    n_before = len(data)
+    incidents_before = None if is_points else _incidents(data)
     data, type_text = _filter_types(data, crime_types, is_points)
+    layer = shipped_layer(areas)
 
     if is_points:
         position, report = _locate_points(data, areas, _checked_tolerance(tolerance))
         weights = np.ones(len(data))
         covered = _covered(areas, forces, present=None)
     else:
-        position, report = _locate_codes(data, areas)
+        position, report = _locate_codes(data, areas, layer)
         weights = data["count"].to_numpy(dtype=float, na_value=0.0)
-        covered = _covered(areas, forces, present=data["area_code"])
+        covered = _covered(areas, forces, present=_present_codes(data, areas, layer))
+    if crime_types is not None:
+        filtered = n_before - len(data) if is_points else incidents_before - _incidents(data)
+        report = _with_filtered(report, filtered)
     located = position >= 0
-    if by == "month":
-        months, column = _month_columns(data["month"], located)
+    notes = []
+    if "month" in data.columns and all_months is not None and len(all_months):
+        months, column = _month_columns(data["month"], located, all_months)
         coverage = _monthly_coverage(areas, covered, monthly_forces, months)
+        empty = ~months.isin(all_months)
+        coverage[:, empty] = False
+        if empty.any():
+            notes.append(
+                "months with no data in the source (left as no data, never zero): "
+                + ", ".join(str(m) for m in months[empty])
+            )
+        whole_period = coverage[:, ~empty].all(axis=1)
+        partly = covered & ~whole_period
+        if by is None and partly.any():
+            notes.append(
+                f"{int(partly.sum())} areas not covered in every month from {months[0]} to "
+                f"{months[-1]} (e.g. {areas.index[partly][0]}): no data for the whole period"
+            )
         row_covered = coverage[np.where(located, position, 0), column]
+        if by is None:
+            covered = covered & whole_period
+            row_covered = covered[np.where(located, position, 0)]
     else:
+        months = pd.PeriodIndex([], freq="M", name="month")
+        column = np.zeros(len(data), dtype=np.int64)
+        coverage = np.zeros((len(areas), 0), dtype=bool)
         row_covered = covered[np.where(located, position, 0)]
     position, report = _drop_uncovered(position, weights, located & ~row_covered, report)
+    if notes:
+        report = _with_notes(report, notes)
 
-    layer = shipped_layer(areas)
     attrs = _provenance(data, layer, type_text)
+    pseudo = _pseudo_areas(data, areas, position)
+    if pseudo is not None:
+        attrs["pseudo_areas"] = areas.index[pseudo].tolist()
     if by == "month":
         table = _by_month(areas, position, column, weights, coverage, months)
         table.attrs = {"hotspots": attrs, "report": report}
@@ -204,9 +269,69 @@ def aggregate(
         result["rate"] = np.where(result["population"].to_numpy() > 0, rate, np.nan)
         attrs["denominator"] = _denominator(population, denominator)
     result["covered"] = covered
+    if pseudo is not None:
+        result[PSEUDO_AREA] = pseudo
     result.attrs = {"hotspots": attrs, "report": report}
     log_report(report)
     return result
+
+
+def _incidents(table: pd.DataFrame) -> float:
+    return float(table["count"].to_numpy(dtype=float, na_value=0.0).sum())
+
+
+def _source_months(data: pd.DataFrame) -> pd.PeriodIndex | None:
+    """The months with rows in the data, before the crime-type filter.
+
+    A Met table has a row for every area, category and month it holds, and a
+    police.uk download rows for every month a force published: a month with no
+    row at all is missing from the source (a selection of months by the caller
+    narrows the range, it does not make gaps).
+    """
+    if "month" not in data.columns:
+        return None
+    try:
+        return pd.PeriodIndex(pd.PeriodIndex(data["month"].dropna(), freq="M").unique())
+    except (ValueError, TypeError):
+        raise InputError("month values must be months like '2024-12'", column="month") from None
+
+
+def _with_filtered(report: LoadReport, filtered: float) -> LoadReport:
+    """The report with the rows (or incidents) the crime-type filter removed."""
+    filtered = round(filtered)
+    if not filtered:
+        return report
+    return LoadReport(
+        report.source,
+        rows_read=report.rows_read + filtered,
+        rows_kept=report.rows_kept,
+        dropped={FILTERED: filtered, **report.dropped},
+        notes=report.notes,
+        unit=report.unit,
+    )
+
+
+def _with_notes(report: LoadReport, notes: list[str]) -> LoadReport:
+    return LoadReport(
+        report.source,
+        rows_read=report.rows_read,
+        rows_kept=report.rows_kept,
+        dropped=report.dropped,
+        notes=(*report.notes, *notes),
+        unit=report.unit,
+    )
+
+
+def _pseudo_areas(
+    data: pd.DataFrame, areas: gpd.GeoDataFrame, position: np.ndarray
+) -> np.ndarray | None:
+    """Areas that received rows of the Met's pseudo-boroughs (airport security)."""
+    if "pseudo_borough" not in data.columns:
+        return None
+    flag = data["pseudo_borough"].fillna(False).to_numpy(dtype=bool) & (position >= 0)
+    pseudo = np.zeros(len(areas), dtype=bool)
+    pseudo[position[flag]] = True
+    return pseudo
 
 
 def _filter_types(
@@ -217,14 +342,20 @@ def _filter_types(
     if is_points:
         if "crime_type" not in data.columns:
             raise InputError("crime_types needs a 'crime_type' column in data", column="crime_type")
-        mask = category_mask(data["crime_type"], resolve_categories(crime_types, "police.uk"))
+        present = data["crime_type"].drop_duplicates()
+        mask = category_mask(
+            data["crime_type"], resolve_categories(crime_types, "police.uk", present=present)
+        )
     else:
         if not {"major_category", "minor_category"} <= set(data.columns):
             raise InputError(
                 "crime_types needs 'major_category' and 'minor_category' columns in data",
                 column="major_category",
             )
-        keys = resolve_categories(crime_types, "met")
+        present = pd.concat(
+            [data["major_category"].drop_duplicates(), data["minor_category"].drop_duplicates()]
+        )
+        keys = resolve_categories(crime_types, "met", present=present)
         mask = category_mask(data["major_category"], keys) | category_mask(
             data["minor_category"], keys
         )
@@ -330,15 +461,63 @@ def _checked_tolerance(tolerance: object) -> float:
     return float(tolerance)
 
 
-def _locate_codes(table: pd.DataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, LoadReport]:
+def _rolled_codes(table: pd.DataFrame, areas: gpd.GeoDataFrame, layer: str | None) -> pd.Series:
+    """Each row's area code, or the code of the area of ``areas`` that holds it.
+
+    Codes of finer shipped areas (wards or LSOAs in boroughs, LSOAs in MSOAs)
+    are rolled up through the shipped lookups when ``areas`` is a shipped layer.
+    """
+    codes = table["area_code"].astype("str").where(table["area_code"].notna(), None)
+    if layer not in ("msoa", "boroughs"):
+        return codes
+    outside = ~codes.isin(areas.index) & codes.notna()
+    if not outside.any():
+        return codes
+    unique = pd.Index(codes[outside].unique())
+    parents = parent_codes(unique, layer)
+    lookup = {c: p for c, p in zip(unique, parents.to_numpy(), strict=True) if isinstance(p, str)}
+    return codes.astype(object).map(lambda c: lookup.get(c, c))
+
+
+def _present_codes(table: pd.DataFrame, areas: gpd.GeoDataFrame, layer: str | None) -> pd.Series:
+    return _rolled_codes(table, areas, layer)
+
+
+def _locate_codes(
+    table: pd.DataFrame, areas: gpd.GeoDataFrame, layer: str | None
+) -> tuple[np.ndarray, LoadReport]:
     """Position in ``areas`` of each row's area code (-1 when not there); counts incidents."""
-    codes = table["area_code"].astype("str")
-    position = areas.index.get_indexer(codes.where(table["area_code"].notna(), None))
+    rolled = _rolled_codes(table, areas, layer)
+    position = areas.index.get_indexer(rolled)
     counts = table["count"].to_numpy(dtype=float, na_value=0.0)
     if (counts < 0).any():
         raise InputError("counts must not be negative", column="count")
+    whole = np.isfinite(counts) & (counts == np.floor(counts))
+    if not whole.all():
+        row = int(np.flatnonzero(~whole)[0])
+        raise InputError(
+            "counts must be whole numbers of incidents",
+            column="count",
+            value=f"{table['area_code'].iloc[row]}: {counts[row]}",
+        )
     missing = position < 0
+    if len(table) and missing.all():
+        example = table["area_code"].dropna().astype("str")
+        example = example.iloc[0] if len(example) else "(none)"
+        raise InputError(
+            f"none of the area codes of the data are among the areas ({layer or 'custom areas'}); "
+            "codes roll up only to coarser shipped layers they nest in (wards and LSOAs to "
+            "boroughs, LSOAs to MSOAs; see hotspots.roll_up)",
+            column="area_code",
+            value=example,
+        )
     notes = []
+    changed = (rolled != table["area_code"].astype("str")) & rolled.notna() & ~missing
+    if changed.any():
+        notes.append(
+            f"rolled up {table.loc[changed, 'area_code'].nunique():,} area codes to {layer} "
+            "through the shipped lookup (see hotspots.roll_up)"
+        )
     if missing.any():
         unknown = table.loc[missing, "area_code"].fillna("(none)")
         names = table.loc[missing, "area_name"] if "area_name" in table else unknown
@@ -401,7 +580,7 @@ def _monthly_forces(data: pd.DataFrame) -> dict[pd.Period, list[str]] | None:
     published that month: the City of London Police's file for one month does not
     make the City a real zero in the others.
     """
-    if "force" not in data.columns or data.empty:
+    if "force" not in data.columns or "month" not in data.columns or data.empty:
         return None
     pairs = pd.DataFrame(
         {"month": pd.PeriodIndex(data["month"], freq="M"), "force": data["force"]}
@@ -437,13 +616,12 @@ def _in_city(areas: gpd.GeoDataFrame) -> np.ndarray:
     return shapely.contains(city_of_london(), inside)
 
 
-def _month_columns(month: pd.Series, located: np.ndarray) -> tuple[pd.PeriodIndex, np.ndarray]:
-    """The months from the first to the last located incident, and each row's column."""
+def _month_columns(
+    month: pd.Series, located: np.ndarray, source_months: pd.PeriodIndex
+) -> tuple[pd.PeriodIndex, np.ndarray]:
+    """Every month from the source's first to its last, and each row's column."""
     month = pd.PeriodIndex(month, freq="M")
-    if located.any():
-        months = pd.period_range(month[located].min(), month[located].max(), freq="M")
-    else:
-        months = pd.PeriodIndex([], freq="M")
+    months = pd.period_range(source_months.min(), source_months.max(), freq="M")
     months.name = "month"
     return months, np.maximum(months.get_indexer(month), 0)
 
@@ -488,7 +666,16 @@ def _population(
     if isinstance(population, str):
         if population not in areas.columns:
             raise InputError("no such column in areas", column=population)
-        return pd.to_numeric(areas[population], errors="coerce")
+        values = areas[population]
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = numbers.isna() & values.notna() & (values.astype("str").str.strip() != "")
+        if bad.any():
+            raise InputError(
+                "population must be a number of residents (leave it blank for unknown)",
+                column=population,
+                value=f"{areas.index[bad.to_numpy()][0]}: {values[bad].iloc[0]}",
+            )
+        return numbers
     if isinstance(population, pd.Series):
         return population.reindex(areas.index)
     if population is not None:

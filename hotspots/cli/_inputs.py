@@ -8,6 +8,7 @@ header of a CSV), so the user never has to say.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import zipfile
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 import hotspots
 from hotspots import InputError
 from hotspots._vocabulary import MET
+from hotspots.io._csvlines import damaged_text, first_line, split_records
 
 POLICE_UK = "police.uk"
 TABLE = "table"
@@ -60,11 +62,12 @@ def resolve_path(text: str) -> Path:
 
 def input_kind(path: Path) -> str:
     """``"police.uk"``, ``"met"`` or ``"table"``, from a folder, an archive or a CSV header."""
-    if path.is_dir() or zipfile.is_zipfile(path):
+    if path.is_dir() or path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         return POLICE_UK
     header = _header(path)
-    if all(column in header for column in _POLICE_UK_HEADER):
-        return POLICE_UK
+    folded = {column.casefold() for column in header}
+    if all(column.casefold() in folded for column in _POLICE_UK_HEADER):
+        return POLICE_UK  # the reader names columns in another case
     if all(column in header for column in _MET_HEADER):
         return MET
     return TABLE
@@ -90,6 +93,15 @@ def read_areas(path: str, *, id_column: str, name_column: str | None = None) -> 
         areas = gpd.read_file(file)
     except (DataSourceError, DataLayerError) as error:
         raise InputError(f"cannot read as a polygon file: {error}", file=file) from None
+    if not isinstance(areas, gpd.GeoDataFrame) or "geometry" not in areas.columns:
+        raise InputError(
+            "no geometry: --areas needs a polygon file (GeoPackage, GeoJSON, shapefile), "
+            "not a plain table",
+            file=file,
+        )
+    kinds = set(areas.geometry.dropna().geom_type.unique())
+    if kinds - {"Polygon", "MultiPolygon"}:
+        raise InputError(f"areas must be polygons, found {', '.join(sorted(kinds))}", file=file)
     for column in (id_column, name_column):
         if column is not None and column not in areas.columns:
             raise InputError(
@@ -120,19 +132,49 @@ def read_areas(path: str, *, id_column: str, name_column: str | None = None) -> 
     for column in extra:
         result[column] = areas[column].to_numpy()
     if result.crs.is_geographic:
+        x0, y0, x1, y1 = result.total_bounds
+        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
+            raise InputError(
+                f"the file says longitude/latitude ({result.crs.name}) but its coordinates "
+                f"reach {x1:,.0f}, {y1:,.0f}: they look like metres; fix the file's CRS",
+                file=file,
+            )
+    if result.crs.to_epsg() != 27700:  # distances on the ground, in metres
         result = result.to_crs(27700)
+    x0, y0, x1, y1 = result.total_bounds
+    if x1 < 480_000 or x0 > 580_000 or y1 < 140_000 or y0 > 220_000:
+        raise InputError(
+            "the areas are not in London (after reprojection to British National Grid, "
+            f"bounds {x0:,.0f}, {y0:,.0f} to {x1:,.0f}, {y1:,.0f}): check the file's CRS",
+            file=file,
+        )
     result.attrs["boundaries"] = {"layer": file.name}
     return result
 
 
+_SNIFF = 65_536  # bytes read to recognise a file: a header is never longer
+
+
 def _header(path: Path) -> list[str]:
+    """The header's column names, from the first 64 KiB at most."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
-            line = handle.readline()
+        with opener(path, "rb") as handle:
+            start = handle.read(_SNIFF)
     except (OSError, EOFError) as error:
-        raise InputError(f"cannot read the file: {error}", file=path) from None
-    return [column.strip().strip('"') for column in line.rstrip("\r\n").split(",")]
+        raise InputError(
+            f"cannot read the file (corrupt or truncated?): {error}", file=path
+        ) from None
+    if not start.strip():
+        raise InputError("empty file (no header, no rows)", file=path)
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("text is UTF-16; re-save it as UTF-8", file=path)
+    if b"\x00" in start:
+        raise InputError("not a text (CSV) file: it holds binary data", file=path)
+    if b"\n" not in start and len(start) == _SNIFF:
+        raise InputError(f"no line break in the first {_SNIFF:,} bytes: not a CSV file", file=path)
+    line = start.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    return [column.strip().strip('"') for column in line.rstrip("\r").split(",")]
 
 
 def _read_met(paths: Sequence[Path]) -> pd.DataFrame:
@@ -178,6 +220,7 @@ def _read_table(paths: Sequence[Path], columns: TableColumns) -> pd.DataFrame:
         )
     frames = []
     for path in paths:
+        _check_records(path)
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
@@ -208,6 +251,22 @@ def _read_table(paths: Sequence[Path], columns: TableColumns) -> pd.DataFrame:
         counts["month"] = table[columns.month].to_numpy()
     counts.attrs["hotspots"] = {"source": source}
     return counts
+
+
+def _check_records(path: Path) -> None:
+    """Every physical line of a plain CSV must be one row: a stray quote is named."""
+    if path.suffix == ".gz":
+        return
+    data = path.read_bytes()
+    header = first_line(data, path).decode("utf-8-sig", errors="replace").rstrip("\r")
+    try:
+        fields = len(next(csv.reader([header]), []))
+    except csv.Error as error:
+        raise InputError(f"cannot read the header line: {error}", file=path) from None
+    records = split_records(data, fields)
+    if records.damaged:
+        line, start = records.damaged[0]
+        raise InputError(damaged_text(start), file=path, row=line)
 
 
 def _months(values: pd.Series, path: Path, column: str) -> pd.Series:

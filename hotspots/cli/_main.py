@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from hotspots import _vocabulary as vocabulary
+from hotspots._errors import InputError
 from hotspots._version import __version__
 from hotspots.cli import _dashboard, _repeats
 from hotspots.cli._period import SYNTAX as PERIOD_SYNTAX
@@ -116,11 +117,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print(
+            f"{PROG}: error: not enough memory for this input (is it the file you meant?)",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
     except Exception as error:
         if args.debug:
             raise
         if isinstance(error, (ValueError, OSError)):  # InputError is a ValueError
             print(f"{PROG}: error: {_one_line(error)}", file=sys.stderr)
+            reports = getattr(error, "reports", ())
+            if reports and not getattr(args, "quiet", False):
+                lines = ["", "Load report (up to the error)"]
+                lines += [f"  {_indented(report)}" for report in reports]
+                print("\n".join(lines), file=sys.stderr)
             return EXIT_USER_ERROR
         print(
             f"{PROG}: internal error: {type(error).__name__}: {_one_line(error)} "
@@ -341,6 +353,12 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         help="areas left with no neighbours: keep them, labelled 'No neighbours' (default), "
         "or link each to its nearest area. Either way they are named in a warning",
     )
+    how.add_argument(
+        "--rank-pseudo-areas",
+        action="store_true",
+        help="rank areas whose count includes the Met's airport-security records (Heathrow "
+        "Villages) among the top at-risk areas; by default they are named but not ranked",
+    )
     _add_inference(how)
     how.add_argument(
         "--rank-by",
@@ -440,7 +458,7 @@ def _add_inference(parser: argparse.ArgumentParser | argparse._ArgumentGroup) ->
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from hotspots.cli._outputs import demo_text, write_map
+    from hotspots.cli._outputs import check_writable, demo_text, write_all, write_map
     from hotspots.cli._pipeline import AnalysisSpec, run_analysis
     from hotspots.cli._progress import Progress
 
@@ -457,11 +475,12 @@ def _run_demo(args: argparse.Namespace) -> int:
         alpha=0.05,
         correction="fdr",
     )
-    _check_writable(args.out)
+    check_writable(args.out)
     progress = Progress(enabled=not args.quiet)
     analysis = run_analysis(spec, progress)
+    title = "Possession of weapons in London, by ward"
     with progress.step("drawing the map"):
-        write_map(analysis, args.out, title="Possession of weapons in London, by ward")
+        write_all([(args.out, lambda path: write_map(analysis, path, title=title))])
     print(demo_text(analysis, args.out))
     _print_reports(analysis, args.quiet)
     return 0
@@ -471,6 +490,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
     from hotspots.cli._inputs import TableColumns
     from hotspots.cli._outputs import (
         analysis_text,
+        check_writable,
+        write_all,
         write_evaluation,
         write_map,
         write_summary,
@@ -482,9 +503,11 @@ def _run_analyse(args: argparse.Namespace) -> int:
     outputs = {"map": args.out_map, "table": args.out_table, "summary": args.out_summary}
     if args.out_evaluation:
         outputs["evaluation"] = args.out_evaluation
-    for path in outputs.values():
-        if path is not None:
-            _check_writable(path)
+    named = [path for path in outputs.values() if path is not None]
+    if len({str(Path(p).resolve()) for p in named}) < len(named):
+        raise InputError("two outputs have the same path")
+    for path in named:
+        check_writable(path)
     spec = AnalysisSpec(
         inputs=tuple(args.inputs),
         level=args.level,
@@ -511,6 +534,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         k=args.k,
         threshold=args.threshold,
         islands=args.islands,
+        rank_pseudo_areas=args.rank_pseudo_areas,
         permutations=args.permutations,
         seed=args.seed,
         alpha=args.alpha,
@@ -523,16 +547,18 @@ def _run_analyse(args: argparse.Namespace) -> int:
     )
     progress = Progress(enabled=not args.quiet)
     analysis = run_analysis(spec, progress)
-    if args.out_evaluation:
-        write_evaluation(analysis, args.out_evaluation)
+    writers = []
     if args.out_map:
-        with progress.step("drawing the map"):
-            write_map(analysis, args.out_map)
+        writers.append((args.out_map, lambda path: write_map(analysis, path)))
     if args.out_table:
-        with progress.step("writing the table"):
-            write_table(analysis, args.out_table)
+        writers.append((args.out_table, lambda path: write_table(analysis, path)))
     if args.out_summary:
-        write_summary(analysis, args.out_summary, outputs)
+        writers.append((args.out_summary, lambda path: write_summary(analysis, path, outputs)))
+    if args.out_evaluation:
+        writers.append((args.out_evaluation, lambda path: write_evaluation(analysis, path)))
+    if writers:
+        with progress.step("writing " + ", ".join(Path(path).name for path, _ in writers)):
+            write_all(writers)
     print(analysis_text(analysis, outputs))
     _print_reports(analysis, args.quiet)
     return 0
@@ -574,6 +600,13 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.command not in ("analyse", "analyze"):
         return
     problems = []
+    if args.crs != "EPSG:4326":
+        import pyproj
+
+        try:
+            pyproj.CRS.from_user_input(args.crs)
+        except pyproj.exceptions.CRSError:
+            problems.append(f"--crs {args.crs}: not a known coordinate reference system")
     if args.areas and args.level:
         problems.append("give --level or --areas, not both")
     if args.areas and not args.id_column:
@@ -695,9 +728,9 @@ def _suffix_path(suffixes: tuple[str, ...]) -> Callable[[str], str]:
 
 def _check_writable(path: str) -> None:
     """Fail before the work, not after it, when an output cannot be written."""
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: no such folder {str(folder)!r}")
+    from hotspots.cli._outputs import check_writable
+
+    check_writable(path)
 
 
 def _one_line(error: BaseException) -> str:

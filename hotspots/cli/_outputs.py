@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
-from collections.abc import Mapping
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 import hotspots
+from hotspots._errors import InputError
 from hotspots._version import __version__
 from hotspots._vocabulary import (
     ABOVE_TREND,
@@ -31,6 +35,7 @@ from hotspots._vocabulary import (
     NOT_SIGNIFICANT,
     RESIDENTS,
 )
+from hotspots.aggregation._aggregate import PSEUDO_AREA
 from hotspots.evaluation._rank import period_months
 
 if TYPE_CHECKING:
@@ -73,6 +78,61 @@ _ORDER = (
 )  # fmt: skip
 
 
+def check_writable(path: str) -> None:
+    """Fail before the work, not after it, when an output cannot be written.
+
+    The folder must exist and accept a new file (a test file is created and
+    removed: permissions alone do not tell a read-only file system), and the
+    path must not be a folder.
+    """
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {path}: no such folder {str(folder)!r}")
+    if target.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; give a file name")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".hotspots-check-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise InputError(f"cannot write in {str(folder)!r}: {error.strerror}") from None
+
+
+def write_all(writers: Sequence[tuple[str, Callable[[str], None]]]) -> None:
+    """Write every output atomically and together.
+
+    Each writer writes to a temporary file in its output's own folder; only when
+    all have succeeded are they renamed over the outputs (an atomic replace).
+    On any failure (a full disk, an interruption) the temporary files are
+    removed and every existing output is left as it was.
+    """
+    done: list[tuple[str, str]] = []
+    try:
+        for path, write in writers:
+            target = Path(path)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent
+            )
+            os.close(handle)
+            done.append((temporary, path))
+            if target.suffix.lower() == ".gpkg":
+                os.unlink(temporary)  # the GeoPackage driver makes the file itself
+            write(temporary)
+    except BaseException as error:
+        for temporary, _ in done:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(error, OSError):
+            path = done[-1][1] if done else "the outputs"
+            raise InputError(
+                f"cannot write {path}: {error.strerror or error}; no output was changed"
+            ) from None
+        raise
+    for temporary, path in done:
+        os.replace(temporary, path)
+
+
 def write_map(analysis: Analysis, path: str, *, title: str | None = None) -> None:
     """Save the combined map: the counts or rates and a layer per local result.
 
@@ -103,15 +163,12 @@ def write_table(analysis: Analysis, path: str) -> None:
 
 
 def write_evaluation(analysis: Analysis, path: str) -> None:
-    """The evaluation table (one row per hot-spot method) as CSV, written atomically."""
+    """The evaluation table (one row per hot-spot method) as CSV (through :func:`write_all`)."""
     table = analysis.evaluation.reset_index()
     meta = analysis.evaluation.attrs.get("hotspots", {})
     table.insert(0, "test", meta.get("test"))
     table.insert(0, "train", meta.get("train"))
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
-    table.to_csv(temporary, index=False)
-    temporary.replace(target)
+    table.to_csv(path, index=False)
 
 
 def write_summary(analysis: Analysis, path: str, outputs: Mapping[str, str | None]) -> None:
@@ -233,6 +290,18 @@ def _findings(analysis: Analysis) -> list[str]:
     else:
         lines += ["", f"Top {len(top)} at-risk {unit}s, ranked by {_ranking(analysis)}:"]
         lines += _top_lines(top, analysis.column)
+    counts = analysis.counts
+    if PSEUDO_AREA in counts.columns and counts[PSEUDO_AREA].any():
+        names = counts.loc[counts[PSEUDO_AREA].astype(bool)]
+        listing = ", ".join(
+            str(names.loc[code, "name"]) if "name" in names.columns else str(code)
+            for code in names.index
+        )
+        lines.append(
+            f"Not ranked: {listing} (the count includes the Met's airport-security records)"
+            if not analysis.spec.rank_pseudo_areas
+            else f"Ranked with the Met's airport-security records: {listing}"
+        )
     if analysis.evaluation is not None:
         lines += ["", *_evaluation_lines(analysis.evaluation)]
     return lines
@@ -398,6 +467,8 @@ def _top(analysis: Analysis) -> pd.DataFrame:
     from hotspots.evaluation._rank import rank_areas
 
     base = analysis.counts
+    if PSEUDO_AREA in base.columns and not analysis.spec.rank_pseudo_areas:
+        base = base[~base[PSEUDO_AREA].astype(bool)]
     spec = analysis.spec
     frame = base.copy()
     gi = analysis.gistar

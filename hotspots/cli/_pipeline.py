@@ -68,6 +68,7 @@ class AnalysisSpec:
     k: int | None = None
     threshold: float | None = None
     islands: str = "keep"
+    rank_pseudo_areas: bool = False
     change_test: str = "trend"
     change_dispersion: str = "areas"
     change_optional: bool = False
@@ -144,6 +145,20 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
     with progress.step(f"reading {what}"):
         data = read_crime(paths, kind, spec.table)
     read_reports = _reports(data)
+    try:
+        return _analyse(spec, data, kind, read_reports, progress)
+    except InputError as error:
+        error.reports = read_reports  # the CLI prints them: they often hold the cause
+        raise
+
+
+def _analyse(
+    spec: AnalysisSpec,
+    data: pd.DataFrame,
+    kind: str,
+    read_reports: tuple[LoadReport, ...],
+    progress: Progress,
+) -> Analysis:
     areas = _areas(spec, data, kind)
     every_month = _every_area_listed(data, areas, spec.table)  # change looks a year back
     data, period_note = _select_period(data, spec.period)
@@ -163,7 +178,8 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
     if not counts["count"].sum() > 0:
         what = counts.attrs["hotspots"].get("crime_type", "crime")
         raise InputError(
-            f"no incidents of {what} in any area: check --crime-type, --period and the areas"
+            f"no incidents of {what} in any area: "
+            + _diagnosis([*read_reports, counts.attrs["report"]])
         )
     with progress.step(f"{spec.weights} weights"):
         graph, how = build_weights(
@@ -205,10 +221,35 @@ def _population(spec: AnalysisSpec, areas: gpd.GeoDataFrame) -> str | pd.Series 
         raise InputError(str(error)) from None
 
 
+def _diagnosis(reports: list[LoadReport]) -> str:
+    """Why nothing was counted, from the load reports (the main reasons rows went)."""
+    for report in reports:
+        if report.rows_read == 0:
+            return f"{report.source} has no data rows (a header only?)"
+    reasons: dict[str, int] = {}
+    for report in reports:
+        for reason, n in report.dropped.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    if not reasons:
+        return "check --crime-type, --period and the areas"
+    top = sorted(reasons.items(), key=lambda item: -item[1])[:3]
+    text = "rows were dropped as " + "; ".join(f"{reason}: {n:,}" for reason, n in top)
+    hints = {
+        "outside London": " (are longitude and latitude swapped, or the points at 0,0?)",
+        "outside all areas": " (are the areas in the right CRS, and in London?)",
+        "crime type filtered out": " (check --crime-type)",
+        "month filtered out": " (check --period)",
+    }
+    return text + hints.get(top[0][0], "") + "; see the load report below"
+
+
 def _check_crime_types(names: tuple[str, ...], kind: str) -> None:
-    """Unknown crime types fail before any file is read, with the library's own message."""
-    if names and kind in (POLICE_UK, MET):
-        resolve_categories(names, "police.uk" if kind == POLICE_UK else "met")
+    """Unknown police.uk crime types fail before any file is read.
+
+    Met tables are checked once read: the categories in the file are valid too.
+    """
+    if names and kind == POLICE_UK:
+        resolve_categories(names, "police.uk")
 
 
 def _reports(data: pd.DataFrame) -> tuple[LoadReport, ...]:
@@ -224,10 +265,13 @@ def _areas(spec: AnalysisSpec, data: pd.DataFrame, kind: str) -> gpd.GeoDataFram
         return read_areas(spec.areas, id_column=spec.id_column, name_column=spec.name_column)
     table_level = data.attrs.get("level") if kind == MET else None
     level = spec.level or table_level or "wards"
-    if table_level is not None and level != table_level:
+    rolls_up = (table_level, level) == ("wards", "boroughs")  # wards nest in boroughs
+    if table_level is not None and level != table_level and not rolls_up:
         raise InputError(
             f"a Met {table_level} table counts offences per {table_level[:-1]} code: "
-            f"use --level {table_level} (not {level}), or --areas with the same codes"
+            f"use --level {table_level}"
+            + (" or --level boroughs" if table_level == "wards" else "")
+            + f" (not {level}), or --areas with the same codes"
         )
     return boundaries.load(level)
 
@@ -236,7 +280,7 @@ def _select_period(data: pd.DataFrame, period: PeriodChoice) -> tuple[pd.DataFra
     """The rows in the months asked for, and a note of how many were left out."""
     if period.is_all:
         return data, None
-    if "month" not in data.columns:
+    if "month" not in data.columns or not isinstance(data["month"].dtype, pd.PeriodDtype):
         raise InputError(
             f"--period {period} needs months in the data: name the month column with --month-column"
         )

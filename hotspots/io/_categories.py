@@ -172,27 +172,40 @@ def crime_categories(source: str | None = None) -> pd.DataFrame:
     return table[table["source"] == source].reset_index(drop=True)
 
 
-def resolve_categories(names: str | Iterable[str], source: str) -> frozenset[str]:
+def resolve_categories(
+    names: str | Iterable[str], source: str, present: Iterable[object] | None = None
+) -> frozenset[str]:
     """Matching keys of the categories ``names`` (checked against ``source``).
+
+    ``present`` are the category names found in the data: they are valid too
+    (the Met renames and adds categories, e.g. "STALKING AND HARASSMENT"), and
+    an unknown name is then reported with the data's own categories.
 
     Raises
     ------
     hotspots.InputError
-        For a name that is not a category of ``source``, listing the valid ones.
+        For a name that is not a category of ``source`` (nor of the data),
+        listing the valid ones.
     """
     if isinstance(names, str):
         names = [names]
     table = crime_categories(source)
-    valid = {category_key(name) for name in table["name"]}
+    own = (
+        []
+        if present is None
+        else sorted({" ".join(str(n).split()) for n in present if isinstance(n, str) and n})
+    )
+    valid = {category_key(name) for name in [*table["name"], *own]}
     keys = []
     for name in names:
         key = category_key(name)
         if key not in valid:
-            listing = ", ".join(dict.fromkeys(table["name"]))
-            raise InputError(
-                f"unknown {source} crime category; valid categories are: {listing}",
-                value=name,
-            )
+            if own:
+                message = f"unknown crime category; the data's categories are: {', '.join(own)}"
+            else:
+                listing = ", ".join(dict.fromkeys(table["name"]))
+                message = f"unknown {source} crime category; valid categories are: {listing}"
+            raise InputError(message, value=name)
         keys.append(key)
     if not keys:
         raise InputError("crime_types is empty: name at least one crime category")

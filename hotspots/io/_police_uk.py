@@ -7,6 +7,7 @@ import gzip
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from hotspots.io._categories import (
     category_mask,
     resolve_categories,
 )
+from hotspots.io._csvlines import damaged_text, first_line, split_records
 from hotspots.io._points import RowLedger, distinct_points, project_lonlat
 from hotspots.io._report import log_report
 
@@ -58,6 +60,7 @@ OUTPUT = (
     "context",
 )
 STREET_SUFFIX = "-street.csv"
+REPEATED_NO_ID = "duplicate row without crime id (month and force already read from another file)"
 # Every column is read as text: the crime id as plain strings, the others, which
 # repeat from row to row (even coordinates: incidents share anonymous map points),
 # dictionary-encoded. Empty fields are missing values.
@@ -109,11 +112,15 @@ def read_police_uk(
         ``geometry``; empty strings become missing values. Text repeated from
         row to row (all but ``crime_id``) is held as pandas categoricals.
         ``attrs["report"]`` is a :class:`hotspots.LoadReport` accounting for every
-        row: dropped for ``"malformed row"`` (wrong number of fields),
+        row: dropped for ``"malformed row"`` (wrong number of fields, or an
+        unbalanced double quote that would swallow the rows after it),
         ``"unparseable month"``, ``"month filtered out"``, ``"crime type filtered
         out"``, ``"no coordinates"``, ``"unparseable coordinates"``, ``"outside
-        London"`` (outside the Greater London outline) or ``"duplicate crime id"``
-        (a non-empty Crime ID seen before; the first row is kept). A row dropped
+        London"`` (outside the Greater London outline), ``"duplicate crime id"``
+        (a non-empty Crime ID seen before; the first row is kept) or
+        ``"duplicate row without crime id (...)"`` (a row without a Crime ID,
+        such as anti-social behaviour, from a file whose month and force were
+        already read from another file: the same data given twice). A row dropped
         for several reasons counts once, for the first in that order.
         ``attrs["hotspots"]`` holds the provenance (source, period, crime_type,
         and forces: those with rows in the months kept).
@@ -170,6 +177,12 @@ def read_police_uk(
     ids = raw["crime_id"]
     repeated = ids.notna().to_numpy() & _duplicated_among(ids, ledger.keep)
     ledger.drop(repeated, "duplicate crime id", column="Crime ID", values=ids)
+    ledger.drop(
+        ids.isna().to_numpy() & _month_force_read_before(month, raw["force"], file_of_row),
+        REPEATED_NO_ID,
+        column="Month",
+        values=raw["month"],
+    )
 
     keep = ledger.keep
     tidy = raw.loc[keep, [c for c in OUTPUT if c != "month"]]
@@ -217,27 +230,47 @@ def _collect(source: object) -> tuple[list[_Member], list[str]]:
         return [_Member(str(p), p.read_bytes) for p in street], notes
     if zipfile.is_zipfile(path):
         return _collect_zip(path)
+    if path.suffix == ".zip":
+        raise InputError("corrupt or truncated zip archive (no central directory)", file=path)
     if path.suffix == ".gz":
-        return [_Member(str(path), lambda: gzip.decompress(path.read_bytes()))], []
+        return [_Member(str(path), lambda: _gunzip(path))], []
     return [_Member(str(path), path.read_bytes)], []
 
 
+def _gunzip(path: Path) -> bytes:
+    try:
+        return gzip.decompress(path.read_bytes())
+    except (EOFError, OSError, zlib.error) as error:
+        raise InputError(f"corrupt or truncated gzip file ({error})", file=path) from None
+
+
 def _collect_zip(path: Path) -> tuple[list[_Member], list[str]]:
-    with zipfile.ZipFile(path) as archive:
-        names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
-    street = [name for name in names if name.endswith(STREET_SUFFIX)]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise InputError(f"corrupt zip archive ({error})", file=path) from None
+    # macOS adds AppleDouble files (__MACOSX/..., ._name) whose names end like street files
+    apple = [n for n in names if n.startswith("__MACOSX/") or Path(n).name.startswith("._")]
+    street = [name for name in names if name.endswith(STREET_SUFFIX) and name not in apple]
     if not street:
         raise InputError("no police.uk street-level files (*-street.csv) in the archive", file=path)
 
     def reader(name: str) -> Callable[[], bytes]:
         def read() -> bytes:
-            with zipfile.ZipFile(path) as archive:
-                return archive.read(name)
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    return archive.read(name)
+            except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
+                raise InputError(
+                    f"corrupt zip archive: cannot extract {name} ({error})", file=path
+                ) from None
 
         return read
 
     notes = [
-        f"skipped {name} in {path.name} (not a street-level file)"
+        f"skipped {name} in {path.name} "
+        + ("(macOS metadata, not data)" if name in apple else "(not a street-level file)")
         for name in names
         if name not in street
     ]
@@ -249,12 +282,20 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     data = member.read()
     if not data.strip():
         raise InputError("empty file (no header, no rows)", file=member.name)
-    header = _header(data)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("text is UTF-16; re-save it as UTF-8", file=member.name)
+    header = _header(data, member.name)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
+        other_case = {h.casefold(): h for h in header}
+        renamed = [
+            f"{other_case[c.casefold()]!r} for {c!r}" for c in missing if c.casefold() in other_case
+        ]
+        hint = f" (columns named in another case: {', '.join(renamed)})" if renamed else ""
         raise InputError(
             "not a data.police.uk street-level crime file: missing columns "
-            + ", ".join(repr(c) for c in missing),
+            + ", ".join(repr(c) for c in missing)
+            + hint,
             file=member.name,
         )
     notes = []
@@ -262,6 +303,7 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     if extra:
         notes.append(f"{member.name}: ignored extra columns {', '.join(map(repr, extra))}")
     present = [c for c in COLUMNS if c in header]
+    records = split_records(data, len(header))
     bad_rows: list[str] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
@@ -273,9 +315,19 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
         return "skip"
 
     def parse(payload: bytes) -> pa.Table:
+        try:
+            return parse_blocks(payload, None)
+        except pa.ArrowInvalid as error:
+            if "straddling" not in str(error):
+                raise
+            # a field longer than a block (1 MiB): one block for the whole file
+            return parse_blocks(payload, len(payload) + 1)
+
+    def parse_blocks(payload: bytes, block_size: int | None) -> pa.Table:
         bad_rows.clear()
         return pacsv.read_csv(
             pa.py_buffer(payload),
+            read_options=pacsv.ReadOptions(block_size=block_size) if block_size else None,
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad_row),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: _TYPES[c] for c in present},
@@ -285,7 +337,7 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
         )
 
     try:
-        table = parse(data)
+        table = parse(records.payload)
     except pa.ArrowInvalid as error:
         if "UTF8" not in str(error):
             raise InputError(f"cannot parse as CSV: {error}", file=member.name) from None
@@ -298,6 +350,13 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
             ) from None
         table = parse(text.encode("utf-8"))
         notes.append(f"{member.name}: not UTF-8, read as Windows-1252 (cp1252)")
+    bad_rows[:0] = [f"row {line}: {damaged_text(start)}" for line, start in records.damaged]
+    if table.num_rows + len(bad_rows) != records.records:
+        raise InputError(
+            f"{records.records:,} records in the file but {table.num_rows + len(bad_rows):,} "
+            "parsed: the file is damaged (check its quotes)",
+            file=member.name,
+        )
     for column in COLUMNS:
         if column not in present:
             table = table.append_column(column, pa.nulls(table.num_rows, _TYPES[column]))
@@ -305,9 +364,12 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     return table, list(bad_rows), notes
 
 
-def _header(data: bytes) -> list[str]:
-    first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-    return [name.strip() for name in next(csv.reader([first]), [])]
+def _header(data: bytes, file: str) -> list[str]:
+    first = first_line(data, file).decode("utf-8-sig", errors="replace")
+    try:
+        return [name.strip() for name in next(csv.reader([first]), [])]
+    except csv.Error as error:
+        raise InputError(f"cannot read the header line: {error}", file=file) from None
 
 
 def _parse_months(months: object) -> pd.PeriodIndex:
@@ -332,6 +394,22 @@ def _month_periods(values: pd.Series, ledger: RowLedger) -> pd.Series:
     periods = pd.Series(pd.PeriodIndex(parsed, freq="M")[codes], index=values.index)
     ledger.drop(periods.isna().to_numpy(), "unparseable month", column="Month", values=values)
     return periods
+
+
+def _month_force_read_before(
+    month: pd.Series, force: pd.Series, file_of_row: np.ndarray
+) -> np.ndarray:
+    """Rows whose month and force were already read from an earlier file.
+
+    police.uk publishes one street file per force and month, so the same month
+    and force in two files is the same data given twice: rows with a Crime ID
+    are caught by their id, rows without one (anti-social behaviour) by this.
+    """
+    if len(month) == 0 or file_of_row.max(initial=0) == 0:
+        return np.zeros(len(month), dtype=bool)
+    key = pd.Series(month.astype("str").to_numpy() + "|" + force.astype("str").to_numpy())
+    first_file = pd.Series(file_of_row).groupby(key.to_numpy()).transform("min").to_numpy()
+    return file_of_row != first_file
 
 
 def _duplicated_among(ids: pd.Series, keep: np.ndarray) -> np.ndarray:

@@ -22,7 +22,12 @@ class LoadReport:
     source : str
         What was read (a file, folder, archive or table name).
     rows_read : int
-        Data rows found in the input (header lines are not rows).
+        Data rows found in the input (header lines are not rows). For the
+        readers this is the number of records physically in the files,
+        damaged ones included: a stray double quote that would make a CSV
+        parser swallow the rows after it cannot make rows vanish from the
+        count (the damaged row is dropped as ``"malformed row"``, or the Met
+        reader raises).
     rows_kept : int
         Rows in the result.
     dropped : mapping of str to int

@@ -259,6 +259,8 @@ def _top_areas(frame: pd.DataFrame, order: pd.Index, top: int, detail: pd.Series
         detail = detail.astype(str).str.cat(counted, sep=", ").str.strip(", ")
     names = frame["name"] if "name" in frame.columns else pd.Series(frame.index, index=frame.index)
     boroughs = frame["borough_name"] if "borough_name" in frame.columns else None
+    if "pseudo_area" in frame.columns:  # airport-security records: not ranked (issue #14)
+        order = order[~order.isin(frame.index[frame["pseudo_area"].astype(bool)])]
     return [
         TopArea(
             code=str(code),

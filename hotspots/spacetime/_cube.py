@@ -141,6 +141,14 @@ def _validated(counts: pd.DataFrame) -> pd.DataFrame:
             column=str(periods[col]),
             value=f"{counts.index[row]}: {values[row, col]}",
         )
+    empty = np.isnan(values).all(axis=0) if len(values) else np.zeros(len(periods), bool)
+    if empty.any():
+        raise InputError(
+            "periods with no data in any area (missing from the source, not zero): "
+            + ", ".join(str(p) for p in periods[empty][:12])
+            + "; the analysis needs an unbroken sequence: choose one (--period in the CLI)",
+            column=str(periods[empty][0]),
+        )
     order = np.argsort(periods.asi8, kind="stable")
     periods = periods[order]
     _check_sequence(periods)

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from hotspots._errors import InputError
 from hotspots.stats._engine import CSRGraph, global_permutations, pseudo_p
 from hotspots.stats._inference import check_permutations, check_seed, normal_p
-from hotspots.stats._input import check_transformation, prepare
+from hotspots.stats._input import StatInput, check_transformation, prepare
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -253,6 +253,7 @@ def global_moran(
     permutations = check_permutations(permutations)
     seed = check_seed(seed)
     inputs = prepare(areas, column, graph, check_transformation(transformation))
+    _check_defined(inputs, column)
     return moran_test(
         inputs.data,
         inputs.weighted,
@@ -261,6 +262,23 @@ def global_moran(
         column=column,
         weights=inputs.weights,
     )
+
+
+def _check_defined(inputs: StatInput, column: str) -> None:
+    """Moran's I is undefined for a constant column or a graph without links."""
+    data = inputs.data
+    if np.all(data == data[0]):
+        raise InputError(
+            f"every area with data has the same value ({data[0]:g}): Moran's I is undefined "
+            "for a constant column",
+            column=column,
+        )
+    if not (inputs.graph.cardinalities > 0).any():
+        raise InputError(
+            f"no area has a neighbour under these weights ({inputs.weights}): Moran's I is "
+            "undefined; use a larger distance threshold or another weights method",
+            column=column,
+        )
 
 
 def general_g(

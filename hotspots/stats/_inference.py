@@ -64,6 +64,8 @@ def check_seed(seed: int | None) -> int:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] % 2**32)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative whole number or None, not {seed!r}")
+    if seed >= 2**64:  # the generator takes seeds modulo 2**64: 2**64 would repeat seed 0
+        raise ValueError(f"seed must be below 2**64 (18446744073709551616), not {seed}")
     return int(seed)
 
 

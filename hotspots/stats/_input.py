@@ -8,6 +8,7 @@ area order, which areas have data, and the graph restricted to those areas
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hotspots._errors import InputError
+from hotspots._errors import HotspotsWarning, InputError
 from hotspots.stats._engine import CSRGraph, csr_from_graph
 from hotspots.weights._build import default_weights, describe_weights
 
@@ -216,12 +217,48 @@ def prepare(
             )
         transformation = "b"
     csr = whole.subset(has_data)
+    if not has_data.all():
+        csr, described = _knn_among_data(areas, whole, has_data, csr, described)
     text = f"{described}; used {_TRANSFORMATION_TEXT[transformation]}"
     if star is not None:
         text += ", self included" if star else ", self excluded"
     return StatInput(
         values, has_data, csr, text, weighted(csr, transformation, star=star), transformation
     )
+
+
+def _knn_among_data(
+    areas: pd.DataFrame, whole: CSRGraph, has_data: np.ndarray, csr: CSRGraph, how: str
+) -> tuple[CSRGraph, str]:
+    """k nearest neighbours among the areas with data, not fewer than k (issue #14).
+
+    A graph in which every area has the same number ``k`` of neighbours is a
+    k-nearest-neighbour graph (contiguity never is, on real areas). Dropping an
+    area without data from it leaves its neighbours with fewer than ``k``
+    links, so the graph is rebuilt on the areas with data instead; without
+    geometry to rebuild from, a warning says so.
+    """
+    counts = whole.cardinalities
+    short = csr.cardinalities < counts[has_data]
+    if not short.any() or not (counts.size and counts[0] > 0 and (counts == counts[0]).all()):
+        return csr, how
+    k = int(counts[0])
+    if "geometry" not in areas.columns:
+        warnings.warn(
+            f"{int(short.sum())} areas have fewer than k={k} neighbours among the areas with "
+            f"data ({how}): build the graph on the areas with data",
+            HotspotsWarning,
+            stacklevel=4,
+        )
+        return csr, how
+    from hotspots.weights._build import spatial_weights
+
+    rebuilt = spatial_weights(areas[has_data], "knn", k=k)
+    note = (
+        f"{how}, k={k} nearest neighbours rebuilt among the {int(has_data.sum())} areas with "
+        f"data ({int(short.sum())} had lost neighbours without data)"
+    )
+    return csr_from_graph(rebuilt, ids=areas.index[has_data]), note
 
 
 def weighted(graph: CSRGraph, transformation: str, *, star: bool | None = None) -> CSRGraph:

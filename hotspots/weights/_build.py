@@ -172,6 +172,7 @@ def build_weights(
     if not isinstance(areas, (gpd.GeoDataFrame, gpd.GeoSeries)):
         raise TypeError(f"areas must be a GeoDataFrame or GeoSeries, not {type(areas).__name__}")
     ids = _checked_ids(areas.index)
+    areas, reprojected = _on_true_distances(areas)
     geoms = _checked_polygons(areas.geometry, ids)
     metre = _metres_per_unit(areas.crs)
 
@@ -189,7 +190,7 @@ def build_weights(
         heads, tails = _knn_pairs(centroids, int(k))
     else:
         threshold = _checked_number("threshold", threshold, allow_zero=False)
-        how = f"distance band (centroids within {threshold:g} m)"
+        how = f"distance band (centroids within {threshold:g} m{reprojected})"
         heads, tails = _distance_pairs(centroids, threshold / metre)
 
     isolated = np.setdiff1d(np.arange(len(ids)), heads)
@@ -381,6 +382,33 @@ def _checked_polygons(geometry: gpd.GeoSeries, ids: pd.Index) -> np.ndarray:
         geoms = geoms.copy()
         geoms[invalid] = shapely.make_valid(geoms[invalid])
     return geoms
+
+
+def _on_true_distances(
+    areas: gpd.GeoDataFrame | gpd.GeoSeries,
+) -> tuple[gpd.GeoDataFrame | gpd.GeoSeries, str]:
+    """Areas in a projected CRS whose units are ground metres (British National Grid
+    when the given CRS distorts distances by more than 1 % there, like Web Mercator)."""
+    crs = areas.crs
+    if crs is None or crs.is_geographic or crs.to_epsg() == 27700 or areas.is_empty.all():
+        return areas, ""
+    import pyproj
+
+    x0, y0, x1, y1 = areas.total_bounds
+    x, y = (x0 + x1) / 2, (y0 + y1) / 2
+    step = 1000.0 / _metres_per_unit(crs)
+    to_lonlat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+    (lon_a, lon_b), (lat_a, lat_b) = to_lonlat.transform([x, x + step], [y, y])
+    ground = pyproj.Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2]
+    if abs(ground / 1000.0 - 1) <= 0.01:
+        return areas, ""
+    inside_gb = -9 < lon_a < 3 and 49 < lat_a < 61
+    if not inside_gb:
+        raise InputError(
+            f"areas are in {crs.name}, where 1,000 m on the map is {ground:,.0f} m on the "
+            "ground: reproject them to a CRS that keeps distances (areas.to_crs(...))"
+        )
+    return areas.to_crs(27700), f", reprojected from {crs.name} to British National Grid"
 
 
 def _metres_per_unit(crs: Any) -> float:
