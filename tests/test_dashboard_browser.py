@@ -272,3 +272,26 @@ def test_slots_show_when_filled(browser, crime, tmp_path):
     tile = browser.evaluate("document.getElementById('tile-london').textContent")
     assert "interval -2.0% to +1.0%" in tile
     assert browser.problems() == []
+
+
+def test_police_points_show_repeats_and_say_change_is_not_tested(browser, tmp_path):
+    """Three months of shipped police.uk burglary: no change test, repeat figures shown."""
+    from hotspots.dashboard._figures import dashboard_figures
+
+    points = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"))
+    path = tmp_path / "points.html"
+    hotspots.dashboard_page(points, ["burglary"], levels=["boroughs"], permutations=0, out=path)
+    expected = dashboard_figures(points, ["burglary"], levels=["boroughs"], permutations=0)
+    browser.open(path)
+    assert browser.problems() == []
+    position = list(boundaries.load("boroughs").index).index("E09000033")  # Westminster
+    _choose(browser, "area", str(position))
+    shown = _shown(browser)
+    assert shown["figures"]["change"].startswith("not tested: the data cover 3 months")
+    assert shown["figures"]["repeats"] == expected["figures"]["t0"]["boroughs"]["repeats"][position]
+    measures = browser.evaluate("[...document.getElementById('measure').options].map(o => o.value)")
+    assert "change" not in measures
+    tile = browser.evaluate("document.getElementById('tile-london').textContent")
+    assert "not tested" in tile and f"{expected['london']['t0']['after']:,}" in tile
+    howto = browser.evaluate("document.getElementById('howto-text').textContent")
+    assert "Repeat victimisation" in howto and "map point" in howto

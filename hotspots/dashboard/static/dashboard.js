@@ -202,7 +202,8 @@
     if (j < 0) return null;
     const f = D.figures[state.type].boroughs;
     return {
-      name: D.levels[bl].names[j], after: f.after[j], before: f.before[j], percent: f.percent[j],
+      name: D.levels[bl].names[j], after: f.after[j], before: f.before ? f.before[j] : null,
+      percent: f.percent ? f.percent[j] : null,
       change: f.change ? f.change[j] : null, interval: f.interval ? f.interval[j] : null,
     };
   }
