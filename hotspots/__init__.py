@@ -1,8 +1,9 @@
 """london-hotspots: where crime clusters in London, and whether the clustering is real.
 
 The package is layered along the data flow: ``io`` (readers) -> ``aggregation``
--> ``weights`` -> ``stats`` -> ``spacetime`` -> ``maps`` / ``dashboard`` -> ``cli``; each subpackage
-keeps its code in private modules and re-exports its public names. The public API
+-> ``weights`` -> ``stats`` -> ``spacetime`` -> ``evaluation`` / ``repeats`` -> ``maps`` /
+``dashboard`` -> ``cli``; each subpackage keeps its code in private modules and re-exports
+its public names. The public API
 is re-exported here by name from those subpackages; each name is
 imported on first use, so ``import hotspots`` stays fast and heavy optional
 dependencies (folium) load only when a map is made.
@@ -47,6 +48,15 @@ _EXPORTS: dict[str, str] = {
     "mann_kendall": "hotspots.spacetime",
     "MannKendall": "hotspots.spacetime",
     "period_change": "hotspots.spacetime",
+    # evaluation and risk rankings
+    "evaluate_hotspots": "hotspots.evaluation",
+    "select_hotspots": "hotspots.evaluation",
+    "compare_hotspot_methods": "hotspots.evaluation",
+    "rolling_evaluation": "hotspots.evaluation",
+    "concentration": "hotspots.evaluation",
+    "concentration_curve": "hotspots.evaluation",
+    "Concentration": "hotspots.evaluation",
+    "rank_areas": "hotspots.evaluation",
     # repeat and near-repeat victimisation
     "repeat_locations": "hotspots.repeats",
     "repeat_areas": "hotspots.repeats",
@@ -90,6 +100,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots._errors import HotspotsWarning, InputError
     from hotspots.aggregation._aggregate import aggregate
     from hotspots.dashboard._api import dashboard_page
+    from hotspots.evaluation._compare import (
+        compare_hotspot_methods,
+        rolling_evaluation,
+        select_hotspots,
+    )
+    from hotspots.evaluation._metrics import (
+        Concentration,
+        concentration,
+        concentration_curve,
+        evaluate_hotspots,
+    )
+    from hotspots.evaluation._rank import rank_areas
     from hotspots.io._categories import crime_categories
     from hotspots.io._met import read_mps_crime
     from hotspots.io._points import points_from_frame

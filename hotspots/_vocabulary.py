@@ -44,14 +44,18 @@ __all__ = [
     "LOW_HIGH",
     "LOW_LOW",
     "MET",
+    "MIN_OWN_COUNT",
     "NOT_SIGNIFICANT",
     "NO_CHANGE",
     "NO_DATA",
     "NO_NEIGHBOURS",
     "NO_PATTERN",
+    "RANK_MEASURES",
     "REPEAT_CATEGORIES",
     "REPEAT_MORE",
+    "RESIDENTS",
     "SAME_LOCATION",
+    "SELECTION_METHODS",
     "UNUSUALLY_HIGH",
     "UNUSUALLY_LOW",
     "UNUSUAL_CATEGORIES",
@@ -109,6 +113,20 @@ INCREASE = "Significant increase"
 DECREASE = "Significant decrease"
 NO_CHANGE = "No significant change"
 CHANGE_CATEGORIES = (INCREASE, NO_CHANGE, DECREASE)
+
+# -- denominators, rankings and hot-spot evaluation -----------------------------------
+RESIDENTS = "residents"  # the default denominator: Census 2021 usual residents
+# what a risk ranking ranks, in words (the key is the ``by`` argument)
+RANK_MEASURES: dict[str, str] = {
+    "count": "own count",
+    "rate": "annualised rate",
+    "eb_rate": "annualised Empirical Bayes rate",
+    "gi": "hot neighbourhood (Gi* z of the area with its neighbours)",
+}
+# an area with fewer incidents of its own is never listed as a top hot spot by default
+MIN_OWN_COUNT = 5
+# the hot-spot selection methods compared by evaluation (select_hotspots' ``methods``)
+SELECTION_METHODS = ("count", "rate", "eb_rate", "gistar", "lisa", "emerging", "recent")
 
 # -- repeat and near-repeat victimisation (Knox test) --------------------------------
 SAME_LOCATION = "Same location"

@@ -19,6 +19,10 @@ Official releases read (Crown copyright, Open Government Licence v3.0):
 - ONS Census 2021 table TS007B *Age by broad age bands*, LSOA 2021, from Nomis
   (``Total`` = all usual residents).
 - ONS *Lower layer Super Output Area population estimates*, mid-2020 (2011 LSOAs).
+  Both population sources also give age bands: TS007B eleven bands (0-4 ... 85+),
+  the mid-2020 estimates five (0-15, 16-29, 30-44, 45-64, 65+); they ship in
+  ``population-ages.parquet`` (``--only ages`` rebuilds just that file and its manifest
+  entry, from the shipped layers).
 - London Datastore, *MPS Recorded Crime: Geographic Breakdown*: ward-level table, the
   24 months 2023-07 .. 2025-06.
 - data.police.uk street-level crime: Metropolitan Police Service burglary, 2024-12 ..
@@ -296,6 +300,99 @@ def _population(sources: Path, layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFr
     return pd.concat(frames, ignore_index=True)
 
 
+# Census 2021 TS007B columns -> (first age, last age); 85+ is open-ended (last age 999)
+OPEN_END = 999
+CENSUS_BANDS = {
+    "Aged 4 years and under": (0, 4),
+    "Aged 5 to 9 years": (5, 9),
+    "Aged 10 to 15 years": (10, 15),
+    "Aged 16 to 19 years": (16, 19),
+    "Aged 20 to 24 years": (20, 24),
+    "Aged 25 to 34 years": (25, 34),
+    "Aged 35 to 49 years": (35, 49),
+    "Aged 50 to 64 years": (50, 64),
+    "Aged 65 to 74 years": (65, 74),
+    "Aged 75 to 84 years": (75, 84),
+    "Aged 85 years and over": (85, 999),
+}
+MID2020_BANDS = {
+    "Persons_0-15": (0, 15),
+    "Persons_16-29": (16, 29),
+    "Persons_30-44": (30, 44),
+    "Persons_45-64": (45, 64),
+    "Persons_65+": (65, 999),
+}
+
+
+def _age_bands(sources: Path, layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """One row per (layer, code), one column of residents per age band.
+
+    The 2021-based layers are built from the LSOA 2021 bands exactly as the totals are
+    (MSOAs and boroughs: exact sums; wards: the best-fit LSOA lookup); ``lsoa-2011`` has
+    the mid-2020 estimate's bands.
+    """
+    path = sources / "population" / "census2021_TS007B_age_by_broad_bands_lsoa21_EW.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith('"Area","mnemonic"'))
+    table = pd.read_csv(path, skiprows=header).dropna(subset=["mnemonic"])
+    table = table[table["Area"].str.startswith("lsoa2021:")].set_index("mnemonic")
+    lsoa = layers["lsoa"]
+    bands = table[list(CENSUS_BANDS)].reindex(lsoa.index)
+    if bands.isna().any().any():
+        raise ValueError(f"{path}: London LSOAs without age bands")
+    bands = bands.astype("int64")
+    if not (bands.sum(axis=1) == table["Total"].reindex(lsoa.index)).all():
+        raise ValueError(f"{path}: age bands do not add up to Total")
+    lookup_path = sources / "population" / "lookup_lsoa21_to_ward24_citymerged.csv"
+    lookup = pd.read_csv(lookup_path, usecols=["LSOA code", "Ward code"])
+    ward_of = lookup.set_index("LSOA code")["Ward code"].reindex(lsoa.index)
+    mid2020_path = sources / "population" / "ons_mid2020_pop_lsoa11_london.csv"
+    mid2020 = pd.read_csv(mid2020_path).set_index("LSOA11CD")
+    mid2020 = mid2020[list(MID2020_BANDS)].reindex(layers["lsoa-2011"].index).astype("int64")
+    per_layer = {
+        "lsoa": (bands, CENSUS_BANDS),
+        "msoa": (bands.groupby(lsoa["msoa_code"].to_numpy()).sum(), CENSUS_BANDS),
+        "boroughs": (bands.groupby(lsoa["borough_code"].to_numpy()).sum(), CENSUS_BANDS),
+        "wards": (bands.groupby(ward_of.to_numpy()).sum(), CENSUS_BANDS),
+        "lsoa-2011": (mid2020, MID2020_BANDS),
+    }
+    frames = []
+    for layer, (wide, names) in per_layer.items():
+        wide = wide.reindex(layers[layer].index)
+        if wide.isna().any().any():
+            raise ValueError(f"{layer}: areas without age bands")
+        wide = wide.rename(columns={column: _band_name(*band) for column, band in names.items()})
+        frames.append(wide.astype("int32").rename_axis("code").reset_index().assign(layer=layer))
+    out = pd.concat(frames, ignore_index=True)
+    bands = [c for c in out.columns if c not in ("layer", "code")]
+    # one row per (layer, code), one column per age band ("0-4" ... "85+"); a band the
+    # layer's source does not have is missing
+    return out[["layer", "code", *bands]].astype(dict.fromkeys(bands, "Int32"))
+
+
+def _band_name(first: int, last: int) -> str:
+    return f"{first}+" if last == OPEN_END else f"{first}-{last}"
+
+
+def _write_age_bands(sources: Path, layers: dict[str, gpd.GeoDataFrame]) -> dict:
+    ages = _age_bands(sources, layers)
+    path = LAYER_DIR / "population-ages.parquet"
+    ages.to_parquet(path, index=False, compression="zstd", compression_level=19)
+    return {
+        "file": path.name,
+        "sha256": _sha256(path),
+        "bytes": path.stat().st_size,
+        "bands": {
+            "census2021": [_band_name(*band) for band in CENSUS_BANDS.values()],
+            "mid2020": [_band_name(*band) for band in MID2020_BANDS.values()],
+        },
+        "note": "residents by age band per area: Census 2021 TS007B bands for the "
+        "2021-based layers (wards: best-fit LSOA lookup, an approximation; MSOAs and "
+        "boroughs: exact sums of LSOAs), ONS mid-2020 estimate bands for lsoa-2011; "
+        "the bands of an area add up to its population",
+    }
+
+
 def _build_layers(sources: Path, specs: dict[str, dict]) -> dict[str, gpd.GeoDataFrame]:
     sources_read = {
         layer: _read_source(sources / specs[layer]["file"], specs[layer]["code"])
@@ -414,6 +511,7 @@ def _prepare_boundaries(sources: Path) -> dict:
         "London row; every 2021-based layer here is built from the LSOA counts, so all of "
         "them total the LSOA sum exactly.",
     }
+    manifest["population_ages"] = _write_age_bands(sources, layers)
 
     outline_path = LAYER_DIR / "london.parquet"
     _write_layer(_outline(sources), outline_path)
@@ -486,7 +584,25 @@ def _prepare_samples(sources: Path) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", type=Path, help="folder with the source copies")
+    parser.add_argument(
+        "--only",
+        choices=("ages",),
+        help="ages: rebuild only the age-band population file, from the shipped layers",
+    )
     args = parser.parse_args(argv)
+    if args.only == "ages":
+        import boundaries
+
+        layers = {
+            layer: boundaries.load(layer)
+            for layer in ("lsoa", "msoa", "boroughs", "wards", "lsoa-2011")
+        }
+        manifest_path = LAYER_DIR / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest["population_ages"] = _write_age_bands(args.sources, layers)
+        manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        print(f"population-ages {manifest['population_ages']['bytes']:>9,d} bytes")
+        return
     manifest = _prepare_boundaries(args.sources)
     samples = _prepare_samples(args.sources)
     for layer, entry in manifest["layers"].items():

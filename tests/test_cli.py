@@ -111,9 +111,11 @@ def test_demo_global_moran_matches_esda(demo):
 
 def test_demo_top_ten_are_hot_spots_with_borough_and_label(demo):
     stdout = demo[1]
-    assert "Top 10 at-risk wards (Gi* hot spots, highest z first):" in stdout
+    assert "Top 10 at-risk wards, ranked by hot neighbourhood (Gi* z" in stdout
+    assert "wards with fewer than 5 incidents of their own not listed" in stdout
     rows = re.findall(
-        r"^\s+(\d+)\s{2}(.+?)\s{2,}(\S.+?)\s{2,}(\d+\.\d\d)\s+(\d+)\s{2}Hot spot \(\d\d%\)",
+        r"^\s+(\d+)\s{2}(.+?)\s{2,}(\S.+?)\s{2,}-?\d+\.\d\d\s+(\d+\.\d\d)\s+(\d+)\s{2}"
+        r"Hot spot \(\d\d%\)",
         stdout,
         flags=re.M,
     )
@@ -936,3 +938,69 @@ def test_period_coverage_follows_the_forces_of_the_months_kept(tmp_path, period,
     city = pd.read_csv(out, index_col="code").loc["E09000001"]
     assert pd.notna(city["count"]) == city_has_data
     assert (city["gi_label"] == "No data") != city_has_data
+
+
+# -- issue 15: what the top list ranks, and the evaluation table ------------------------
+
+
+def test_analyse_evaluates_hot_spot_methods_and_writes_the_table(tmp_path):
+    out = tmp_path / "evaluation.csv"
+    status, stdout, _ = run(
+        ["analyse", "sample:mps-ward-crime", "--crime-type", "possession of weapons",
+         "--stat", "gistar", "--evaluate", "--out-evaluation", str(out),
+         "--permutations", "99", "--seed", "1", "--quiet"]
+    )  # fmt: skip
+    assert status == 0
+    assert "chosen on 2023-07 to 2024-06, judged on 2024-07 to 2025-06" in stdout
+    table = pd.read_csv(out)
+    assert {"train", "test", "selection", "areas_selected", "area_share", "hit_rate", "pai",
+            "pei", "pei_star", "rri"} <= set(table.columns)  # fmt: skip
+    row = table.set_index("selection").loc["Top 5% by count"]
+    assert row["areas_selected"] == 34 and row["hit_rate"] == pytest.approx(0.157, abs=0.005)
+
+
+def test_rank_by_count_lists_own_counts_highest_first():
+    status, stdout, _ = run(
+        ["analyse", "sample:mps-ward-crime", "--crime-type", "robbery", "--stat", "moran",
+         "--rank-by", "count", "--permutations", "9", "--seed", "1", "--quiet"]
+    )  # fmt: skip
+    assert status == 0
+    assert "ranked by own count: robbery, 2023-07 to 2025-06" in stdout
+    counts = [int(c) for c in re.findall(r"^\s+\d+\s{2}.+?\s(\d+)$", stdout, flags=re.M)]
+    assert len(counts) == 10 and counts == sorted(counts, reverse=True)
+
+
+def test_out_evaluation_needs_evaluate(tmp_path):
+    status, _, stderr = run(["analyse", "sample:mps-ward-crime",
+                             "--out-evaluation", str(tmp_path / "e.csv")])  # fmt: skip
+    assert status == 2 and "--out-evaluation goes with --evaluate" in stderr
+
+
+def test_ages_give_rates_per_1000_of_that_age_and_say_so():
+    status, stdout, _ = run(
+        ["analyse", "sample:mps-ward-crime", "--crime-type", "robbery", "--ages", "10-24",
+         "--stat", "moran", "--rank-by", "rate", "--permutations", "9", "--seed", "1",
+         "--quiet"]
+    )  # fmt: skip
+    assert status == 0
+    assert "analysed: rate per 1,000 residents aged 10 to 24" in stdout
+    assert "robbery per 1,000 residents aged 10 to 24 a year" in stdout
+    young = boundaries.population("wards", ages=(10, 24))
+    first = re.search(r"^\s+1\s{2}(.+?)\s{2,}.+?\s(\d+\.\d\d)\s+(\d+)$", stdout, flags=re.M)
+    wards = boundaries.load("wards")
+    code = wards.index[wards["name"] == first.group(1)][0]
+    expected = int(first.group(3)) / young[code] * 1000 / 2  # 24 months, per year
+    assert float(first.group(2)) == pytest.approx(expected, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--ages", "12-24"], "age bands", id="off-band"),
+        pytest.param(["--ages", "ten"], "FIRST-LAST", id="not-a-range"),
+    ],
+)
+def test_bad_ages_are_refused(argv, message):
+    status, _, stderr = run(["analyse", "sample:mps-ward-crime", "--stat", "moran",
+                             "--permutations", "9", *argv])  # fmt: skip
+    assert status != 0 and message in stderr

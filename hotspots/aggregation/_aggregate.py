@@ -30,6 +30,7 @@ def aggregate(
     crime_types: str | Iterable[str] | None = None,
     population: str | pd.Series | None = None,
     tolerance: float = 20.0,
+    denominator: str | None = None,
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Count incidents per area: every area present, real zeros told apart from no data.
 
@@ -52,19 +53,29 @@ def aggregate(
         Residents per area: a column of ``areas`` or a Series indexed by area
         code. By default the Census 2021 population of a shipped layer, found
         when the areas' codes all belong to one (:func:`boundaries.population`).
+        Any other denominator works the same way: residents of an age range
+        (``boundaries.population("wards", ages=(10, 24))``), a workday
+        population, footfall; say what it counts with ``denominator``.
     tolerance : float, default 20.0
         Metres. How far from an area's boundary a point's own area code
         (``lsoa_code``, as police.uk assigns it) is trusted over the geometry;
         see Notes. 20 m is the generalisation tolerance of the shipped ONS
         layers; ``0`` uses the geometry alone.
+    denominator : str, optional
+        What ``population`` counts, in words, for labels ("rate per 1,000
+        <denominator>"): e.g. ``"workday population"``. Default: the
+        ``denominator`` a :func:`boundaries.population` Series carries
+        (``"residents aged 10 to 24"``), else ``"residents"``. Recorded in
+        ``attrs["hotspots"]["denominator"]`` when there is a population.
 
     Returns
     -------
     GeoDataFrame or DataFrame
         With ``by=None``: a copy of ``areas`` (same index and order) with
         ``count`` (float; NaN where the source does not cover the area),
-        ``covered`` (bool), and ``population`` and ``rate`` (per 1,000
-        residents) when the population is known. With ``by="month"``: a
+        ``covered`` (bool), and ``population`` and ``rate`` (per 1,000 of
+        the denominator, over the whole period: not annualised) when the
+        population is known. With ``by="month"``: a
         DataFrame indexed like ``areas`` with one column per month (a
         ``PeriodIndex`` named ``month``, every month from the first to the last),
         zero where covered and nothing happened, NaN where not covered. For
@@ -174,6 +185,7 @@ def aggregate(
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = result["count"].to_numpy() / result["population"].to_numpy() * 1000
         result["rate"] = np.where(result["population"].to_numpy() > 0, rate, np.nan)
+        attrs["denominator"] = _denominator(population, denominator)
     result["covered"] = covered
     result.attrs = {"hotspots": attrs, "report": report}
     log_report(report)
@@ -470,6 +482,19 @@ def _population(
         return boundaries.population(layer).reindex(areas.index)
     except ValueError:  # a shipped layer without population (wards-2018)
         return None
+
+
+def _denominator(population: object, denominator: str | None) -> str:
+    """What the population counts, in words (for "per 1,000 ..." labels)."""
+    from hotspots._vocabulary import RESIDENTS
+
+    if denominator is not None:
+        if not isinstance(denominator, str) or not denominator.strip():
+            raise InputError("denominator must be a non-empty text", value=denominator)
+        return denominator.strip()
+    if isinstance(population, pd.Series):
+        return population.attrs.get("boundaries", {}).get("denominator", RESIDENTS)
+    return RESIDENTS
 
 
 def shipped_layer(areas: gpd.GeoDataFrame) -> str | None:

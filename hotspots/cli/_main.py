@@ -220,6 +220,19 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         metavar="COL",
         help="--areas: the column of residents, for rates per 1,000 residents",
     )
+    where.add_argument(
+        "--ages",
+        type=_ages,
+        metavar="FIRST-LAST",
+        help="rates per 1,000 residents of these ages (Census 2021 bands of a shipped layer, "
+        "e.g. 10-24 or 65+; the range must start and end on the bands' edges)",
+    )
+    where.add_argument(
+        "--denominator",
+        metavar="TEXT",
+        help="with --population-column: what it counts, for labels (e.g. 'workday "
+        "population'); default: residents",
+    )
 
     what = analyse.add_argument_group("crime data")
     what.add_argument(
@@ -330,6 +343,29 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
     )
     _add_inference(how)
     how.add_argument(
+        "--rank-by",
+        choices=tuple(vocabulary.RANK_MEASURES),
+        default="gi",
+        help="what the top at-risk list ranks: gi (hot neighbourhood: the Gi* z of the area "
+        "with its neighbours, significant hot spots only; default), count (own count), rate "
+        "(per 1,000 residents a year) or eb_rate (Empirical Bayes rate a year)",
+    )
+    how.add_argument(
+        "--min-count",
+        type=_non_negative_float,
+        default=vocabulary.MIN_OWN_COUNT,
+        metavar="N",
+        help="leave areas with fewer than N incidents of their own out of the top list "
+        f"(default: {vocabulary.MIN_OWN_COUNT}; 0 lists every area)",
+    )
+    how.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="judge hot-spot methods (top 5%% by count, rate, EB rate, Gi*, LISA High-High, "
+        "emerging, last 3 months) chosen on the first half of the period by the crime of "
+        "the second half: hit rate, PAI, PEI, PEI*, RRI (needs months)",
+    )
+    how.add_argument(
         "--alpha",
         type=_probability,
         default=0.05,
@@ -357,6 +393,12 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         type=_suffix_path(tuple(TABLE_FORMATS)),
         help="write one row per area with every result column: CSV (no geometry), GeoPackage "
         "(.gpkg) or GeoParquet (.parquet), by extension",
+    )
+    out.add_argument(
+        "--out-evaluation",
+        metavar="FILE.csv",
+        type=_suffix_path((".csv",)),
+        help="with --evaluate: write the evaluation table (one row per method) as CSV",
     )
     out.add_argument(
         "--out-summary",
@@ -427,11 +469,19 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 def _run_analyse(args: argparse.Namespace) -> int:
     from hotspots.cli._inputs import TableColumns
-    from hotspots.cli._outputs import analysis_text, write_map, write_summary, write_table
+    from hotspots.cli._outputs import (
+        analysis_text,
+        write_evaluation,
+        write_map,
+        write_summary,
+        write_table,
+    )
     from hotspots.cli._pipeline import AnalysisSpec, run_analysis
     from hotspots.cli._progress import Progress
 
     outputs = {"map": args.out_map, "table": args.out_table, "summary": args.out_summary}
+    if args.out_evaluation:
+        outputs["evaluation"] = args.out_evaluation
     for path in outputs.values():
         if path is not None:
             _check_writable(path)
@@ -465,9 +515,16 @@ def _run_analyse(args: argparse.Namespace) -> int:
         seed=args.seed,
         alpha=args.alpha,
         correction=None if args.correction == "none" else args.correction,
+        ages=args.ages,
+        denominator=args.denominator,
+        rank_by=args.rank_by,
+        min_count=args.min_count,
+        evaluate=args.evaluate,
     )
     progress = Progress(enabled=not args.quiet)
     analysis = run_analysis(spec, progress)
+    if args.out_evaluation:
+        write_evaluation(analysis, args.out_evaluation)
     if args.out_map:
         with progress.step("drawing the map"):
             write_map(analysis, args.out_map)
@@ -540,6 +597,12 @@ def _check_options(args: argparse.Namespace) -> None:
         problems.append("--threshold goes with --weights distance")
     if args.change_dispersion != "areas" and args.change_test != "trend":
         problems.append("--change-dispersion goes with --change-test trend")
+    if args.ages and args.population_column:
+        problems.append("give --ages or --population-column, not both")
+    if args.denominator and not args.population_column:
+        problems.append("--denominator names what --population-column counts: give both")
+    if args.out_evaluation and not args.evaluate:
+        problems.append("--out-evaluation goes with --evaluate")
     if problems:
         args.parser.error("; ".join(problems))
 
@@ -578,6 +641,29 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _ages(text: str) -> tuple[int, int | None]:
+    """'10-24' -> (10, 24); '65+' -> (65, None)."""
+    try:
+        if text.endswith("+"):
+            return int(text[:-1]), None
+        first, last = text.split("-")
+        return int(first), int(last)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"write an age range as FIRST-LAST (10-24) or FIRST+ (65+), not {text!r}"
+        ) from None
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
     return value
 
 

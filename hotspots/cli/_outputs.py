@@ -29,7 +29,9 @@ from hotspots._vocabulary import (
     NO_NEIGHBOURS,
     NO_PATTERN,
     NOT_SIGNIFICANT,
+    RESIDENTS,
 )
+from hotspots.evaluation._rank import period_months
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -100,6 +102,18 @@ def write_table(analysis: Analysis, path: str) -> None:
         raise ValueError(f"cannot write a table as {suffix!r}: use .csv, .gpkg or .parquet")
 
 
+def write_evaluation(analysis: Analysis, path: str) -> None:
+    """The evaluation table (one row per hot-spot method) as CSV, written atomically."""
+    table = analysis.evaluation.reset_index()
+    meta = analysis.evaluation.attrs.get("hotspots", {})
+    table.insert(0, "test", meta.get("test"))
+    table.insert(0, "train", meta.get("train"))
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.tmp")
+    table.to_csv(temporary, index=False)
+    temporary.replace(target)
+
+
 def write_summary(analysis: Analysis, path: str, outputs: Mapping[str, str | None]) -> None:
     """The parameters, load report and results in brief, as JSON."""
     with open(path, "w", encoding="utf-8") as handle:
@@ -133,6 +147,17 @@ def summary(analysis: Analysis, outputs: Mapping[str, str | None]) -> dict[str, 
         },
         "top_areas": _top(analysis).reset_index().to_dict(orient="records"),
         "change": _change_summary(analysis),
+        "top_areas_rank": _ranking(analysis),
+        **(
+            {}
+            if analysis.evaluation is None
+            else {
+                "evaluation": {
+                    **analysis.evaluation.attrs.get("hotspots", {}),
+                    "methods": analysis.evaluation.reset_index().to_dict(orient="records"),
+                }
+            }
+        ),
         "load_report": {
             "read": [report.to_dict() for report in analysis.read_reports],
             "notes": list(analysis.notes),
@@ -175,10 +200,18 @@ def _overview(analysis: Analysis) -> list[str]:
         f"{_crime_type(provenance)} by {unit}, {provenance.get('period', 'all months')}",
         f"Source: {provenance.get('source', 'unknown')}",
         f"{len(counts):,} {unit}s, {len(counts) - len(missing):,} with data{no_data}; "
-        f"analysed: {_WHAT[analysis.column]}",
+        f"analysed: {_analysed(analysis)}",
         f"Weights: {_weights_text(analysis)}; {spec.permutations:,} permutations, seed "
         f"{spec.seed}; alpha {spec.alpha:g}, correction: {_CORRECTIONS[spec.correction]}",
     ]
+
+
+def _analysed(analysis: Analysis) -> str:
+    """What the statistics ran on, naming the denominator of a rate."""
+    if analysis.column == "rate":
+        who = analysis.provenance.get("denominator", RESIDENTS)
+        return f"rate per 1,000 {who}"
+    return _WHAT[analysis.column]
 
 
 def _findings(analysis: Analysis) -> list[str]:
@@ -196,10 +229,12 @@ def _findings(analysis: Analysis) -> list[str]:
     top = _top(analysis)
     unit = _unit(analysis)
     if top.empty:
-        lines += ["", f"No {unit} is a significant hot spot."]
+        lines += ["", f"No {unit} to list ({_ranking(analysis)})."]
     else:
-        lines += ["", f"Top {len(top)} at-risk {unit}s ({_ranking(analysis)}):"]
+        lines += ["", f"Top {len(top)} at-risk {unit}s, ranked by {_ranking(analysis)}:"]
         lines += _top_lines(top, analysis.column)
+    if analysis.evaluation is not None:
+        lines += ["", *_evaluation_lines(analysis.evaluation)]
     return lines
 
 
@@ -312,6 +347,20 @@ def _percent_interval(row: pd.Series, level: str | None) -> str:
     return f"{row.percent_change:+.1f}% ({label}{row.percent_change_low:+.1f}% to {high_text})"
 
 
+def _evaluation_lines(table: pd.DataFrame) -> list[str]:
+    """The evaluation table as aligned text, with the periods it compares."""
+    meta = table.attrs.get("hotspots", {})
+    shown = table[["areas_selected", "area_share", "hit_rate", "pai", "pei", "pei_star", "rri"]]
+    text = shown.to_string(float_format=lambda value: f"{value:.3f}", na_rep="-", index_names=False)
+    return [
+        f"Hot-spot methods chosen on {meta.get('train')}, judged on {meta.get('test')} "
+        "(hit rate: share of the test period's crime in the selection; PAI: hit rate / "
+        "area share; PEI, PEI*: against the best possible for the same area / number of "
+        "areas; RRI: recapture rate):",
+        *("  " + line for line in text.splitlines()),
+    ]
+
+
 def _no_cluster_context(analysis: Analysis) -> list[str]:
     """When the correction leaves no LISA cluster, how many areas it took away."""
     lisa, spec = analysis.lisa, analysis.spec
@@ -345,32 +394,50 @@ def _moran_line(moran: GlobalStatistic, alpha: float) -> str:
 
 
 def _top(analysis: Analysis) -> pd.DataFrame:
-    """The areas most at risk: strongest Gi* hot spots, else LISA High-High, else highest."""
+    """The areas most at risk by the one measure ``--rank-by`` names (hotspots.rank_areas)."""
+    from hotspots.evaluation._rank import rank_areas
+
     base = analysis.counts
-    keep = [c for c in ("name", "borough_name", "count", "rate") if c in base.columns]
-    table = pd.DataFrame(base[keep])
-    if analysis.gistar is not None:
-        gi = analysis.gistar
-        table["gi_z"] = gi["gi_z"]
-        table["gi_label"] = gi["gi_label"]
-        if analysis.lisa is not None:
-            table["lisa_label"] = analysis.lisa["lisa_label"]
-        hot = table[table["gi_label"].astype(str).str.startswith("Hot spot")]
-        return hot.sort_values("gi_z", ascending=False).head(TOP)
+    spec = analysis.spec
+    frame = base.copy()
+    gi = analysis.gistar
+    if gi is not None:
+        frame["gi_z"] = gi["gi_z"]
+        frame["gi_label"] = gi["gi_label"]
+    ranked = rank_areas(
+        frame, spec.rank_by, top=TOP, min_count=spec.min_count, seed=spec.seed,
+        alpha=spec.alpha, correction=spec.correction,
+    )  # fmt: skip
+    table = pd.DataFrame(base.loc[ranked.index, [c for c in ("name", "borough_name") if c in base]])
+    if "rate" in base.columns:
+        months = period_months(analysis.provenance.get("period"))
+        table["rate"] = base.loc[ranked.index, "rate"] * (12 / months if months else 1.0)
+    table["count"] = ranked["count"]
+    if spec.rank_by == "eb_rate":
+        table["eb_rate"] = ranked["value"]
+    if spec.rank_by == "gi":
+        table["gi_z"] = ranked["value"]
+    if gi is not None:
+        table["gi_label"] = gi.loc[ranked.index, "gi_label"]
     if analysis.lisa is not None:
-        table["lisa_i"] = analysis.lisa["lisa_i"]
-        table["lisa_label"] = analysis.lisa["lisa_label"]
-        high = table[table["lisa_label"] == "High-High"]
-        return high.sort_values("lisa_i", ascending=False).head(TOP)
-    return table.sort_values(analysis.column, ascending=False).head(TOP)
+        table["lisa_label"] = analysis.lisa.loc[ranked.index, "lisa_label"]
+    table.attrs["hotspots"] = ranked.attrs["hotspots"]
+    return table
 
 
 def _ranking(analysis: Analysis) -> str:
-    if analysis.gistar is not None:
-        return "Gi* hot spots, highest z first"
-    if analysis.lisa is not None:
-        return "LISA High-High, highest local I first"
-    return f"highest {_WHAT[analysis.column]} first"
+    """What the top list ranks, with its period and denominator, and what it leaves out."""
+    meta = _top(analysis).attrs["hotspots"]
+    text = meta["ranks"]
+    if meta["min_count"] > 0:
+        text += (
+            f"; {_unit(analysis)}s with fewer than {meta['min_count']:g} incidents of their "
+            f"own not listed ({meta['excluded']} left out)"
+        )
+    if "rate" in analysis.counts.columns:
+        who = analysis.provenance.get("denominator", RESIDENTS)
+        text += f"; rate: per 1,000 {who} a year"
+    return text
 
 
 def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
@@ -379,14 +446,17 @@ def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
     cells["name"] = top["name"].astype(str).tolist() if "name" in top else list(top.index)
     if "borough_name" in top.columns:
         cells["borough"] = top["borough_name"].astype(str).tolist()
-    if column == "rate":
+    for measure, heading in (("eb_rate", "EB rate"), ("gi_z", "Gi* z")):
+        if measure in top.columns:
+            cells[heading] = [f"{value:.2f}" for value in top[measure]]
+    if "rate" in top.columns:
         cells["rate"] = [f"{value:.2f}" for value in top["rate"]]
     if "count" in top.columns:
         cells["count"] = [f"{value:.0f}" for value in top["count"]]
     for label, heading in (("gi_label", "Gi*"), ("lisa_label", "LISA")):
         if label in top.columns:
             cells[heading] = top[label].astype(str).tolist()
-    numeric = {"#", "rate", "count"}
+    numeric = {"#", "rate", "count", "EB rate", "Gi* z"}
     widths = {key: max(len(key), *map(len, values)) for key, values in cells.items()}
 
     def line(values: dict[str, str]) -> str:

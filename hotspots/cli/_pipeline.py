@@ -15,6 +15,7 @@ import pandas as pd
 import boundaries
 import hotspots
 from hotspots import InputError
+from hotspots._vocabulary import MIN_OWN_COUNT
 from hotspots.cli._inputs import (
     MET,
     POLICE_UK,
@@ -70,6 +71,14 @@ class AnalysisSpec:
     change_test: str = "trend"
     change_dispersion: str = "areas"
     change_optional: bool = False
+    # the top list: what it ranks (hotspots.rank_areas' ``by``) and the fewest own incidents
+    rank_by: str = "gi"
+    min_count: float = MIN_OWN_COUNT
+    # judge hot-spot methods chosen on the first half of the period by the second half
+    evaluate: bool = False
+    # rates per 1,000 residents of an age range (shipped layers), and the denominator's label
+    ages: tuple[int, int | None] | None = None
+    denominator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ class Analysis:
     change: gpd.GeoDataFrame | None = None
     change_boroughs: gpd.GeoDataFrame | None = None
     change_london: pd.DataFrame | None = None
+    evaluation: pd.DataFrame | None = None
 
     @property
     def provenance(self) -> dict:
@@ -143,7 +153,11 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
     crime_types = list(spec.crime_types) or None
     with progress.step(f"counting per area ({len(areas):,} areas)"):
         counts = hotspots.aggregate(
-            data, areas, crime_types=crime_types, population=spec.population_column
+            data,
+            areas,
+            crime_types=crime_types,
+            population=_population(spec, areas),
+            denominator=spec.denominator,
         )
     column = _column(spec.column, counts)
     if not counts["count"].sum() > 0:
@@ -164,6 +178,8 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
             if not spec.change_optional:
                 raise
             notes += (f"change skipped: {error}",)
+    if spec.evaluate:
+        results["evaluation"] = _evaluation(spec, areas, data, graph, progress)
     return Analysis(
         spec=spec,
         counts=counts,
@@ -174,6 +190,19 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
         notes=notes,
         **results,
     )
+
+
+def _population(spec: AnalysisSpec, areas: gpd.GeoDataFrame) -> str | pd.Series | None:
+    """The denominator: --population-column, residents of --ages, or the layer's residents."""
+    if spec.ages is None:
+        return spec.population_column
+    layer = areas.attrs.get("boundaries", {}).get("layer")
+    if layer is None:
+        raise InputError("--ages needs a shipped layer (--level), not --areas")
+    try:
+        return boundaries.population(layer, ages=spec.ages)
+    except ValueError as error:
+        raise InputError(str(error)) from None
 
 
 def _check_crime_types(names: tuple[str, ...], kind: str) -> None:
@@ -342,3 +371,26 @@ def _monthly_counts(
             f"{cube.shape[1]}: use --stat moran,lisa,gistar for one month"
         )
     return cube
+
+
+def _evaluation(
+    spec: AnalysisSpec,
+    areas: gpd.GeoDataFrame,
+    data: pd.DataFrame,
+    graph: object,
+    progress: Progress,
+) -> pd.DataFrame:
+    """Hot spots chosen on the first half of the months, judged on the second half."""
+    cube = _monthly_counts(data, areas, spec)
+    half = cube.shape[1] // 2
+    months = [str(m) for m in cube.columns]
+    train = (months[-2 * half], months[-half - 1])
+    test = (months[-half], months[-1])
+    with progress.step(
+        f"evaluating hot-spot methods: {train[0]}..{train[1]} -> {test[0]}..{test[1]}"
+    ):
+        return hotspots.compare_hotspot_methods(
+            areas, cube, train=train, test=test, graph=graph,
+            permutations=spec.permutations, seed=spec.seed, alpha=spec.alpha,
+            correction=spec.correction,
+        )  # fmt: skip

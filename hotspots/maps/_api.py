@@ -31,6 +31,7 @@ from hotspots._vocabulary import (
     ABOVE_TREND,
     CHANGE_TREND_CATEGORIES,
     INCREASE,
+    MIN_OWN_COUNT,
     NO_DATA,
     NO_NEIGHBOURS,
 )
@@ -250,6 +251,12 @@ def _measures(frame: pd.DataFrame) -> tuple[tuple[str, ...], pd.Series | None]:
 
 
 def _top_areas(frame: pd.DataFrame, order: pd.Index, top: int, detail: pd.Series) -> list[TopArea]:
+    """The top list's areas: each with its own count; none with fewer than MIN_OWN_COUNT."""
+    if "count" in frame.columns:
+        own = pd.to_numeric(frame["count"], errors="coerce")
+        order = order[(own[order] >= MIN_OWN_COUNT).to_numpy()]
+        counted = own.map(lambda n: "" if pd.isna(n) else f"{n:,.0f} own incidents")
+        detail = detail.astype(str).str.cat(counted, sep=", ").str.strip(", ")
     names = frame["name"] if "name" in frame.columns else pd.Series(frame.index, index=frame.index)
     boroughs = frame["borough_name"] if "borough_name" in frame.columns else None
     return [
@@ -302,7 +309,9 @@ def _choropleth_layer(frame: pd.DataFrame, column: str, palette: str, top: int) 
         rows=_rows([classes, shown, _ranks(order, frame.index, "areas, highest first")]),
         counts=_tally(classes),
         top=_top_areas(frame, order, top, shown),
-        top_title=f"Highest {label.lower() if column in _COLUMN_LABELS else label}",
+        top_title=_top_title(
+            f"Highest {label.lower() if column in _COLUMN_LABELS else label}", frame
+        ),
         top_empty="No area has data.",
         provenance=_provenance(frame),
         statistic=False,
@@ -338,7 +347,7 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         rows=_rows(columns),
         counts=_tally(clusters),
         top=_top_areas(frame, high, top, detail),
-        top_title="Top High-High areas",
+        top_title=_top_title("Top High-High areas (high among high neighbours)", frame),
         top_empty="No High-High cluster at this significance level.",
         provenance=_provenance(frame),
         statistic=True,
@@ -375,7 +384,9 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         rows=_rows(columns),
         counts=_tally(labels_),
         top=_top_areas(frame, hot, top, detail),
-        top_title="Top hot spots",
+        top_title=_top_title(
+            "Top hot neighbourhoods (Gi* z of the area with its neighbours)", frame
+        ),
         top_empty="No significant hot spot at this significance level.",
         provenance=_provenance(frame),
         statistic=True,
@@ -578,6 +589,16 @@ def _percent(value: float) -> str:
 
 def _tally(categories: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in categories.value_counts(sort=False).items()}
+
+
+def _top_title(title: str, frame: pd.DataFrame) -> str:
+    """A top list's title: what it ranks, the period, and the areas it leaves out."""
+    period = _provenance(frame).get("period")
+    if period:
+        title += f", {period}"
+    if "count" in frame.columns:
+        title += f" (areas with fewer than {MIN_OWN_COUNT} incidents of their own not listed)"
+    return title
 
 
 def _detail(frame: pd.DataFrame, *parts: tuple[str, str]) -> pd.Series:
