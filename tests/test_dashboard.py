@@ -147,8 +147,39 @@ def test_borough_and_london_figures_add_up_from_the_raw_table(crime, weapons):
     )
     assert weapons["windows"]["before"] == row["window_before"]
     assert weapons["windows"]["after"] == row["window_after"]
-    assert figures["evaluation"] is None  # producer not merged yet
     assert json.loads(json.dumps(weapons, allow_nan=False))  # plain JSON
+
+
+def test_evaluation_is_the_library_table(crime, weapons):
+    """Train on the 12 months before the latest 12, test on the latest 12: evaluate_hotspots."""
+    wards = boundaries.load("wards")
+    cube = hotspots.aggregate(crime, wards, by="month", crime_types="Possession of Weapons")
+    cube = cube.iloc[:, -24:]
+    out = wards.index == HEATHROW
+    before = cube.iloc[:, :12].sum(axis=1, min_count=12).mask(out)
+    after = cube.iloc[:, 12:].sum(axis=1, min_count=12).mask(out)
+    train = wards.assign(rate=before / boundaries.population("wards") * 1000)
+    gi = hotspots.getis_ord(train, "rate", permutations=0)
+    hot = gi["gi_label"].str.startswith("Hot spot") & before.notna()
+    top = before[before >= 10].sort_values(ascending=False, kind="stable").index[:10]
+    table = hotspots.evaluate_hotspots(
+        wards,
+        {"hot spots": hot, "most at risk": wards.index.to_series().isin(top)},
+        after,
+        before=before,
+    )
+    shown = weapons["figures"]["t0"]["wards"]["evaluation"]
+    for name, row in table.iterrows():
+        assert shown["table"][name]["areas_selected"] == row["areas_selected"]
+        for key in ("area_share", "hit_rate", "pai", "pei", "rri"):
+            assert shown["table"][name][key] == pytest.approx(row[key], abs=5e-5), (name, key)
+    row = table.loc["hot spots"]
+    assert (
+        f"Last year's {int(row['areas_selected'])} hot-spot wards "
+        f"({100 * row['area_share']:.1f} % of London's area with data) had "
+        f"{100 * row['hit_rate']:.1f} % of this year's offences (PAI {row['pai']:.1f})."
+    ) in shown["text"]
+    assert "most-at-risk wards" in shown["text"]
 
 
 def test_points_give_repeats_and_no_change_test_on_three_months():
@@ -157,6 +188,7 @@ def test_points_give_repeats_and_no_change_test_on_three_months():
     assert figures["windows"]["before"] is None and figures["london"]["t0"]["change"] is None
     level = figures["figures"]["t0"]["boroughs"]
     assert level["change"] is None and level["interval"] is None
+    assert level["evaluation"] is None  # no training year: absent, not zero
     boroughs = boundaries.load("boroughs")
     subset = points[points["crime_type"] == "Burglary"]
     shares = hotspots.repeat_areas(subset, boroughs, time="month", window=list(

@@ -127,7 +127,14 @@ def test_opens_offline_and_draws_every_ward(browser, page, tables):
     assert london["change_label"] + " (against no change)" in tile
     howto = browser.evaluate("document.getElementById('howto-text').textContent")
     assert "relative to London's trend" in howto and "interval" in howto
-    assert "Aviation Security (SO18)" in howto
+    assert "Aviation Security (SO18)" in howto and "PAI" in howto
+    # the hot-spot evaluation under the at-risk list: the figures' text (checked against
+    # evaluate_hotspots in test_dashboard.py)
+    assert browser.evaluate("document.getElementById('evaluation').hidden") is False
+    text = browser.evaluate("document.getElementById('evaluation-text').textContent")
+    data = "JSON.parse(document.getElementById('dashboard-data').textContent)"
+    assert text == browser.evaluate(f"{data}.figures.t0.wards.evaluation.text")
+    assert text.startswith("Last year's ") and "hot-spot wards" in text and "PAI" in text
 
 
 def test_click_a_ward_then_switch_type_and_level(browser, page, tables):

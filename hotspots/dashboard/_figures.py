@@ -3,11 +3,12 @@
 This module is the only place where the dashboard calls the analysis functions
 (:func:`hotspots.aggregate`, :func:`hotspots.change_rollup`,
 :func:`hotspots.getis_ord`, :func:`hotspots.emerging_hotspots`,
-:func:`hotspots.repeat_areas`). The page (:mod:`hotspots.dashboard._page`) only
-draws what :func:`dashboard_figures` returns, so a new producer is wired in here
-alone: fill its slot (``interval``, ``evaluation``, ``repeats``) and the page
-shows it. A slot is ``None`` where its figure does not exist (repeats for a Met
-table, the evaluation before its producer exists): absent, never zero.
+:func:`hotspots.repeat_areas`, :func:`hotspots.evaluate_hotspots`). The page
+(:mod:`hotspots.dashboard._page`) only draws what :func:`dashboard_figures`
+returns, so a new producer is wired in here alone: fill its slot (``interval``,
+``evaluation``, ``repeats``) and the page shows it. A slot is ``None`` where
+its figure does not exist (repeats for a Met table, the evaluation without 24
+months): absent, never zero.
 
 Change comes from one :func:`hotspots.change_rollup` call per crime type on the
 finest level (areas, boroughs and London, the same windows: the latest 12
@@ -41,7 +42,10 @@ Layout of the returned dict (lists are aligned with ``levels[i]["codes"]``):
 The slots, as the page reads them when they are not ``None``: ``interval``, per
 area a ``[low, high]`` pair of percentages (or ``None`` for an area), shown after
 the % change in the panel and the tiles (London's: one pair); ``evaluation``,
-``{"text": "..."}`` per type and level, shown under the at-risk list;
+``{"text": "...", "table": {...}}`` per type and level (the text shown under the
+at-risk list; the table, :func:`hotspots.evaluate_hotspots`'s figures per
+selection: Gi* hot spots and the most at risk of the 12 months before the latest
+12, tested on the latest 12);
 ``repeats``, per area a short text (or ``None``), shown as a line of the panel.
 """
 
@@ -57,7 +61,7 @@ import pandas as pd
 
 import boundaries
 from hotspots._errors import InputError
-from hotspots._vocabulary import NO_DATA
+from hotspots._vocabulary import GI_LABELS, NO_DATA
 from hotspots.io._categories import category_key, category_mask
 
 __all__ = ["dashboard_figures", "default_crime_types", "present_categories"]
@@ -403,7 +407,9 @@ def _level_figures(
             "minimum": RISK_MINIMUM,
         },
         "excluded": [layer.index.get_loc(c) for c in excluded if c in layer.index],
-        "evaluation": None,  # slot: filled when hotspots.evaluate_hotspots exists
+        "evaluation": _evaluation(
+            hotspots, level, layer, cube, counts, excluded, permutations, seed, alpha, correction
+        ),
         "repeats": _repeats(hotspots, subset, layer, cube.columns[-window:]),
         "london_mean": [_number(v, 2) for v in cube.mean(axis=0, skipna=True)],
         "borough_mean": _borough_means(layer, cube),
@@ -422,6 +428,76 @@ def _level_figures(
             ],
         )
     return record
+
+
+def _evaluation(
+    hotspots: Any,
+    level: str,
+    layer: gpd.GeoDataFrame,
+    cube: pd.DataFrame,
+    test: pd.Series,
+    excluded: list[str],
+    permutations: int,
+    seed: int | None,
+    alpha: float,
+    correction: str | None,
+) -> dict[str, Any] | None:
+    """How much of the latest 12 months' crime the previous 12 months' hot spots captured.
+
+    Trained on the 12 months before the latest 12: the Gi* hot spots of that window (as the
+    page's hot-spot state) and the ``TOP`` areas by its count (as the at-risk list).
+    """
+    if len(cube.columns) < 2 * PER_YEAR:
+        return None
+    window = cube.iloc[:, -2 * PER_YEAR : -PER_YEAR]
+    before = window.sum(axis=1).where(window.notna().all(axis=1)).reindex(layer.index)
+    out = layer.index.isin(excluded)
+    before, test = before.mask(out), test.reindex(layer.index).mask(out)
+    frame = layer[[]].copy()
+    frame["count"] = before
+    column = "count"
+    population = _population(level, layer)
+    if population is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["rate"] = np.where(population > 0, frame["count"] / population * 1000, np.nan)
+        column = "rate"
+    frame = gpd.GeoDataFrame(frame, geometry=layer.geometry, crs=layer.crs)
+    gi = hotspots.getis_ord(
+        frame, column, permutations=permutations, seed=seed, alpha=alpha, correction=correction
+    )
+    hot = gi["gi_label"].isin([GI_LABELS[3], GI_LABELS[2], GI_LABELS[1]]) & before.notna()
+    ranked = before[before >= RISK_MINIMUM].sort_values(ascending=False, kind="stable")
+    top = pd.Series(layer.index.isin(ranked.index[:TOP]), index=layer.index)
+    table = hotspots.evaluate_hotspots(
+        layer, {"hot spots": hot, "most at risk": top}, test, before=before
+    )
+    noun = LEVEL_NAMES[level][1]
+    sentences = []
+    for name, what in (("hot spots", "hot-spot"), ("most at risk", "most-at-risk")):
+        row = table.loc[name]
+        n = int(row["areas_selected"])
+        if n == 0:
+            sentences.append(f"Last year had no {what} {noun}s.")
+            continue
+        plural = noun if n == 1 else f"{noun}s"
+        sentences.append(
+            f"Last year's {n} {what} {plural} ({100 * row['area_share']:.1f} % of London's "
+            f"area with data) had {100 * row['hit_rate']:.1f} % of this year's offences "
+            f"(PAI {row['pai']:.1f})."
+        )
+    return {
+        "text": " ".join(sentences),
+        "table": {
+            str(name): {
+                "areas_selected": int(row["areas_selected"]),
+                **{
+                    key: _number(row[key], 4)
+                    for key in ("area_share", "hit_rate", "pai", "pei", "rri")
+                },
+            }
+            for name, row in table.iterrows()
+        },
+    }
 
 
 def _repeats(

@@ -121,6 +121,18 @@ def _howto(figures: dict[str, Any]) -> str:
         "<b>The chart</b> shows the area's monthly offences (solid), the average area of its "
         f"borough (dashed) and of London (dotted); the shaded months are the latest {months}.",
     ]
+    if windows["before"] is not None:
+        paragraphs.append(
+            "<b>Do the hot spots hold?</b> Hot spots are only useful if they stay hot. The "
+            f"page takes the 12 months before the latest 12 (\u201clast year\u201d) and "
+            "selects two sets of areas on them alone: the Gi* hot spots and the ten areas "
+            f"with the most offences (at least {settings['risk_minimum']}). It then counts "
+            f"how many of the latest 12 months\u2019 offences (\u201cthis year\u201d, "
+            f"{escape(windows['after'])}) fell in them, against their share of London\u2019s "
+            "area with data. PAI, the predictive accuracy index, is that share of offences "
+            "divided by that share of area: 1 means they held no more offences than their size "
+            "alone would give."
+        )
     if any(
         level.get("repeats") is not None
         for by_level in figures["figures"].values()
