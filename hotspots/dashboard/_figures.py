@@ -76,7 +76,7 @@ LEVEL_NAMES = {
     "wards": ("Wards", "ward"),
     "lsoa": ("LSOAs", "LSOA"),
 }
-MONTHS = 24  # the page shows the latest 24 months: the latest 12 against the 12 before
+MONTHS = 24  # the page shows the latest 24 months: the latest 12 against the 12 before them
 PER_YEAR = 12
 TOP = 10
 # the at-risk list ranks only areas with at least this many offences in the latest window:
