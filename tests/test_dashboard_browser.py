@@ -186,6 +186,15 @@ def test_at_risk_list_and_keyboard(browser, page, tables):
     what = browser.evaluate("document.getElementById('risk-what').textContent")
     assert "latest 12 months" in what and "at least 10" in what
     assert "Not ranked: Heathrow Villages" in what
+    # a Hillingdon ward: its borough's tile says Heathrow is not in its totals, as London's
+    wards = boundaries.load("wards")
+    ward = wards.index.get_loc(wards.index[wards["borough_code"] == "E09000017"][0])
+    _choose(browser, "area", str(ward))
+    tile = browser.evaluate("document.getElementById('tile-borough').textContent")
+    assert "Hillingdon" in tile and "Without Heathrow Villages" in tile
+    tile = browser.evaluate("document.getElementById('tile-london').textContent")
+    assert "Without Heathrow Villages" in tile
+    _choose(browser, "area", "")
     first = browser.evaluate("document.querySelector('#risk-list button').dataset.index")
     change = tables[("Possession of weapons", "wards")][1]
     code = change["count_after"].idxmax()

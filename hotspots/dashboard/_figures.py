@@ -170,6 +170,7 @@ def dashboard_figures(
         "london": london,
         "borough_names": {str(k): str(v) for k, v in borough_names.items()},
         "excluded": _excluded_text(crime, excluded),
+        "excluded_from": _excluded_boroughs(excluded),
         "settings": {
             "permutations": permutations,
             "seed": seed,
@@ -260,6 +261,18 @@ def _excluded_text(crime: pd.DataFrame, excluded: list[str]) -> str | None:
         "It is left out of the borough and London totals, the change test and the at-risk "
         "list; its own counts and hot-spot state are shown."
     )
+
+
+def _excluded_boroughs(excluded: list[str]) -> dict[str, list[str]]:
+    """Borough code -> names of its areas left out of its totals (Hillingdon: Heathrow)."""
+    wards = boundaries.load("wards")
+    found: dict[str, list[str]] = {}
+    for code in excluded:
+        if code in wards.index:
+            found.setdefault(str(wards.loc[code, "borough_code"]), []).append(
+                str(wards.loc[code, "name"])
+            )
+    return found
 
 
 def _cubes(

@@ -192,6 +192,7 @@
       arrow(record.percent) + pct(record.percent) + interval(record.interval));
     change.setAttribute("data-percent", record.percent === null ? "" : String(record.percent));
     box.append(change, el("div", {}, record.change + (record.london ? " (against no change)" : " (relative to London's trend)")));
+    if (record.without) box.append(el("div", { class: "hint" }, "Without " + record.without.join(", ") + " (see How to read this)."));
   }
   function boroughRecord(i) {
     const lv = level();
@@ -205,10 +206,11 @@
       name: D.levels[bl].names[j], after: f.after[j], before: f.before ? f.before[j] : null,
       percent: f.percent ? f.percent[j] : null,
       change: f.change ? f.change[j] : null, interval: f.interval ? f.interval[j] : null,
+      without: D.excluded_from[code] || null,
     };
   }
   function drawTiles() {
-    tile($("tile-london"), "London · " + typeName(), Object.assign({ london: true }, D.london[state.type]));
+    tile($("tile-london"), "London · " + typeName(), Object.assign({ london: true, without: Object.values(D.excluded_from).flat().length ? Object.values(D.excluded_from).flat() : null }, D.london[state.type]));
     const b = boroughRecord(state.area);
     tile($("tile-borough"), b ? b.name : "Borough", b);
   }
