@@ -45,7 +45,7 @@ def run(areas_name: str, size: float) -> dict[str, tuple[float, float]]:
         hotspots.sample_path("police-uk-burglary"), crime_types="burglary"
     )
     lap("read")
-    cube = hotspots.aggregate(points, areas, by="month")
+    cube = hotspots.aggregate_monthly(points, areas)
     lap("aggregate")
     graph = hotspots.spatial_weights(areas)
     lap("weights")

@@ -26,11 +26,13 @@ _EXPORTS: dict[str, str] = {
     # reading data
     "LoadReport": "hotspots.io",
     "read_police_uk": "hotspots.io",
-    "read_mps_crime": "hotspots.io",
+    "read_met_crime": "hotspots.io",
+    "read_mps_crime": "hotspots.io",  # deprecated alias of read_met_crime
     "points_from_frame": "hotspots.io",
     "crime_categories": "hotspots.io",
     # aggregation
     "aggregate": "hotspots.aggregation",
+    "aggregate_monthly": "hotspots.aggregation",
     # weights
     "spatial_weights": "hotspots.weights",
     # statistics
@@ -99,6 +101,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots._errors import HotspotsWarning, InputError
     from hotspots.aggregation._aggregate import aggregate
+    from hotspots.aggregation._monthly import aggregate_monthly
     from hotspots.dashboard._api import dashboard_page
     from hotspots.evaluation._compare import (
         compare_hotspot_methods,
@@ -113,7 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from hotspots.evaluation._rank import rank_areas
     from hotspots.io._categories import crime_categories
-    from hotspots.io._met import read_mps_crime
+    from hotspots.io._met import read_met_crime, read_mps_crime
     from hotspots.io._points import points_from_frame
     from hotspots.io._police_uk import read_police_uk
     from hotspots.io._report import LoadReport

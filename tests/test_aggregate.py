@@ -23,7 +23,7 @@ def burglary():
 
 @pytest.fixture(scope="module")
 def ward_table():
-    return hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    return hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
 
 
 def _positions(points, areas, tolerance):
@@ -139,7 +139,10 @@ def test_met_ward_table_round_trips(ward_table):
     assert not wards.loc["E09000001", "covered"]
     assert wards["covered"].sum() == 679
     assert wards.attrs["hotspots"]["level"] == "wards"
-    monthly = aggregate(ward_table, boundaries.load("wards"), by="month")
+    monthly = hotspots.aggregate_monthly(ward_table, boundaries.load("wards"))
+    with pytest.warns(DeprecationWarning, match="aggregate_monthly"):
+        old = aggregate(ward_table, boundaries.load("wards"), by="month")
+    pd.testing.assert_frame_equal(old, monthly)
     assert monthly.shape == (680, 24)
     assert monthly.columns.name == "month"
     assert monthly.loc["E09000001"].isna().all()
@@ -205,7 +208,7 @@ def test_custom_integer_ids_find_the_city_by_location(burglary):
 
 
 def test_borough_table_reports_pseudo_borough():
-    table = hotspots.read_mps_crime("tests/data/mps/borough-slice.csv")
+    table = hotspots.read_met_crime("tests/data/mps/borough-slice.csv")
     result = aggregate(table, boundaries.load("boroughs"))
     report = result.attrs["report"]
     airports = table.loc[table["pseudo_borough"], "count"].sum()
@@ -252,7 +255,7 @@ def test_monthly_coverage_follows_the_forces_of_each_month():
     city_rows = everything[everything["force"] == "City of London Police"]
     assert set(city_rows["month"].astype(str)) == {"2024-12"}
     boroughs = boundaries.load("boroughs")
-    table = aggregate(everything, boroughs, by="month")
+    table = hotspots.aggregate_monthly(everything, boroughs)
     assert [str(m) for m in table.columns] == ["2024-12", "2025-01", "2025-02"]
     december = aggregate(everything[months == pd.Period("2024-12", "M")], boroughs)
     city = table.loc["E09000001"]

@@ -49,8 +49,8 @@ def wards():
 
 @pytest.fixture(scope="module")
 def ward_robbery(wards):
-    table = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    return hotspots.aggregate(table, wards, by="month", crime_types="Robbery")
+    table = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    return hotspots.aggregate_monthly(table, wards, crime_types="Robbery")
 
 
 # ------------------------------------------------------------------ Poisson tests

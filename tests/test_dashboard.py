@@ -24,7 +24,7 @@ HEATHROW = "E05013570"  # Heathrow Villages ward: the Met files it under "Aviati
 
 @pytest.fixture(scope="module")
 def crime():
-    return hotspots.read_mps_crime(SAMPLE)
+    return hotspots.read_met_crime(SAMPLE)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_default_types_are_the_weapon_enabled_categories_present(crime):
 
 def test_ward_figures_are_the_library_tables(crime, weapons):
     wards = boundaries.load("wards")
-    cube = hotspots.aggregate(crime, wards, by="month", crime_types="Possession of Weapons")
+    cube = hotspots.aggregate_monthly(crime, wards, crime_types="Possession of Weapons")
     kept = wards.drop(index=[HEATHROW])  # the Met's pseudo-borough ward is left out
     rollup = hotspots.change_rollup(kept, cube.reindex(kept.index))
     change = rollup.areas.reindex(wards.index)
@@ -127,7 +127,7 @@ def test_borough_and_london_figures_add_up_from_the_raw_table(crime, weapons):
     assert record["after"] == int(london.iloc[-12:].sum())
     assert record["before"] == int(london.iloc[-24:-12].sum())
     # the borough and London change: the roll-up's own tables
-    cube = hotspots.aggregate(crime, wards, by="month", crime_types="Possession of Weapons")
+    cube = hotspots.aggregate_monthly(crime, wards, crime_types="Possession of Weapons")
     kept = wards.drop(index=[HEATHROW])
     rollup = hotspots.change_rollup(kept, cube.reindex(kept.index))
     boroughs = rollup.boroughs.reindex(codes)
@@ -153,7 +153,7 @@ def test_borough_and_london_figures_add_up_from_the_raw_table(crime, weapons):
 def test_evaluation_is_the_library_table(crime, weapons):
     """Train on the 12 months before the latest 12, test on the latest 12: evaluate_hotspots."""
     wards = boundaries.load("wards")
-    cube = hotspots.aggregate(crime, wards, by="month", crime_types="Possession of Weapons")
+    cube = hotspots.aggregate_monthly(crime, wards, crime_types="Possession of Weapons")
     cube = cube.iloc[:, -24:]
     out = wards.index == HEATHROW
     before = cube.iloc[:, :12].sum(axis=1, min_count=12).mask(out)
@@ -213,7 +213,7 @@ def test_newer_table_with_an_extra_category_works(crime, tmp_path):
     path = tmp_path / "mps-ward-crime-synthetic-extra.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         pd.concat([wide, extra]).to_csv(handle, index=False)
-    newer = hotspots.read_mps_crime(path)
+    newer = hotspots.read_met_crime(path)
     assert "KNIFE CRIME (SYNTHETIC)" in default_crime_types(newer)
     figures = dashboard_figures(
         newer, ["knife crime (synthetic)"], levels=["boroughs"], permutations=0

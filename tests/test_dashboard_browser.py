@@ -29,7 +29,7 @@ AREA_PATHS = "document.querySelectorAll('.leaflet-overlay-pane path.leaflet-inte
 
 @pytest.fixture(scope="module")
 def crime():
-    return hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    return hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def tables(crime):
     boroughs = boundaries.load("boroughs")
     result = {}
     for name in TYPES:
-        cube = hotspots.aggregate(crime, wards, by="month", crime_types=name)
+        cube = hotspots.aggregate_monthly(crime, wards, crime_types=name)
         rollup = hotspots.change_rollup(kept, cube.reindex(kept.index))
         result[(name, "wards")] = (cube, rollup.areas.reindex(wards.index))
         summed = cube.drop(index=[HEATHROW]).groupby(wards["borough_code"]).sum(min_count=1)

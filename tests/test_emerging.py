@@ -31,8 +31,8 @@ def ward_graph(wards):
 
 @pytest.fixture(scope="module")
 def ward_burglary(wards):
-    table = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    return hotspots.aggregate(table, wards, by="month", crime_types="Burglary")
+    table = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    return hotspots.aggregate_monthly(table, wards, crime_types="Burglary")
 
 
 @pytest.fixture(scope="module")

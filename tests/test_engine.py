@@ -180,6 +180,7 @@ def esda_lisa():
     return x, csr_from_graph(g, w.id_order).row_standardised(), lisa
 
 
+@pytest.mark.slow  # live esda (numba compile); stored: tests/test_esda_reference.py
 def test_same_pool_as_esda_gives_the_same_simulations_and_p(esda_lisa):
     """esda's own lookup table through our kernel: same simulated I_i, same counts, same p.
 
@@ -218,6 +219,7 @@ def test_same_pool_as_esda_gives_the_same_simulations_and_p(esda_lisa):
     assert (directed[~no_tie] >= lisa.p_sim[~no_tie] - 1e-6).all()  # ties: ours conservative
 
 
+@pytest.mark.slow  # live esda (numba compile); stored: tests/test_esda_reference.py
 def test_independent_seeds_give_p_values_that_agree_with_esda(esda_lisa):
     """Different pools: counted as esda counts, each area's p agrees up to Monte Carlo error.
 

@@ -119,7 +119,7 @@ def ward_split():
     (not policed by the Met) is left out, as it has no data.
     """
     wards = boundaries.load("wards")
-    crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     rows = crime[crime["major_category"].str.upper() == "POSSESSION OF WEAPONS"]
     month = pd.PeriodIndex(rows["month"], freq="M")
 
@@ -167,8 +167,8 @@ def test_matches_an_independent_computation_on_the_ward_table(ward_split):
 
 def test_compare_methods_on_one_split(ward_split):
     wards, _, _ = ward_split
-    crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    cube = hotspots.aggregate(crime, wards, by="month", crime_types="possession of weapons")
+    crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    cube = hotspots.aggregate_monthly(crime, wards, crime_types="possession of weapons")
     table = compare_hotspot_methods(
         wards, cube, train=("2023-07", "2024-06"), test=("2024-07", "2025-06"),
         permutations=99, seed=1,
@@ -255,7 +255,7 @@ def test_concentration_curve_is_the_capture_frontier():
 
 @pytest.fixture(scope="module")
 def ward_robbery():
-    crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     return hotspots.aggregate(crime, boundaries.load("wards"), crime_types="robbery")
 
 

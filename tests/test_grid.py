@@ -124,7 +124,7 @@ def test_ages_off_the_band_edges_are_refused(layer, ages):
 
 
 def test_rates_say_what_the_denominator_is():
-    crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     wards = boundaries.load("wards")
     young = boundaries.population("wards", ages=(10, 24))
     table = hotspots.aggregate(crime, wards, crime_types="robbery", population=young)
@@ -146,7 +146,7 @@ def test_hex_grid_end_to_end_on_police_uk_points():
     cells = boundaries.grid(250)
     points = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"),
                                      crime_types="burglary")  # fmt: skip
-    cube = hotspots.aggregate(points, cells, by="month")
+    cube = hotspots.aggregate_monthly(points, cells)
     assert cube.shape == (len(cells), 3)
     assert cube.sum().sum() == cube.attrs["report"].rows_kept
     # the City of London Police published one month only: City cells lack the others

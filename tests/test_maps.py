@@ -2,7 +2,7 @@
 
 Most tests use synthetic result columns (random, named as such) on the
 shipped ward and LSOA boundaries; the real-data tests use the shipped Met
-ward sample through hotspots.read_mps_crime / aggregate / local_moran /
+ward sample through hotspots.read_met_crime / aggregate / local_moran /
 getis_ord / emerging_hotspots / period_change. Browser rendering is tested
 in test_maps_browser.py.
 """
@@ -752,7 +752,7 @@ def test_all_lsoas_in_one_combined_map_stay_under_10_mb(tmp_path):
 
 @pytest.fixture(scope="module")
 def real_counts(wards):
-    crimes = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    crimes = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     return hotspots.aggregate(crimes, wards, crime_types="Burglary")
 
 
@@ -786,8 +786,8 @@ def test_real_statistics_on_real_counts(real_counts, tmp_path):
 
 @pytest.fixture(scope="module")
 def real_cube(wards):
-    crimes = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    monthly = hotspots.aggregate(crimes, wards, by="month", crime_types="Burglary")
+    crimes = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    monthly = hotspots.aggregate_monthly(crimes, wards, crime_types="Burglary")
     return hotspots.space_time_cube(monthly)
 
 

@@ -350,8 +350,8 @@ def test_hostile_names_stay_text(browser, tmp_path):
 def ward_burglary():
     """Real Met ward burglary, monthly (the shipped sample), with its emerging result."""
     wards = boundaries.load("wards")
-    crimes = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    monthly = hotspots.aggregate(crimes, wards, by="month", crime_types="Burglary")
+    crimes = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    monthly = hotspots.aggregate_monthly(crimes, wards, crime_types="Burglary")
     cube = hotspots.space_time_cube(monthly)
     return wards, cube, hotspots.emerging_hotspots(wards, cube, permutations=0, seed=1)
 

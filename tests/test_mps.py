@@ -1,4 +1,4 @@
-"""read_mps_crime on the shipped ward table, real slices and crafted files."""
+"""read_met_crime on the shipped ward table, real slices and crafted files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import hotspots
-from hotspots import InputError, read_mps_crime
+from hotspots import InputError, read_met_crime
 
 DATA = Path(__file__).parent / "data" / "mps"
 
@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data" / "mps"
 def test_ward_table_round_trips():
     path = hotspots.sample_path("mps-ward-crime")
     raw = pd.read_csv(path)
-    tidy = read_mps_crime(path)
+    tidy = read_met_crime(path)
     assert tidy.attrs["level"] == "wards"
     assert len(tidy) == len(raw) * 24
     assert tidy["count"].sum() == raw.select_dtypes("number").to_numpy().sum()
@@ -28,7 +28,7 @@ def test_ward_table_round_trips():
 
 @pytest.mark.parametrize("name", ["ward-slice.csv", "borough-slice.csv"], ids=["wards", "boroughs"])
 def test_slices_detect_level(name):
-    tidy = read_mps_crime(DATA / name)
+    tidy = read_met_crime(DATA / name)
     raw = pd.read_csv(DATA / name)
     assert tidy.attrs["level"] == name.split("-")[0] + "s"
     assert tidy["count"].sum() == raw.select_dtypes("number").to_numpy().sum()
@@ -36,7 +36,7 @@ def test_slices_detect_level(name):
 
 
 def test_borough_codes_and_airports():
-    tidy = read_mps_crime(DATA / "borough-slice.csv")
+    tidy = read_met_crime(DATA / "borough-slice.csv")
     codes = tidy.groupby("borough_name")["area_code"].first()
     assert codes["Westminster"] == "E09000033"
     assert tidy.loc[tidy["pseudo_borough"], "area_code"].isna().all()
@@ -52,7 +52,7 @@ def test_gzip_and_nearly_empty_first_month(tmp_path):
         lines.append(",".join(parts))
     path = tmp_path / "wards.csv.gz"
     path.write_bytes(gzip.compress("\n".join(lines).encode()))
-    tidy = read_mps_crime(path)
+    tidy = read_met_crime(path)
     first = tidy[tidy["month"] == pd.Period("2023-07", "M")]
     assert first["count"].isna().sum() == sum(1 for i in range(len(text) - 1) if i % 3)
     assert any("blank cells" in note for note in tidy.attrs["report"].notes)
@@ -74,12 +74,12 @@ def test_unusable_tables(tmp_path, content, match):
     path = tmp_path / "table.csv"
     path.write_text(content)
     with pytest.raises(InputError, match=match):
-        read_mps_crime(path)
+        read_met_crime(path)
 
 
 def test_bad_count_names_row_and_column(tmp_path):
     path = tmp_path / "table.csv"
     path.write_text("MajorText,MinorText,LookUp_BoroughName,202401\nA,B,Barnet,1\nA,C,Barnet,-2\n")
     with pytest.raises(InputError) as info:
-        read_mps_crime(path)
+        read_met_crime(path)
     assert (info.value.row, info.value.column, info.value.value) == (3, "202401", "-2")

@@ -20,7 +20,7 @@ from scipy.spatial.distance import cdist
 
 import boundaries
 from hotspots import HotspotsWarning, InputError, spatial_weights
-from hotspots.weights._build import describe_weights
+from hotspots.weights._build import build_weights, describe_weights
 
 LAYERS = ["boroughs", "wards", "wards-2018", "lsoa", "lsoa-2011", "msoa"]
 CITY = "E09000001"
@@ -74,8 +74,15 @@ def boroughs() -> gpd.GeoDataFrame:
 # --- contiguity on the real layers ------------------------------------------------------
 
 
+# the three largest layers (about 50 s of CPU) run with the slow tests (CI: pytest -m slow)
+LARGE_LAYERS = ("wards-2018", "lsoa", "lsoa-2011")
+
+
 @pytest.mark.parametrize("method", ["queen", "rook"])
-@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize(
+    "layer",
+    [pytest.param(la, marks=pytest.mark.slow) if la in LARGE_LAYERS else la for la in LAYERS],
+)
 def test_contiguity_matches_libpysal_on_shipped_layers_without_islands(layer, method):
     areas = boundaries.load(layer)
     graph = spatial_weights(areas, method)  # an island would warn, and warnings fail tests
@@ -213,7 +220,10 @@ def test_an_island_is_kept_and_named_by_default(island):
         graph = spatial_weights(areas)
     assert list(graph.isolates) == [focal]
     assert graph[focal].sum() == 0
-    assert "1 island kept without neighbours" in describe_weights(graph)
+    assert "1 area without neighbours" in describe_weights(graph)
+    with pytest.warns(HotspotsWarning):
+        _, how = build_weights(areas)
+    assert how.endswith("; 1 island kept without neighbours")
 
 
 def test_an_island_can_be_linked_to_its_nearest_area(island):
@@ -226,7 +236,10 @@ def test_an_island_can_be_linked_to_its_nearest_area(island):
     assert list(graph[focal].index) == [nearest]
     assert focal in graph[nearest].index  # both ways
     assert len(graph.isolates) == 0
-    assert "1 island linked to their nearest area" in describe_weights(graph)
+    assert "without neighbours" not in describe_weights(graph)
+    with pytest.warns(HotspotsWarning):
+        _, how = build_weights(areas, islands="nearest")
+    assert how.endswith("; 1 island linked to their nearest area")
 
 
 def test_an_island_can_stop_the_analysis(island):
@@ -323,7 +336,7 @@ def test_binary_and_row_standardised(wards):
     binary = spatial_weights(wards)
     assert binary.transformation == "B"
     assert set(binary.adjacency.to_numpy()) == {1.0}
-    rows = spatial_weights(wards, transform="R")
+    rows = spatial_weights(wards).transform("R")
     assert rows.transformation == "R"
     np.testing.assert_allclose(rows.adjacency.groupby(level="focal").sum(), 1.0, rtol=1e-12)
     assert links(rows) == links(binary)
@@ -340,14 +353,19 @@ def test_binary_and_row_standardised(wards):
     ids=["queen", "rook-exact", "knn", "distance"],
 )
 def test_description_for_provenance(boroughs, method, options, text):
-    assert describe_weights(spatial_weights(boroughs, method, **options)) == text
+    graph, how = build_weights(boroughs, method, **options)
+    assert how == text
+    assert describe_weights(graph, how).startswith(f"{text}: 33 areas, ")
 
 
 def test_description_of_a_graph_made_elsewhere(boroughs):
     graph = Graph.build_contiguity(boroughs, rook=False)
-    assert describe_weights(graph) == "user-supplied graph (33 areas, 136 non-zero weights)"
-    # a transformed graph is a new object: described as user-supplied too
-    assert describe_weights(spatial_weights(boroughs).transform("R")).startswith("user-supplied")
+    assert describe_weights(graph) == "33 areas, 136 links (4.1 per area), binary"
+    # described from the graph itself, so a transform does not lose it
+    rows = spatial_weights(boroughs).transform("R")
+    assert describe_weights(rows) == "33 areas, 136 links (4.1 per area), row-standardised"
+    knn = spatial_weights(boroughs, "knn", k=3)
+    assert describe_weights(knn) == "33 areas, 99 links (3.0 per area), binary, not symmetric"
 
 
 def test_the_input_is_not_modified(wards):

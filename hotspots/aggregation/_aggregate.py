@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import geopandas as gpd
@@ -22,6 +23,13 @@ UNKNOWN_CODE = "area code not in areas"
 SOURCE_CODE = "lsoa_code"
 
 
+class _Monthly(str):
+    """``by="month"`` as passed by :func:`hotspots.aggregate_monthly` (not deprecated)."""
+
+
+MONTHLY = _Monthly("month")
+
+
 def aggregate(
     data: pd.DataFrame,
     areas: gpd.GeoDataFrame,
@@ -40,12 +48,14 @@ def aggregate(
         Incident points (from :func:`hotspots.read_police_uk` or
         :func:`hotspots.points_from_frame`), joined to the areas point-in-polygon;
         or a counted table with ``area_code`` and ``count`` columns (from
-        :func:`hotspots.read_mps_crime`), joined by area code.
+        :func:`hotspots.read_met_crime`), joined by area code.
     areas : GeoDataFrame
         Any :mod:`boundaries` layer or your own polygons, indexed by area code.
         Not modified.
     by : {None, "month"}
-        ``"month"`` returns the per-month table (areas x months) instead.
+        Deprecated: ``"month"`` returns the per-month table (areas x months)
+        instead, with a ``DeprecationWarning``; use
+        :func:`hotspots.aggregate_monthly`, which always returns that table.
     crime_types : str or list of str, optional
         Count only these categories (case- and spacing-insensitive; police.uk
         crime types for points, Met major or minor categories for Met tables).
@@ -115,7 +125,7 @@ def aggregate(
     Examples
     --------
     >>> import boundaries, hotspots
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     >>> wards = hotspots.aggregate(crime, boundaries.load("wards"), crime_types="burglary")
     >>> int(wards["count"].isna().sum()), bool(wards.loc["E09000001", "covered"])
     (1, False)
@@ -134,6 +144,13 @@ def aggregate(
     """
     if by not in (None, "month"):
         raise InputError("by must be None or 'month'", column="by", value=by)
+    if by is not None and not isinstance(by, _Monthly):
+        warnings.warn(
+            "aggregate(by='month') is deprecated and will be removed: use "
+            "hotspots.aggregate_monthly(data, areas), which always returns the monthly table",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     if not isinstance(areas, gpd.GeoDataFrame):
         raise InputError("areas must be a GeoDataFrame of polygons indexed by area code")
     if not areas.index.is_unique:

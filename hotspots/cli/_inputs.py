@@ -137,7 +137,7 @@ def _header(path: Path) -> list[str]:
 
 def _read_met(paths: Sequence[Path]) -> pd.DataFrame:
     """One Met table, or several of one level covering different months."""
-    tables = [hotspots.read_mps_crime(path) for path in paths]
+    tables = [hotspots.read_met_crime(path) for path in paths]
     if len(tables) == 1:
         return tables[0]
     levels = {table.attrs["level"] for table in tables}

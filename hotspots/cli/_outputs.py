@@ -485,12 +485,21 @@ def _crime_type(provenance: Mapping[str, object]) -> str:
 
 
 def _weights_text(analysis: Analysis) -> str:
+    """The statistic's record of its weights, with how the graph was built in front."""
+    text = analysis.weights
     for frame in (analysis.lisa, analysis.gistar):
         if frame is not None and "weights" in frame.attrs.get("hotspots", {}):
-            return str(frame.attrs["hotspots"]["weights"])
-    if analysis.moran is not None:
-        return analysis.moran.weights
-    return analysis.weights
+            text = str(frame.attrs["hotspots"]["weights"])
+            break
+    else:
+        if analysis.moran is not None:
+            text = analysis.moran.weights
+    # a statistic describes the graph it was given from the graph itself; the pipeline
+    # built it and knows how ("queen contiguity (tolerance 0.1 m): 33 areas, ...")
+    how, _, structure = analysis.weights.partition(": ")
+    if structure and not text.startswith(how) and text.startswith(structure):
+        return f"{how}: {text}"
+    return text
 
 
 def _tally(labels: pd.Series) -> dict[str, int]:

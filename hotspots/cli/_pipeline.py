@@ -28,7 +28,7 @@ from hotspots.cli._inputs import (
 from hotspots.cli._period import PeriodChoice
 from hotspots.cli._progress import Progress
 from hotspots.io._categories import resolve_categories
-from hotspots.weights._build import describe_weights
+from hotspots.weights._build import build_weights, describe_weights
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -166,7 +166,7 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
             f"no incidents of {what} in any area: check --crime-type, --period and the areas"
         )
     with progress.step(f"{spec.weights} weights"):
-        graph = hotspots.spatial_weights(
+        graph, how = build_weights(
             areas, spec.weights, k=spec.k, threshold=spec.threshold, islands=spec.islands
         )
     results = _statistics(spec, areas, data, counts, column, graph, progress)
@@ -184,7 +184,7 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
         spec=spec,
         counts=counts,
         column=column,
-        weights=describe_weights(graph),
+        weights=describe_weights(graph, how),
         read_reports=read_reports,
         count_report=counts.attrs["report"],
         notes=notes,
@@ -364,7 +364,7 @@ def _monthly_counts(
             "name the month column with --month-column"
         )
     crime_types = list(spec.crime_types) or None
-    cube = hotspots.aggregate(data, areas, by="month", crime_types=crime_types)
+    cube = hotspots.aggregate_monthly(data, areas, crime_types=crime_types)
     if cube.shape[1] < 2:
         raise InputError(
             f"emerging hot spots and change need at least 2 months; the data have "

@@ -52,7 +52,7 @@ def dashboard_page(
     Parameters
     ----------
     crime : pandas.DataFrame
-        A Met ward or borough table from :func:`hotspots.read_mps_crime`, or
+        A Met ward or borough table from :func:`hotspots.read_met_crime`, or
         incident points from :func:`hotspots.read_police_uk`. Not modified.
     crime_types : str or sequence of str, optional
         Categories as named in the data (case and spacing do not matter; a
@@ -95,7 +95,7 @@ def dashboard_page(
     Notes
     -----
     The figures are computed by one module, ``hotspots.dashboard._figures``,
-    from the public functions :func:`hotspots.aggregate`,
+    from the public functions :func:`hotspots.aggregate_monthly`,
     :func:`hotspots.change_rollup`, :func:`hotspots.getis_ord`,
     :func:`hotspots.emerging_hotspots`, :func:`hotspots.evaluate_hotspots` and
     :func:`hotspots.repeat_areas`. Borough counts from a ward table are the
@@ -107,7 +107,7 @@ def dashboard_page(
     Examples
     --------
     >>> import hotspots
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     >>> page = hotspots.dashboard_page(crime, "Possession of weapons", levels=["boroughs"],
     ...                                permutations=0, title="Weapons by borough")
     >>> page.startswith("<!DOCTYPE html>"), "<title>Weapons by borough</title>" in page

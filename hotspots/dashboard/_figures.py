@@ -1,7 +1,7 @@
 """Every figure the dashboard shows, as plain JSON-able data: the one adapter to the library.
 
 This module is the only place where the dashboard calls the analysis functions
-(:func:`hotspots.aggregate`, :func:`hotspots.change_rollup`,
+(:func:`hotspots.aggregate_monthly`, :func:`hotspots.change_rollup`,
 :func:`hotspots.getis_ord`, :func:`hotspots.emerging_hotspots`,
 :func:`hotspots.repeat_areas`, :func:`hotspots.evaluate_hotspots`). The page
 (:mod:`hotspots.dashboard._page`) only draws what :func:`dashboard_figures`
@@ -285,10 +285,10 @@ def _cubes(
     source = subset.attrs.get("level")
     for level, layer in layers.items():
         if isinstance(subset, gpd.GeoDataFrame) or level == source:
-            cube = hotspots.aggregate(subset, layer, by="month")
+            cube = hotspots.aggregate_monthly(subset, layer)
         else:  # boroughs from a Met ward table: the sums of their wards, pseudo-borough out
             wards = boundaries.load("wards")
-            cube = hotspots.aggregate(subset, wards, by="month")
+            cube = hotspots.aggregate_monthly(subset, wards)
             cube = _roll_up(cube.drop(index=excluded, errors="ignore"),
                             wards["borough_code"], layer.index)  # fmt: skip
         cubes[level] = cube.iloc[:, -MONTHS:]

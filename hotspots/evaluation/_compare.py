@@ -36,7 +36,7 @@ def select_hotspots(
         The areas, indexed by code.
     cube : pandas.DataFrame
         Counts per area (rows) and month (columns) of the *training* period, as
-        from ``aggregate(..., by="month")``; NaN means no data.
+        from ``aggregate_monthly(...)``; NaN means no data.
     methods : list of str, optional
         Any of ``"count"`` (the ``share`` of areas with the most crime),
         ``"rate"`` (highest rate), ``"eb_rate"`` (highest Empirical Bayes rate,
@@ -64,8 +64,8 @@ def select_hotspots(
     --------
     >>> import boundaries, hotspots
     >>> wards = boundaries.load("wards")
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    >>> cube = hotspots.aggregate(crime, wards, by="month", crime_types="robbery")
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> cube = hotspots.aggregate_monthly(crime, wards, crime_types="robbery")
     >>> chosen = hotspots.select_hotspots(wards, cube.loc[:, :"2024-06"],
     ...                                   methods=["count", "recent"])
     >>> {name: int(mask.sum()) for name, mask in chosen.items()}
@@ -138,8 +138,7 @@ def compare_hotspot_methods(
     areas : geopandas.GeoDataFrame
         The areas, indexed by code.
     cube : pandas.DataFrame
-        Counts per area and month covering both periods (``aggregate(...,
-        by="month")``).
+        Counts per area and month covering both periods (:func:`hotspots.aggregate_monthly`).
     train, test : (str, str)
         First and last month (``"YYYY-MM"``, both included) of the period the
         hot spots are chosen on and of the period they are judged on.
@@ -159,8 +158,8 @@ def compare_hotspot_methods(
     --------
     >>> import boundaries, hotspots
     >>> wards = boundaries.load("wards")
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    >>> cube = hotspots.aggregate(crime, wards, by="month", crime_types="robbery")
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> cube = hotspots.aggregate_monthly(crime, wards, crime_types="robbery")
     >>> table = hotspots.compare_hotspot_methods(
     ...     wards, cube, train=("2023-07", "2024-06"), test=("2024-07", "2025-06"),
     ...     methods=["count", "eb_rate", "gistar"])
@@ -208,7 +207,7 @@ def rolling_evaluation(
     areas : geopandas.GeoDataFrame
         The areas, indexed by code.
     cube : pandas.DataFrame
-        Counts per area and month (``aggregate(..., by="month")``).
+        Counts per area and month (``aggregate_monthly(...)``).
     train_months, test_months : int, default 12
         Window lengths in months.
     step : int, default 3
@@ -228,8 +227,8 @@ def rolling_evaluation(
     --------
     >>> import boundaries, hotspots
     >>> wards = boundaries.load("wards")
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    >>> cube = hotspots.aggregate(crime, wards, by="month", crime_types="robbery")
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> cube = hotspots.aggregate_monthly(crime, wards, crime_types="robbery")
     >>> runs = hotspots.rolling_evaluation(wards, cube, train_months=9, step=3,
     ...                                    methods=["count", "recent"])
     >>> runs["train"].unique().tolist()

@@ -65,7 +65,7 @@ def rank_areas(
     Examples
     --------
     >>> import boundaries, hotspots
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     >>> wards = hotspots.aggregate(crime, boundaries.load("wards"), crime_types="robbery")
     >>> ranked = hotspots.rank_areas(wards, "rate", top=3)
     >>> ranked[["rank", "name", "count", "value"]].round(1)

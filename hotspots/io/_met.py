@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ OUTPUT = (
 )
 
 
-def read_mps_crime(path: str | os.PathLike) -> pd.DataFrame:
+def read_met_crime(path: str | os.PathLike) -> pd.DataFrame:
     """Read a Met ward-level or borough-level crime table into a tidy long table.
 
     Parameters
@@ -68,7 +69,7 @@ def read_mps_crime(path: str | os.PathLike) -> pd.DataFrame:
     Examples
     --------
     >>> import hotspots
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     >>> crime.attrs["level"], crime["area_code"].nunique()
     ('wards', 679)
     >>> str(crime["month"].min()), str(crime["month"].max())
@@ -171,3 +172,36 @@ def _borough_codes(names: pd.Series) -> pd.Series:
 
 def _name_key(name: str) -> str:
     return "".join(str(name).replace("&", "and").split()).casefold()
+
+
+def read_mps_crime(path: str | os.PathLike) -> pd.DataFrame:
+    """Deprecated name of :func:`hotspots.read_met_crime` (one name for the Met).
+
+    Kept for one release; gives a ``DeprecationWarning`` and returns exactly
+    what :func:`hotspots.read_met_crime` returns.
+
+    Parameters
+    ----------
+    path : path
+        As for :func:`hotspots.read_met_crime`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As for :func:`hotspots.read_met_crime`.
+
+    Examples
+    --------
+    >>> import warnings, hotspots
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> caught[0].category.__name__, crime.attrs["level"]
+    ('DeprecationWarning', 'wards')
+    """
+    warnings.warn(
+        "read_mps_crime is deprecated and will be removed: use hotspots.read_met_crime",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return read_met_crime(path)

@@ -5,7 +5,7 @@ area codes, its columns are a complete, ordered :class:`pandas.PeriodIndex`
 (months, quarters or years) with no gaps, and its cells are float counts:
 0 where the source covers the area and recorded nothing, NaN where the source
 does not cover the area (the City of London in Met data) or has no data for
-that period. :func:`hotspots.aggregate` with ``by="month"`` already returns
+that period. :func:`hotspots.aggregate_monthly` already returns
 this shape; :func:`space_time_cube` checks it and can add up months into
 quarters or years.
 """
@@ -40,7 +40,7 @@ def space_time_cube(
     ----------
     counts : pandas.DataFrame
         One row per area (index: area codes, unique), one column per period,
-        as returned by ``hotspots.aggregate(data, areas, by="month")``.
+        as returned by ``hotspots.aggregate_monthly(data, areas)``.
         The columns must be a :class:`pandas.PeriodIndex` of months, quarters
         or years (or labels such as ``"2024-01"`` that parse as such). Cells
         are counts: 0 for a real zero, NaN where the area has no data.

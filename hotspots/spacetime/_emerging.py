@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from hotspots._errors import InputError
 from hotspots.spacetime._cube import cube_for_areas
 from hotspots.spacetime._rules import NO_DATA, classify
 from hotspots.spacetime._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
@@ -22,8 +23,7 @@ from hotspots.stats._inference import (
     gi_labels,
     normal_p,
 )
-from hotspots.stats._input import areas_graph
-from hotspots.weights._build import describe_weights
+from hotspots.stats._input import described_graph, equal_in_rows
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -60,8 +60,8 @@ class EmergingHotspots:
 
     >>> import boundaries, hotspots
     >>> wards = boundaries.load("wards")
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    >>> cube = hotspots.aggregate(crime, wards, by="month", crime_types="burglary")
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> cube = hotspots.aggregate_monthly(crime, wards, crime_types="burglary")
     >>> result = hotspots.emerging_hotspots(wards, cube, permutations=99, seed=1)
     >>> result.areas.loc["E09000001", "emerging_label"]  # the Met does not police the City
     'No data'
@@ -99,7 +99,7 @@ def emerging_hotspots(
         The areas, indexed by code (e.g. ``boundaries.load("wards")``). Not modified.
     cube : pandas.DataFrame
         Counts per area (rows, codes as in ``areas``) and period (columns), as
-        returned by ``aggregate(..., by="month")`` or :func:`space_time_cube`.
+        returned by :func:`aggregate_monthly` or :func:`space_time_cube`.
         NaN means no data (e.g. the City of London in Met data). Areas of
         ``areas`` missing from the cube have no data; codes in the cube but not
         in ``areas`` are an error.
@@ -181,8 +181,14 @@ def emerging_hotspots(
     alpha = check_alpha(alpha)
     correction = check_correction(correction)
     cube = cube_for_areas(cube, areas)
-    graph = areas_graph(areas, graph)
-    csr = csr_from_graph(graph, ids=areas.index).binary(self_weight=1.0)
+    graph, described = described_graph(areas, graph, stacklevel=4)
+    csr = csr_from_graph(graph, ids=areas.index)
+    if not equal_in_rows(csr):
+        raise InputError(
+            "the graph has unequal weights within areas (a kernel or other weighted graph); "
+            "emerging hot spots use binary weights: pass graph.transform('B') to use its links"
+        )
+    csr = csr.binary(self_weight=1.0)
     values = cube.to_numpy()
     z, p_sim, island = _space_time_gi(values, csr, time_lag, permutations, seed)
     provenance = {
@@ -194,7 +200,7 @@ def emerging_hotspots(
         "permutations": permutations,
         "seed": seed,
         "pool": "shared",
-        "weights": f"{describe_weights(graph)}, binary, self included, in this and the "
+        "weights": f"{described}; used binary, self included, in this and the "
         f"previous {time_lag} period(s)",
         "p_value": "gi_bin from gi_p (analytical, two-sided) after correction in each period",
     }

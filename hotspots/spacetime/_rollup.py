@@ -114,8 +114,8 @@ def change_rollup(
     --------
     >>> import boundaries, hotspots
     >>> wards = boundaries.load("wards")
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    >>> cube = hotspots.aggregate(crime, wards, by="month", crime_types="Robbery")
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> cube = hotspots.aggregate_monthly(crime, wards, crime_types="Robbery")
     >>> rollup = hotspots.change_rollup(wards, cube)
     >>> lambeth = rollup.boroughs.set_index("name").loc["Lambeth"]
     >>> int(lambeth["count_before"]), int(lambeth["count_after"]), lambeth["change_label"]

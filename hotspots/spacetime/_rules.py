@@ -85,7 +85,7 @@ def is_sporadic(states: np.ndarray, trend: int) -> bool:
 def is_oscillating(states: np.ndarray, trend: int) -> bool:
     """Hot in the final period, a significant cold spot in some earlier period,
     hot in less than 90% of the periods."""
-    return _ends_hot(states) and not _hot_share_at_least_90(states) and np.any(states == -1)
+    return bool(_ends_hot(states) and not _hot_share_at_least_90(states) and np.any(states == -1))
 
 
 def is_historical(states: np.ndarray, trend: int) -> bool:

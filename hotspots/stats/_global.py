@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from hotspots._errors import InputError
 from hotspots.stats._engine import CSRGraph, global_permutations, pseudo_p
 from hotspots.stats._inference import check_permutations, check_seed, normal_p
-from hotspots.stats._input import prepare
+from hotspots.stats._input import check_transformation, prepare
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -198,6 +198,7 @@ def global_moran(
     graph: Graph | None = None,
     permutations: int = 999,
     seed: int | None = None,
+    transformation: str = "r",
 ) -> GlobalStatistic:
     """Moran's I: are similar values closer together than chance would place them?
 
@@ -208,16 +209,20 @@ def global_moran(
     column : str
         Numeric column to test; missing values (NaN) mark areas without data,
         which are left out together with their links.
-    graph : libpysal.graph.Graph, optional
+    graph : libpysal.graph.Graph or libpysal.weights.W, optional
         Neighbours; default queen contiguity from the geometry
-        (:func:`hotspots.spatial_weights`). Its weights are row-standardised
-        here (each area's neighbours weigh 1 in total); the caller's graph is
-        not modified.
+        (:func:`hotspots.spatial_weights`, built once per set of areas). The
+        caller's graph is not modified.
     permutations : int, default 999
         Random permutations of the values for ``p_sim``; 0 skips them.
     seed : int, optional
         Seed for the permutations (same seed, same result, whatever the number
         of threads).
+    transformation : {"r", "b", "o"}, default "r"
+        Weighting applied to ``graph`` (esda's argument): ``"r"``
+        row-standardised (each area's neighbours weigh 1 in total), ``"b"``
+        binary (spdep ``style = "B"``), ``"o"`` the graph's own weights as
+        given. Self-weights are not used.
 
     Returns
     -------
@@ -247,14 +252,14 @@ def global_moran(
     """
     permutations = check_permutations(permutations)
     seed = check_seed(seed)
-    inputs = prepare(areas, column, graph)
+    inputs = prepare(areas, column, graph, check_transformation(transformation))
     return moran_test(
         inputs.data,
-        inputs.graph.row_standardised(),
+        inputs.weighted,
         permutations=permutations,
         seed=seed,
         column=column,
-        weights=f"{inputs.weights}, row-standardised",
+        weights=inputs.weights,
     )
 
 
@@ -265,6 +270,7 @@ def general_g(
     graph: Graph | None = None,
     permutations: int = 999,
     seed: int | None = None,
+    transformation: str | None = None,
 ) -> GlobalStatistic:
     """Getis-Ord General G: do high values (or low values) cluster?
 
@@ -275,8 +281,14 @@ def general_g(
     Parameters
     ----------
     areas, column, graph, permutations, seed
-        As for :func:`global_moran`; the graph's links are used with binary
-        weights (every neighbour weighs 1, no self-weight).
+        As for :func:`global_moran`.
+    transformation : {"b", "r", "o"}, optional
+        Weighting applied to ``graph``: ``"b"`` binary (every neighbour weighs
+        1, no self-weight; Getis & Ord 1992), ``"r"`` row-standardised,
+        ``"o"`` the graph's own weights as given. Default ``"b"`` when the
+        graph's weights are equal within each area; a graph with unequal
+        weights (a kernel graph) raises :class:`hotspots.InputError` instead
+        of being made binary silently.
 
     Returns
     -------
@@ -301,17 +313,17 @@ def general_g(
     """
     permutations = check_permutations(permutations)
     seed = check_seed(seed)
-    inputs = prepare(areas, column, graph)
+    inputs = prepare(areas, column, graph, check_transformation(transformation, optional=True))
     x = inputs.data
     if (x < 0).any():
         raise InputError("General G needs non-negative values", column=column, value=x.min())
     return g_test(
         x,
-        inputs.graph.binary(),
+        inputs.weighted,
         permutations=permutations,
         seed=seed,
         column=column,
-        weights=f"{inputs.weights}, binary",
+        weights=inputs.weights,
     )
 
 

@@ -61,7 +61,7 @@ def check_seed(seed: int | None) -> int:
     run can be repeated exactly.
     """
     if seed is None:
-        return int(np.random.SeedSequence().entropy % 2**32)
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] % 2**32)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative whole number or None, not {seed!r}")
     return int(seed)

@@ -21,7 +21,7 @@ from hotspots.stats._inference import (
     lisa_quadrants,
     normal_p,
 )
-from hotspots.stats._input import StatInput, prepare, provenance
+from hotspots.stats._input import StatInput, check_transformation, prepare, provenance
 
 if TYPE_CHECKING:
     from libpysal.graph import Graph
@@ -54,6 +54,7 @@ def local_moran(
     alpha: float = 0.05,
     correction: str | None = "fdr",
     pool: Pool = "shared",
+    transformation: str = "r",
 ) -> pd.DataFrame:
     """Local Moran's I (LISA): which areas sit in a cluster of similar values?
 
@@ -70,10 +71,15 @@ def local_moran(
     column : str
         Numeric column (counts, rates). NaN marks an area without data: it is
         left out together with its links and labelled "No data".
-    graph : libpysal.graph.Graph, optional
+    graph : libpysal.graph.Graph or libpysal.weights.W, optional
         Neighbours; default queen contiguity from the geometry
-        (:func:`hotspots.spatial_weights`). Row-standardised here (each area's
-        neighbours weigh 1 in total); the caller's graph is not modified.
+        (:func:`hotspots.spatial_weights`, built once per set of areas). The
+        caller's graph is not modified.
+    transformation : {"r", "b", "o"}, default "r"
+        Weighting applied to ``graph`` (esda's argument): ``"r"``
+        row-standardised (each area's neighbours weigh 1 in total, the usual
+        LISA), ``"b"`` binary (every neighbour weighs 1), ``"o"`` the graph's
+        own weights as given (e.g. a kernel graph). Self-weights are not used.
     permutations : int, default 999
         Random neighbour sets per area (at least 1; the smallest attainable
         two-sided p-value is ``2 / (permutations + 1)``).
@@ -134,8 +140,8 @@ def local_moran(
     alpha = check_alpha(alpha)
     correction = check_correction(correction)
     check_pool(pool)
-    inputs = prepare(areas, column, graph)
-    weights = inputs.graph.row_standardised()
+    inputs = prepare(areas, column, graph, check_transformation(transformation))
+    weights = inputs.weighted
     stat = local_moran_stat(inputs.data, weights, permutations=permutations, seed=seed, pool=pool)
     x = inputs.data
     z = x - x.mean()
@@ -164,7 +170,7 @@ def local_moran(
         permutations=permutations,
         seed=seed,
         pool=pool,
-        weights=f"{inputs.weights}, row-standardised",
+        weights=inputs.weights,
         p_value="lisa_p_sim: two-sided pseudo p-value, conditional permutation",
     )
     return _with_attrs(areas, columns, attrs)
@@ -181,6 +187,7 @@ def getis_ord(
     alpha: float = 0.05,
     correction: str | None = "fdr",
     pool: Pool = "shared",
+    transformation: str | None = None,
 ) -> pd.DataFrame:
     """Getis-Ord Gi*: hot spots and cold spots with confidence levels.
 
@@ -198,12 +205,23 @@ def getis_ord(
         Numeric, non-negative column (counts, rates). NaN marks an area
         without data: it is left out together with its links, labelled
         "No data".
-    graph : libpysal.graph.Graph, optional
+    graph : libpysal.graph.Graph or libpysal.weights.W, optional
         Neighbours; default queen contiguity from the geometry
-        (:func:`hotspots.spatial_weights`). Used with binary weights: every
-        neighbour weighs 1 and, for Gi*, the area itself weighs 1 (the
-        Ord-Getis, ArcGIS and spdep ``include.self`` convention). The caller's
-        graph is not modified.
+        (:func:`hotspots.spatial_weights`, built once per set of areas). The
+        caller's graph is not modified.
+    transformation : {"b", "r", "o"}, optional
+        Weighting applied to ``graph`` (esda's argument). ``"b"`` binary:
+        every neighbour weighs 1 and, for Gi*, the area itself weighs 1 (the
+        Ord-Getis, ArcGIS and spdep ``include.self`` convention). ``"o"``: the
+        graph's own weights as given (a kernel graph; the z-score of Ord &
+        Getis 1995 holds for general weights, as spdep ``localG``), the area's
+        weight on itself being its self-weight in the graph, else the largest
+        weight of its row (esda's rule). ``"r"``: those weights
+        row-standardised, self-weight included. Default: ``"b"`` when the
+        graph's weights are equal within each area (binary or
+        row-standardised contiguity, knn, distance band); a graph with unequal
+        weights raises :class:`hotspots.InputError` rather than being made
+        binary silently.
     star : bool, default True
         ``True``: Gi* (the area counts in its own neighbourhood);
         ``False``: Gi (it does not).
@@ -261,12 +279,14 @@ def getis_ord(
     check_pool(pool)
     if not isinstance(star, bool):
         raise ValueError(f"star must be True or False, not {star!r}")
-    inputs = prepare(areas, column, graph)
+    inputs = prepare(
+        areas, column, graph, check_transformation(transformation, optional=True), star=star
+    )
     if (inputs.data < 0).any():
         raise InputError(
             "Getis-Ord Gi* needs non-negative values", column=column, value=inputs.data.min()
         )
-    weights = inputs.graph.binary(self_weight=1.0 if star else 0.0)
+    weights = inputs.weighted
     stat = local_g_stat(
         inputs.data, weights, star=star, permutations=permutations, seed=seed, pool=pool
     )
@@ -285,7 +305,6 @@ def getis_ord(
         "gi_bin": pd.array(np.where(defined, bins, pd.NA), dtype="Int8"),
         "gi_label": pd.array(gi_labels(bins, inputs.has_data, island), dtype="str"),
     }
-    self_text = "self included" if star else "self excluded"
     attrs = provenance(
         name,
         column,
@@ -295,7 +314,7 @@ def getis_ord(
         permutations=permutations,
         seed=seed,
         pool=pool,
-        weights=f"{inputs.weights}, binary, {self_text}",
+        weights=inputs.weights,
         p_value="gi_bin from gi_p (analytical, two-sided) after correction",
     )
     return _with_attrs(areas, columns, attrs)

@@ -175,10 +175,10 @@ def eb_moran(
         raise InputError("the rates do not vary: EB Moran's I is undefined", column=column)
     return moran_test(
         moments.standardised,
-        inputs.graph.row_standardised(),
+        inputs.weighted,
         permutations=permutations,
         seed=seed,
         statistic=EB_MORAN,
         column=column,
-        weights=f"{inputs.weights}, row-standardised",
+        weights=inputs.weights,
     )

@@ -7,10 +7,11 @@ were digitised or generalised independently still give the true neighbours.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import warnings
-import weakref
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,8 +35,8 @@ _ROOK_LENGTH_FACTOR = 2.0
 # how many codes a message names before "and N more"
 _NAMED = 10
 
-# id(graph) -> how it was built; entries leave with their graph
-_DESCRIPTIONS: dict[int, str] = {}
+# default graphs kept per set of areas (see default_weights)
+_CACHED_GRAPHS = 8
 
 
 def spatial_weights(
@@ -46,7 +47,7 @@ def spatial_weights(
     k: int | None = None,
     threshold: float | None = None,
     islands: str = "keep",
-    transform: str = "B",
+    transform: str | None = None,
 ) -> Graph:
     """Spatial weights between areas, as a libpysal Graph indexed by the areas' codes.
 
@@ -80,16 +81,18 @@ def spatial_weights(
         "No neighbours"). ``"nearest"``: link each one, both ways, to its
         nearest area (nearest boundary for contiguity, nearest centroid for a
         distance band).
-    transform : {"B", "R"}, default "B"
-        ``"B"`` binary weights (1 for a neighbour), ``"R"`` row-standardised
-        (each area's weights sum to 1). The statistics apply their own
-        convention whatever is passed in (see their documentation).
+    transform : {"B", "R"}, optional
+        Deprecated (it never changed a statistic, whose weighting is their own
+        ``transformation`` argument); kept for one release with a
+        ``DeprecationWarning``. Use ``spatial_weights(areas).transform("R")``
+        for a row-standardised Graph.
 
     Returns
     -------
     libpysal.graph.Graph
-        Indexed by ``areas.index`` in the same order; a self-contained object
-        that shares nothing with ``areas``.
+        Binary weights (``transformation="B"``), indexed by ``areas.index`` in
+        the same order; a self-contained object that shares nothing with
+        ``areas``.
 
     Raises
     ------
@@ -121,16 +124,47 @@ def spatial_weights(
     >>> boroughs.loc[graph["E09000001"].index, "name"].tolist()
     ['Camden', 'Hackney', 'Islington', 'Tower Hamlets', 'Westminster']
 
-    Row-standardised, or the four nearest boroughs by centroid:
+    Row-standardised (libpysal's own transform), or the four nearest boroughs
+    by centroid:
 
-    >>> spatial_weights(boroughs, transform="R")["E09000001"].tolist()
+    >>> spatial_weights(boroughs).transform("R")["E09000001"].tolist()
     [0.2, 0.2, 0.2, 0.2, 0.2]
     >>> spatial_weights(boroughs, "knn", k=4).cardinalities.unique().tolist()
     [4]
     """
+    if transform is not None:
+        _check_choice("transform", transform, TRANSFORMS)
+        warnings.warn(
+            "spatial_weights(transform=...) is deprecated and will be removed: it never "
+            "changed a statistic (they take transformation=); use "
+            "spatial_weights(areas).transform('R') for a row-standardised Graph",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    graph, _ = build_weights(
+        areas, method, tolerance=tolerance, k=k, threshold=threshold, islands=islands
+    )
+    return graph.transform("R") if transform == "R" else graph
+
+
+def build_weights(
+    areas: gpd.GeoDataFrame | gpd.GeoSeries,
+    method: str = "queen",
+    *,
+    tolerance: float = 0.1,
+    k: int | None = None,
+    threshold: float | None = None,
+    islands: str = "keep",
+    stacklevel: int = 4,
+) -> tuple[Graph, str]:
+    """:func:`spatial_weights` and how the graph was built, in words.
+
+    The words are e.g. ``"queen contiguity (tolerance 0.1 m)"`` or
+    ``"k-nearest neighbours (k=6, between centroids); 2 islands kept without
+    neighbours"``: what only the builder knows (a Graph does not carry it).
+    """
     _check_choice("method", method, METHODS)
     _check_choice("islands", islands, ISLAND_POLICIES)
-    _check_choice("transform", transform, TRANSFORMS)
     if k is not None and method != "knn":
         raise ValueError(f"k is for method='knn', not method={method!r}")
     if threshold is not None and method != "distance":
@@ -162,37 +196,131 @@ def spatial_weights(
     if isolated.size:
         # islands are linked by the geometry the method measures between
         targets = centroids if method == "distance" else geoms
-        heads, tails, how = _handle_islands(ids, targets, isolated, heads, tails, how, islands)
-
-    graph = _graph_from_pairs(ids, heads, tails)
-    if transform == "R":
-        graph = graph.transform("R")
-    _DESCRIPTIONS[id(graph)] = how
-    weakref.finalize(graph, _DESCRIPTIONS.pop, id(graph), None)
-    return graph
+        heads, tails, how = _handle_islands(
+            ids, targets, isolated, heads, tails, how, islands, stacklevel
+        )
+    return _graph_from_pairs(ids, heads, tails), how
 
 
-def describe_weights(graph: Graph) -> str:
-    """Short human description of how ``graph`` was built, for provenance.
+def default_weights(areas: gpd.GeoDataFrame, *, stacklevel: int = 5) -> tuple[Graph, str]:
+    """Queen contiguity of ``areas`` (the statistics' ``graph=None``), built once per geometry.
 
-    For the statistics modules: put the result (plus your own weighting
-    convention, e.g. ``", binary, self included"`` or ``", row-standardised"``)
-    into ``result.attrs["hotspots"]["weights"]``. Call it on the graph the user
-    passed in (or that :func:`spatial_weights` returned), *before* any
-    ``transform``/``assign_self_weight``/``subgraph``: those return new Graph
-    objects that this function no longer recognises.
-
-    Returns e.g. ``"queen contiguity (tolerance 0.1 m)"``, ``"rook contiguity
-    (exact contact)"``, ``"k-nearest neighbours (k=6, between centroids)"``,
-    ``"distance band (centroids within 2000 m)"``, with ``"; 2 islands kept
-    without neighbours"`` or ``"; 2 islands linked to their nearest area"``
-    appended when relevant. For a graph not made by :func:`spatial_weights`:
-    ``"user-supplied graph (33 areas, 136 non-zero weights)"``.
+    Kept in a small cache keyed on the areas themselves (a hash of the
+    geometries' WKB, the index and the CRS), so ``local_moran`` then
+    ``getis_ord`` on the same areas build contiguity once. A libpysal Graph
+    exposes no way to change it in place, so sharing it is safe; the islands
+    warning is given again on every use.
     """
-    known = _DESCRIPTIONS.get(id(graph))
-    if known is not None:
-        return known
-    return f"user-supplied graph ({graph.n} areas, {graph.n_edges} non-zero weights)"
+    key = _geometry_key(areas)
+    graph, how, caught = _cached_build(_Keyed(key, areas))
+    for message in caught:
+        warnings.warn(message, HotspotsWarning, stacklevel=stacklevel)
+    return graph, how
+
+
+def _geometry_key(areas: gpd.GeoDataFrame) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(repr(areas.crs.to_string() if areas.crs is not None else None).encode())
+    digest.update(pd.util.hash_pandas_object(areas.index.to_series(), index=False).to_numpy())
+    for wkb in shapely.to_wkb(np.asarray(areas.geometry.values, dtype=object)):
+        digest.update(b"\x00" if wkb is None else wkb)
+    return f"queen:0.1:{digest.hexdigest()}"
+
+
+class _Keyed:
+    """Areas carried through lru_cache by their key only."""
+
+    def __init__(self, key: str, areas: gpd.GeoDataFrame) -> None:
+        self.key = key
+        self.areas: gpd.GeoDataFrame | None = areas
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Keyed) and other.key == self.key
+
+
+@lru_cache(maxsize=_CACHED_GRAPHS)
+def _cached_build(keyed: _Keyed) -> tuple[Graph, str, tuple[str, ...]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HotspotsWarning)
+        graph, how = build_weights(keyed.areas)
+    keyed.areas = None  # keep the key, not the caller's data
+    messages = tuple(str(w.message) for w in caught if issubclass(w.category, HotspotsWarning))
+    for w in caught:
+        if not issubclass(w.category, HotspotsWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return graph, how, messages
+
+
+_TRANSFORMATION_WORDS = {
+    "B": "binary",
+    "R": "row-standardised",
+    "D": "double-standardised",
+    "V": "variance-stabilised",
+    "O": "weights as built",
+    "C": "custom transformation",
+}
+
+
+def describe_weights(graph: Graph, how: str | None = None) -> str:
+    """Short description of ``graph`` read from the graph itself, for provenance.
+
+    Parameters
+    ----------
+    graph : libpysal.graph.Graph
+    how : str, optional
+        How it was built, when the caller knows (``build_weights`` says);
+        put in front.
+
+    Returns
+    -------
+    str
+        e.g. ``"33 areas, 136 links (4.1 per area), binary"``, with
+        ``", not symmetric"`` (a link without its reverse),
+        ``", 2 areas without neighbours"`` and
+        ``", self-weights"`` when they apply; the transformation is libpysal's
+        ``graph.transformation`` ("O", weights as built, when the weights are
+        not all 1 says "weighted").
+
+    Examples
+    --------
+    >>> import boundaries
+    >>> from hotspots import spatial_weights
+    >>> from hotspots.weights._build import describe_weights
+    >>> graph = spatial_weights(boundaries.load("boroughs"))
+    >>> describe_weights(graph)
+    '33 areas, 136 links (4.1 per area), binary'
+    >>> describe_weights(graph.transform("R"), "queen contiguity")
+    'queen contiguity: 33 areas, 136 links (4.1 per area), row-standardised'
+    """
+    adjacency = graph.adjacency
+    focal = adjacency.index.get_level_values(0)
+    neighbour = adjacency.index.get_level_values(1)
+    weights = adjacency.to_numpy(dtype=np.float64)
+    is_self = np.asarray(focal == neighbour)
+    link = ~is_self & (weights != 0)
+    links = int(link.sum())
+    words = _TRANSFORMATION_WORDS.get(str(graph.transformation).upper(), "weighted")
+    if words == "weights as built":
+        words = "binary" if np.all(weights[link] == 1) else "weighted (weights as built)"
+    text = f"{graph.n} areas, {links} links ({links / graph.n:.1f} per area), {words}"
+    if links and not _symmetric(focal[link], neighbour[link]):
+        text += ", not symmetric"
+    alone = graph.n - len(pd.unique(focal[link]))
+    if alone:
+        text += f", {alone} area{'s' if alone > 1 else ''} without neighbours"
+    if (weights[is_self] != 0).any():
+        text += ", self-weights"
+    return f"{how}: {text}" if how else text
+
+
+def _symmetric(focal: pd.Index, neighbour: pd.Index) -> bool:
+    """Whether every link has its reverse (whatever the weights)."""
+    forward = pd.MultiIndex.from_arrays([focal, neighbour])
+    backward = pd.MultiIndex.from_arrays([neighbour, focal])
+    return len(forward.difference(backward)) == 0
 
 
 def _check_choice(name: str, value: object, allowed: Sequence[str]) -> None:
@@ -255,7 +383,7 @@ def _checked_polygons(geometry: gpd.GeoSeries, ids: pd.Index) -> np.ndarray:
     return geoms
 
 
-def _metres_per_unit(crs: object) -> float:
+def _metres_per_unit(crs: Any) -> float:
     """Metres in one coordinate unit; no CRS means metres."""
     if crs is None:
         return 1.0
@@ -372,6 +500,7 @@ def _handle_islands(
     tails: np.ndarray,
     how: str,
     islands: str,
+    stacklevel: int = 4,
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Apply the islands policy: report, then keep, link or raise.
 
@@ -391,7 +520,7 @@ def _handle_islands(
             f"{found}. Kept without neighbours (statistics label them 'No neighbours'); "
             "pass islands='nearest' to link each to its nearest area.",
             HotspotsWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         return heads, tails, f"{how}; {n} island{plural} kept without neighbours"
     tree = shapely.STRtree(targets)
@@ -401,7 +530,7 @@ def _handle_islands(
     warnings.warn(
         f"{found}. Linked to their nearest area: {_named(links)}.",
         HotspotsWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
     heads = np.concatenate([heads, island, nearest])
     tails = np.concatenate([tails, nearest, island])
