@@ -273,3 +273,27 @@ def test_combined_map_refuses_two_crime_types(crime):
     ):
         hotspots.combined_map(robbery, weapons)
     hotspots.combined_map(robbery, robbery.assign(lisa_label="Not significant"))  # one type: fine
+
+
+def test_points_over_two_years_are_tested_and_flag_repeats():
+    """SYNTHETIC: the shipped three months of burglary repeated eight times (24 months)."""
+    points = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"))
+    points = points[points["crime_type"] == "Burglary"]
+    copies = [points.assign(month=points["month"] + 3 * k - 21) for k in range(8)]
+    synthetic = pd.concat(copies)
+    synthetic.attrs = points.attrs
+    figures = dashboard_figures(synthetic, ["burglary"], levels=["boroughs"], permutations=0)
+    boroughs = boundaries.load("boroughs")
+    cube = hotspots.aggregate_monthly(synthetic, boroughs)
+    rollup = hotspots.change_rollup(boroughs, cube)
+    assert figures["windows"]["before"] == "2023-03 to 2024-02"
+    level = figures["figures"]["t0"]["boroughs"]
+    assert level["change"] == rollup.boroughs["change_label"].tolist()
+    row = rollup.london.iloc[0]
+    assert figures["london"]["t0"]["after"] == row["count_after"]
+    assert figures["london"]["t0"]["change"] == row["change_label"]
+    # every incident has a copy at its map point: all at repeat points; earlier months exist,
+    # so the flag is shown
+    text = level["repeats"][boroughs.index.get_loc("E09000033")]
+    assert text.startswith("100% of ") and "earlier months predict" in text
+    assert level["evaluation"]["text"].startswith("Last year's ")
