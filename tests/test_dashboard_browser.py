@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 browser = test_maps_browser.browser  # the maps tests' Chromium fixture, shared
 
 TYPES = ["Possession of weapons", "Robbery"]
+HEATHROW = "E05013570"  # Heathrow Villages ward: the Met's "Aviation Security (SO18)"
 AREA_PATHS = "document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length"
 
 
@@ -40,16 +41,23 @@ def page(tmp_path_factory, crime) -> Path:
 
 @pytest.fixture(scope="module")
 def tables(crime):
-    """The library's own tables, per crime type and level (boroughs summed from wards)."""
+    """The library's own tables, per crime type and level, and London: one change_rollup.
+
+    Heathrow Villages ward (the Met's "Aviation Security (SO18)") is left out of the roll-up.
+    """
     wards = boundaries.load("wards")
+    kept = wards.drop(index=[HEATHROW])
+    boroughs = boundaries.load("boroughs")
     result = {}
     for name in TYPES:
         cube = hotspots.aggregate_monthly(crime, wards, crime_types=name)
-        result[(name, "wards")] = (cube, hotspots.period_change(wards, cube))
-        boroughs = boundaries.load("boroughs")
-        summed = cube.groupby(wards["borough_code"]).sum(min_count=1).reindex(boroughs.index)
+        rollup = hotspots.change_rollup(kept, cube.reindex(kept.index))
+        result[(name, "wards")] = (cube, rollup.areas.reindex(wards.index))
+        summed = cube.drop(index=[HEATHROW]).groupby(wards["borough_code"]).sum(min_count=1)
+        summed = summed.reindex(boroughs.index)
         summed.loc["E09000001"] = np.nan
-        result[(name, "boroughs")] = (summed, hotspots.period_change(boroughs, summed))
+        result[(name, "boroughs")] = (summed, rollup.boroughs.reindex(boroughs.index))
+        result[(name, "london")] = rollup.london.iloc[0]
     return result
 
 
@@ -89,19 +97,44 @@ def _check_against(shown: dict, code: str, cube, change) -> None:
     assert _number(shown["figures"]["after"]) == change.loc[code, "count_after"]
     assert _number(shown["figures"]["before"]) == change.loc[code, "count_before"]
     assert shown["figures"]["change"].startswith(change.loc[code, "change_label"])
+    assert "relative to London's trend" in shown["figures"]["change"]
     percent = change.loc[code, "percent_change"]
     if np.isfinite(percent):
         assert f"{percent:+.1f}%" in shown["figures"]["percent"]
+    low, high = change.loc[code, ["percent_change_low", "percent_change_high"]]
+    if np.isfinite(low) and np.isfinite(high):
+        assert f"interval {_pct(low)} to {_pct(high)}" in shown["figures"]["percent"]
 
 
-def test_opens_offline_and_draws_every_ward(browser, page):
+def _pct(value: float) -> str:
+    """As the page writes a percentage (JavaScript toFixed(1), "+" when positive)."""
+    value = round(float(value), 1)
+    return f"{value:+.1f}%" if value > 0 else f"{value:.1f}%"
+
+
+def test_opens_offline_and_draws_every_ward(browser, page, tables):
     browser.open(page)
     assert browser.evaluate("document.documentElement.dataset.ready") == "1"
     assert browser.evaluate(AREA_PATHS) == 680
     assert browser.problems() == []
-    # London tile: the headline of the first crime type
+    # London tile: the headline of the first crime type, from the roll-up, with its interval
     tile = browser.evaluate("document.getElementById('tile-london').textContent")
-    assert "Possession of weapons" in tile and "%" in tile
+    london = tables[("Possession of weapons", "london")]
+    assert "Possession of weapons" in tile
+    assert f"{int(london['count_after']):,}" in tile and f"{int(london['count_before']):,}" in tile
+    low, high = _pct(london["percent_change_low"]), _pct(london["percent_change_high"])
+    assert f"{_pct(london['percent_change'])} (interval {low} to {high})" in tile
+    assert london["change_label"] + " (against no change)" in tile
+    howto = browser.evaluate("document.getElementById('howto-text').textContent")
+    assert "relative to London's trend" in howto and "interval" in howto
+    assert "Aviation Security (SO18)" in howto and "PAI" in howto
+    # the hot-spot evaluation under the at-risk list: the figures' text (checked against
+    # evaluate_hotspots in test_dashboard.py)
+    assert browser.evaluate("document.getElementById('evaluation').hidden") is False
+    text = browser.evaluate("document.getElementById('evaluation-text').textContent")
+    data = "JSON.parse(document.getElementById('dashboard-data').textContent)"
+    assert text == browser.evaluate(f"{data}.figures.t0.wards.evaluation.text")
+    assert text.startswith("Last year's ") and "hot-spot wards" in text and "PAI" in text
 
 
 def test_click_a_ward_then_switch_type_and_level(browser, page, tables):
@@ -144,14 +177,24 @@ def test_measures_recolour_the_map_and_legend(browser, page):
     after = browser.evaluate(fills)
     assert before != after
     legend = browser.evaluate("document.getElementById('legend').textContent")
-    assert "No significant change" in legend
+    assert "In line with trend" in legend
     assert browser.problems() == []
 
 
 def test_at_risk_list_and_keyboard(browser, page, tables):
     browser.open(page)
     what = browser.evaluate("document.getElementById('risk-what').textContent")
-    assert "latest 12 months" in what
+    assert "latest 12 months" in what and "at least 10" in what
+    assert "Not ranked: Heathrow Villages" in what
+    # a Hillingdon ward: its borough's tile says Heathrow is not in its totals, as London's
+    wards = boundaries.load("wards")
+    ward = wards.index.get_loc(wards.index[wards["borough_code"] == "E09000017"][0])
+    _choose(browser, "area", str(ward))
+    tile = browser.evaluate("document.getElementById('tile-borough').textContent")
+    assert "Hillingdon" in tile and "Without Heathrow Villages" in tile
+    tile = browser.evaluate("document.getElementById('tile-london').textContent")
+    assert "Without Heathrow Villages" in tile
+    _choose(browser, "area", "")
     first = browser.evaluate("document.querySelector('#risk-list button').dataset.index")
     change = tables[("Possession of weapons", "wards")][1]
     code = change["count_after"].idxmax()
@@ -245,3 +288,26 @@ def test_slots_show_when_filled(browser, crime, tmp_path):
     tile = browser.evaluate("document.getElementById('tile-london').textContent")
     assert "interval -2.0% to +1.0%" in tile
     assert browser.problems() == []
+
+
+def test_police_points_show_repeats_and_say_change_is_not_tested(browser, tmp_path):
+    """Three months of shipped police.uk burglary: no change test, repeat figures shown."""
+    from hotspots.dashboard._figures import dashboard_figures
+
+    points = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"))
+    path = tmp_path / "points.html"
+    hotspots.dashboard_page(points, ["burglary"], levels=["boroughs"], permutations=0, out=path)
+    expected = dashboard_figures(points, ["burglary"], levels=["boroughs"], permutations=0)
+    browser.open(path)
+    assert browser.problems() == []
+    position = list(boundaries.load("boroughs").index).index("E09000033")  # Westminster
+    _choose(browser, "area", str(position))
+    shown = _shown(browser)
+    assert shown["figures"]["change"].startswith("not tested: the data cover 3 months")
+    assert shown["figures"]["repeats"] == expected["figures"]["t0"]["boroughs"]["repeats"][position]
+    measures = browser.evaluate("[...document.getElementById('measure').options].map(o => o.value)")
+    assert "change" not in measures
+    tile = browser.evaluate("document.getElementById('tile-london').textContent")
+    assert "not tested" in tile and f"{expected['london']['t0']['after']:,}" in tile
+    howto = browser.evaluate("document.getElementById('howto-text').textContent")
+    assert "Repeat victimisation" in howto and "map point" in howto

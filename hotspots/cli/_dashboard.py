@@ -22,8 +22,10 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
             "Write one self-contained HTML page (it opens offline in any browser, on a phone "
             "too, and prints) with a crime-type selector, a level selector, a map, for each "
             "area a monthly chart against its borough and London, the latest 12 months against "
-            "the 12 before with the change test's verdict, the hot-spot state and emerging "
-            "pattern, headline tiles, the at-risk list and a 'how to read this' panel. "
+            "the same 12 a year earlier with the interval and the verdict relative to London's "
+            "trend, the hot-spot state and emerging pattern (and repeat victimisation for "
+            "police.uk points), headline tiles, the at-risk list with how well last year's hot "
+            "spots held, and a 'how to read this' panel. "
             "Default crime types: the weapon-enabled crime in the data (possession of weapons, "
             "robbery, violence with injury, and any knife, gun or firearm category)."
         ),

@@ -37,9 +37,15 @@ def dashboard_page(
     verdict, the hot-spot state or the emerging pattern; for the area a
     reader picks (click, or the keyboard-usable *Area* list), a monthly chart
     with the average area of its borough and of London, the latest 12 months
-    against the 12 before with the change test's verdict, its hot-spot state
-    and emerging pattern; London and borough headline tiles; the at-risk list
-    saying what it ranks; a "how to read this" panel; provenance and licences.
+    against the same 12 a year earlier with the interval and the verdict
+    relative to London's trend (:func:`hotspots.change_rollup`), its hot-spot
+    state and emerging pattern, and for police.uk points its repeat
+    victimisation (:func:`hotspots.repeat_areas`); London and borough headline
+    tiles; the at-risk list saying what it ranks, with how much of this year's
+    crime last year's hot spots held (:func:`hotspots.evaluate_hotspots`); a
+    "how to read this" panel; provenance and licences. The Met's Heathrow
+    pseudo-borough ward is left out of the borough and London totals, the
+    change test and the at-risk list, and the page says so.
     Everything (Leaflet, the page's own JavaScript and the figures) is inside
     the one file: it opens without a network, and prints.
 
@@ -89,11 +95,14 @@ def dashboard_page(
     Notes
     -----
     The figures are computed by one module, ``hotspots.dashboard._figures``,
-    from the public functions :func:`hotspots.aggregate`,
-    :func:`hotspots.period_change`, :func:`hotspots.getis_ord` and
-    :func:`hotspots.emerging_hotspots`. Borough counts from a ward table are
-    the sums of the boroughs' wards. The map's geometry is simplified (15 m)
-    and rounded (about 1 m) for drawing only.
+    from the public functions :func:`hotspots.aggregate_monthly`,
+    :func:`hotspots.change_rollup`, :func:`hotspots.getis_ord`,
+    :func:`hotspots.emerging_hotspots`, :func:`hotspots.evaluate_hotspots` and
+    :func:`hotspots.repeat_areas`. Borough counts from a ward table are the
+    sums of the boroughs' wards. Change needs 24 months (the latest 12 against
+    the same 12 a year earlier); with fewer the page says it is not tested.
+    The map's geometry is simplified (15 m) and rounded (about 1 m) for
+    drawing only.
 
     Examples
     --------

@@ -45,7 +45,7 @@ def render(figures: dict[str, Any], title: str) -> str:
         "initial_level": figures["levels"][-1]["id"],
         "ramp": list(_RAMPS["default"]),
         "schemes": {
-            "change": category_scheme("change", "default").fills,
+            "change": category_scheme("change_trend", "default").fills,
             "hotspot": category_scheme("gi", "default").fills,
             "emerging": category_scheme("emerging", "default").fills,
         },
@@ -76,17 +76,38 @@ def _howto(figures: dict[str, Any]) -> str:
     window = figures["window_months"]
     months = "month" if window == 1 else f"{window} months"
     alpha = settings["alpha"]
+    confidence = round(100 * (1 - alpha))
     correction = settings["correction"] or "no"
+    if windows["before"] is None:
+        change = (
+            f"<b>Change</b> is not tested: the data cover {len(figures['months'])} months, and "
+            "the test compares the latest 12 months with the same 12 months a year earlier "
+            "(crime is seasonal, so shorter or shifted windows would mislead)."
+        )
+    else:
+        change = (
+            f"<b>Change</b> compares the latest 12 months ({escape(windows['after'])}) with the "
+            f"same 12 months a year earlier ({escape(windows['before'])}). An area's verdict is "
+            "<i>relative to London's trend</i>: it asks whether the area changed more or less "
+            "than all the areas together did, not whether its count went up or down. An area "
+            "that fell by less than London fell is <i>above</i> the trend. The test allows for "
+            "counts varying more than pure chance would give (overdispersion; "
+            f"{escape(settings['change_test'])}, {escape(correction)} correction "
+            f"across areas, level {alpha}). The <i>interval</i> after the percentage is the "
+            f"{confidence} % interval of the area's own change: the range of changes that the "
+            "counts, with that extra variation, cannot rule out. A wide interval that spans "
+            "zero means the data cannot say whether the area went up or down. The interval is "
+            "of the area's own change, the verdict of its change against London's: an area "
+            "can be in line with the trend with an interval wholly below zero (it fell, as "
+            "London did). London's tile "
+            "tests London's total against no change; its interval leaves out London-wide "
+            "shocks (a change in recording, say), so it is narrower than the real uncertainty."
+        )
     paragraphs = [
         "<b>The map</b> colours every area by what the <i>Map shows</i> list says. Grey with "
         "a dashed outline means no data, which is not a zero: the City of London has no count "
         "in the Met's tables because the Metropolitan Police does not police it.",
-        f"<b>Change</b> compares the latest {months} ({escape(windows['after'])}) with the "
-        f"{months} before ({escape(windows['before'])}). The verdict says whether the "
-        "difference is larger than the month-to-month chance variation of counts of this "
-        "size would give "
-        f"({escape(settings['change_test'])}, {escape(correction)} correction across areas, "
-        f"level {alpha}). A large percentage on a few offences is often no real change.",
+        change,
         "<b>Hot-spot state</b> says whether an area and its neighbours together had more "
         f"(hot spot) or fewer (cold spot) offences per resident in the latest {months} than "
         f"London as a whole would give them by chance ({escape(settings['hotspot'])}). "
@@ -96,11 +117,39 @@ def _howto(figures: dict[str, Any]) -> str:
         f"({escape(settings['emerging'])}): for example a new, intensifying, persistent or "
         "diminishing hot spot.",
         "<b>Most at risk</b> lists the areas with the most recorded offences in the latest "
-        f"{months}. It is a ranking of counts, not a forecast; recorded crime depends on reporting "
-        "and police activity as well as on crime.",
+        f"{months}, with each area's count; areas with fewer than {settings['risk_minimum']} "
+        "offences are not ranked (one offence more or less would reorder them). It is a "
+        "ranking of counts, not a forecast; recorded crime depends on reporting and police "
+        "activity as well as on crime.",
         "<b>The chart</b> shows the area's monthly offences (solid), the average area of its "
         f"borough (dashed) and of London (dotted); the shaded months are the latest {months}.",
     ]
+    if windows["before"] is not None:
+        paragraphs.append(
+            "<b>Do the hot spots hold?</b> Hot spots are only useful if they stay hot. The "
+            f"page takes the 12 months before the latest 12 (\u201clast year\u201d) and "
+            "selects two sets of areas on them alone: the Gi* hot spots and the ten areas "
+            f"with the most offences (at least {settings['risk_minimum']}). It then counts "
+            f"how many of the latest 12 months\u2019 offences (\u201cthis year\u201d, "
+            f"{escape(windows['after'])}) fell in them, against their share of London\u2019s "
+            "area with data. PAI, the predictive accuracy index, is that share of offences "
+            "divided by that share of area: 1 means they held no more offences than their size "
+            "alone would give."
+        )
+    if any(
+        level.get("repeats") is not None
+        for by_level in figures["figures"].values()
+        for level in by_level.values()
+    ):
+        paragraphs.append(
+            "<b>Repeat victimisation</b> counts offences at a police.uk map point that was hit "
+            f"more than once in the latest {months}. A map point is an anonymised location "
+            "that gathers every offence near it (a street, a shop and its car park), so a "
+            "repeat there is not necessarily the same victim; more repeats than a point's "
+            "earlier months predict is the stronger sign."
+        )
+    if figures.get("excluded"):
+        paragraphs.append(f"<b>Left out.</b> {escape(figures['excluded'])}")
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 

@@ -9,6 +9,9 @@
   const NUMBER = new Intl.NumberFormat("en-GB");
   const W = D.window_months;
   const LATEST = "latest " + (W === 1 ? "month" : W + " months");
+  const TESTED = D.windows.before !== null;
+  const NOT_TESTED = "not tested: the data cover " + D.months.length + (D.months.length === 1 ? " month" : " months") +
+    "; the test compares the latest 12 months with the same 12 months a year earlier";
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -37,12 +40,13 @@
   fill($("level"), D.levels.map((l) => [l.id, l.name]), state.level);
   function measures() {
     const rate = fig().rate !== null;
-    return [
+    const all = [
       ["count", (rate ? "Rate per 1,000 residents, " : "Offences, ") + LATEST],
-      ["change", "Change: " + LATEST + " vs the " + (W === 1 ? "month" : W) + " before"],
+      ["change", "Change: " + LATEST + " vs a year earlier, relative to London's trend"],
       ["hotspot", "Hot-spot state (Gi*)"],
-      ["emerging", "Emerging pattern over 24 months"],
+      ["emerging", "Emerging pattern over " + D.months.length + " months"],
     ];
+    return TESTED ? all : all.filter((m) => m[0] !== "change");
   }
   function fillAreas() {
     const lv = level();
@@ -179,11 +183,16 @@
     box.append(el("h3", {}, heading));
     if (!record) { box.append(el("p", { class: "hint" }, "Choose an area to see its borough.")); return; }
     const big = el("div", { class: "big" }, fmt(record.after));
-    box.append(big, el("div", {}, "offences, " + D.windows.after + " (previous " + (W === 1 ? "month" : W + " months") + ": " + fmt(record.before) + ")"));
+    if (!TESTED || record.change === null) {
+      box.append(big, el("div", {}, "offences, " + D.windows.after), el("div", { class: "hint" }, "Change " + NOT_TESTED + "."));
+      return;
+    }
+    box.append(big, el("div", {}, "offences, " + D.windows.after + " (a year earlier, " + D.windows.before + ": " + fmt(record.before) + ")"));
     const change = el("div", { class: record.percent > 0 ? "up" : record.percent < 0 ? "down" : "" },
       arrow(record.percent) + pct(record.percent) + interval(record.interval));
     change.setAttribute("data-percent", record.percent === null ? "" : String(record.percent));
-    box.append(change, el("div", {}, record.change));
+    box.append(change, el("div", {}, record.change + (record.london ? " (against no change)" : " (relative to London's trend)")));
+    if (record.without) box.append(el("div", { class: "hint" }, "Without " + record.without.join(", ") + " (see How to read this)."));
   }
   function boroughRecord(i) {
     const lv = level();
@@ -194,12 +203,14 @@
     if (j < 0) return null;
     const f = D.figures[state.type].boroughs;
     return {
-      name: D.levels[bl].names[j], after: f.after[j], before: f.before[j], percent: f.percent[j],
-      change: f.change[j], interval: f.interval ? f.interval[j] : null,
+      name: D.levels[bl].names[j], after: f.after[j], before: f.before ? f.before[j] : null,
+      percent: f.percent ? f.percent[j] : null,
+      change: f.change ? f.change[j] : null, interval: f.interval ? f.interval[j] : null,
+      without: D.excluded_from[code] || null,
     };
   }
   function drawTiles() {
-    tile($("tile-london"), "London · " + typeName(), D.london[state.type]);
+    tile($("tile-london"), "London · " + typeName(), Object.assign({ london: true, without: Object.values(D.excluded_from).flat().length ? Object.values(D.excluded_from).flat() : null }, D.london[state.type]));
     const b = boroughRecord(state.area);
     tile($("tile-borough"), b ? b.name : "Borough", b);
   }
@@ -219,12 +230,15 @@
     const borough = lv.id === "boroughs" ? null : D.borough_names[lv.boroughs[i]];
     $("detail-name").textContent = lv.names[i] + (borough ? ", " + borough : "");
     drawChart(i, borough);
-    const rows = [
-      ["Offences, " + D.windows.after, fmt(f.after[i]), "after"],
-      ["Offences, " + D.windows.before, fmt(f.before[i]), "before"],
-      ["Change", arrow(f.percent[i]) + pct(f.percent[i]) + interval(f.interval ? f.interval[i] : null), "percent"],
-      ["Change test", f.change[i] + " (adjusted p " + pval(f.p_adjusted[i]) + ")", "change"],
-    ];
+    const rows = [["Offences, " + D.windows.after, fmt(f.after[i]), "after"]];
+    if (TESTED) {
+      rows.push(
+        ["Offences, " + D.windows.before, fmt(f.before[i]), "before"],
+        ["Change", arrow(f.percent[i]) + pct(f.percent[i]) + interval(f.interval ? f.interval[i] : null), "percent"],
+        ["Change test", f.change[i] + (f.p_adjusted[i] === null ? "" : " (relative to London's trend; adjusted p " + pval(f.p_adjusted[i]) + ")"), "change"]);
+    } else {
+      rows.push(["Change", NOT_TESTED, "change"]);
+    }
     if (f.rate !== null) rows.push(["Rate per 1,000 residents", f.rate[i] === null ? "no data" : String(f.rate[i]), "rate"]);
     let gi = f.hotspot[i];
     if (f.hotspot_z[i] !== null) {
@@ -234,6 +248,7 @@
     rows.push(["Hot-spot state", gi, "hotspot"], ["Emerging pattern", f.emerging[i], "emerging"]);
     const rank = f.risk.order.indexOf(i);
     if (rank >= 0) rows.push(["At-risk list", "number " + (rank + 1), "rank"]);
+    if (f.excluded.includes(i) && D.excluded) rows.push(["Note", D.excluded, "excluded"]);
     if (f.repeats && f.repeats[i] !== null) rows.push(["Repeat victimisation", String(f.repeats[i]), "repeats"]);
     figures.replaceChildren();
     for (const [term, value, key] of rows) {
@@ -319,7 +334,8 @@
   function drawRisk() {
     const f = fig();
     const lv = level();
-    $("risk-what").textContent = "Ranks " + f.risk.ranks + ".";
+    $("risk-what").textContent = "Ranks " + f.risk.ranks + "." +
+      (f.excluded.length && D.excluded ? " Not ranked: " + f.excluded.map((i) => lv.names[i]).join(", ") + " (see How to read this)." : "");
     const list = $("risk-list");
     list.replaceChildren();
     for (const i of f.risk.order) {
