@@ -62,7 +62,12 @@ import pandas as pd
 import boundaries
 from hotspots._errors import InputError
 from hotspots._vocabulary import GI_LABELS, NO_DATA
+from hotspots.aggregation import aggregate_monthly
+from hotspots.evaluation import evaluate_hotspots
 from hotspots.io._categories import category_key, category_mask
+from hotspots.repeats import repeat_areas
+from hotspots.spacetime import change_rollup, emerging_hotspots
+from hotspots.stats import getis_ord
 
 __all__ = ["dashboard_figures", "default_crime_types", "present_categories"]
 
@@ -128,8 +133,6 @@ def dashboard_figures(
     correction: str | None = "fdr",
 ) -> dict[str, Any]:
     """Compute the dashboard's figures (see the module docstring for the layout)."""
-    import hotspots
-
     names = (
         default_crime_types(crime) if crime_types is None else _checked_types(crime, crime_types)
     )
@@ -146,12 +149,12 @@ def dashboard_figures(
         subset = _only(crime, name)
         cubes = _cubes(subset, layers, excluded)
         months = [str(m) for m in cubes[levels[-1]].columns]
-        changes, london[type_id], windows = _changes(hotspots, cubes, layers, excluded,
+        changes, london[type_id], windows = _changes(cubes, layers, excluded,
                                                      alpha, correction)  # fmt: skip
         figures[type_id] = {}
         for level in levels:
             figures[type_id][level] = _level_figures(
-                hotspots, level, layers[level], cubes[level], changes[level], subset, windows,
+                level, layers[level], cubes[level], changes[level], subset, windows,
                 excluded, permutations, seed, alpha, correction,
             )  # fmt: skip
         london[type_id]["series"] = [
@@ -279,16 +282,14 @@ def _cubes(
     subset: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame], excluded: list[str]
 ) -> dict[str, pd.DataFrame]:
     """Monthly counts per area at every level (the latest ``MONTHS`` months)."""
-    import hotspots
-
     cubes = {}
     source = subset.attrs.get("level")
     for level, layer in layers.items():
         if isinstance(subset, gpd.GeoDataFrame) or level == source:
-            cube = hotspots.aggregate_monthly(subset, layer)
+            cube = aggregate_monthly(subset, layer)
         else:  # boroughs from a Met ward table: the sums of their wards, pseudo-borough out
             wards = boundaries.load("wards")
-            cube = hotspots.aggregate_monthly(subset, wards)
+            cube = aggregate_monthly(subset, wards)
             cube = _roll_up(cube.drop(index=excluded, errors="ignore"),
                             wards["borough_code"], layer.index)  # fmt: skip
         cubes[level] = cube.iloc[:, -MONTHS:]
@@ -307,7 +308,6 @@ def _roll_up(cube: pd.DataFrame, parent: pd.Series, index: pd.Index) -> pd.DataF
 
 
 def _changes(
-    hotspots: Any,
     cubes: dict[str, pd.DataFrame],
     layers: dict[str, gpd.GeoDataFrame],
     excluded: list[str],
@@ -336,12 +336,12 @@ def _changes(
             continue
         layer = layers[level]
         kept = layer.drop(index=excluded, errors="ignore")
-        result = hotspots.change_rollup(kept, cubes[level].reindex(kept.index), **settings)
+        result = change_rollup(kept, cubes[level].reindex(kept.index), **settings)
         changes[level] = result.areas.reindex(layer.index)
         changes[level]["change_label"] = changes[level]["change_label"].fillna(NO_DATA)
         rollup = rollup or result
     if rollup is None:  # boroughs only
-        rollup = hotspots.change_rollup(layers["boroughs"], cubes["boroughs"], **settings)
+        rollup = change_rollup(layers["boroughs"], cubes["boroughs"], **settings)
     if "boroughs" in layers:
         boroughs = rollup.boroughs.reindex(layers["boroughs"].index)
         boroughs["change_label"] = boroughs["change_label"].fillna(NO_DATA)
@@ -362,7 +362,6 @@ def _changes(
 
 
 def _level_figures(
-    hotspots: Any,
     level: str,
     layer: gpd.GeoDataFrame,
     cube: pd.DataFrame,
@@ -387,10 +386,10 @@ def _level_figures(
             latest["rate"] = np.where(population > 0, latest["count"] / population * 1000, np.nan)
         column = "rate"
     latest = gpd.GeoDataFrame(latest, geometry=layer.geometry, crs=layer.crs)
-    gi = hotspots.getis_ord(
+    gi = getis_ord(
         latest, column, permutations=permutations, seed=seed, alpha=alpha, correction=correction
     )
-    emerging = hotspots.emerging_hotspots(
+    emerging = emerging_hotspots(
         layer, cube, permutations=0, seed=seed, alpha=alpha, correction=correction
     ).areas
     counts = latest["count"]
@@ -421,9 +420,9 @@ def _level_figures(
         },
         "excluded": [layer.index.get_loc(c) for c in excluded if c in layer.index],
         "evaluation": _evaluation(
-            hotspots, level, layer, cube, counts, excluded, permutations, seed, alpha, correction
+            level, layer, cube, counts, excluded, permutations, seed, alpha, correction
         ),
-        "repeats": _repeats(hotspots, subset, layer, cube.columns[-window:]),
+        "repeats": _repeats(subset, layer, cube.columns[-window:]),
         "london_mean": [_number(v, 2) for v in cube.mean(axis=0, skipna=True)],
         "borough_mean": _borough_means(layer, cube),
     }
@@ -444,7 +443,6 @@ def _level_figures(
 
 
 def _evaluation(
-    hotspots: Any,
     level: str,
     layer: gpd.GeoDataFrame,
     cube: pd.DataFrame,
@@ -475,15 +473,13 @@ def _evaluation(
             frame["rate"] = np.where(population > 0, frame["count"] / population * 1000, np.nan)
         column = "rate"
     frame = gpd.GeoDataFrame(frame, geometry=layer.geometry, crs=layer.crs)
-    gi = hotspots.getis_ord(
+    gi = getis_ord(
         frame, column, permutations=permutations, seed=seed, alpha=alpha, correction=correction
     )
     hot = gi["gi_label"].isin([GI_LABELS[3], GI_LABELS[2], GI_LABELS[1]]) & before.notna()
     ranked = before[before >= RISK_MINIMUM].sort_values(ascending=False, kind="stable")
     top = pd.Series(layer.index.isin(ranked.index[:TOP]), index=layer.index)
-    table = hotspots.evaluate_hotspots(
-        layer, {"hot spots": hot, "most at risk": top}, test, before=before
-    )
+    table = evaluate_hotspots(layer, {"hot spots": hot, "most at risk": top}, test, before=before)
     noun = LEVEL_NAMES[level][1]
     sentences = []
     for name, what in (("hot spots", "hot-spot"), ("most at risk", "most-at-risk")):
@@ -514,7 +510,7 @@ def _evaluation(
 
 
 def _repeats(
-    hotspots: Any, subset: pd.DataFrame, layer: gpd.GeoDataFrame, window: pd.Index
+    subset: pd.DataFrame, layer: gpd.GeoDataFrame, window: pd.Index
 ) -> list[str | None] | None:
     """Per area, repeat victimisation in the latest window, for police.uk points only."""
     if not isinstance(subset, gpd.GeoDataFrame) or "month" not in subset:
@@ -522,7 +518,7 @@ def _repeats(
     if not len(subset):
         return None
     earlier = bool((~subset["month"].isin(window)).any())  # a reference for the flag
-    shares = hotspots.repeat_areas(subset, layer, time="month", window=list(window))
+    shares = repeat_areas(subset, layer, time="month", window=list(window))
     texts: list[str | None] = []
     for row in shares.itertuples():
         if not row.repeat_incidents:
