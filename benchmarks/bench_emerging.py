@@ -101,12 +101,14 @@ def large(side: int = 187, months: int = 60) -> None:
     for dr in (-1, 0, 1):
         for dc in (-1, 0, 1):
             r, c = row + dr, col + dc
-            ok = (dr or dc) & (r >= 0) & (r < side) & (c >= 0) & (c < side)
+            ok = bool(dr or dc) & (r >= 0) & (r < side) & (c >= 0) & (c < side)
             focal.append(np.arange(n)[ok])
             neighbor.append((r * side + c)[ok])
     codes = pd.Index([f"A{i:06d}" for i in range(n)], name="code")
     focal, neighbor = np.concatenate(focal), np.concatenate(neighbor)
-    graph = Graph.from_arrays(codes[focal], codes[neighbor], np.ones(len(focal)))
+    graph = Graph.from_arrays(
+        codes[focal].to_numpy(), codes[neighbor].to_numpy(), np.ones(len(focal))
+    )
     areas = gpd.GeoDataFrame(index=codes, geometry=gpd.points_from_xy(col, row))
     rng = np.random.default_rng(1)
     months_index = pd.period_range("2020-01", periods=months, freq="M", name="month")

@@ -104,7 +104,7 @@ def read_mps_crime(path: str | os.PathLike) -> pd.DataFrame:
             "area_name": np.repeat(name.to_numpy(), n_months),
             "borough_name": np.repeat(borough.to_numpy(), n_months),
             "pseudo_borough": np.repeat(borough.isin(PSEUDO_BOROUGHS).to_numpy(), n_months),
-            "month": np.tile(periods, n_rows),
+            "month": periods.take(np.tile(np.arange(n_months), n_rows)),  # no Period objects
             "major_category": np.repeat(ids["MajorText"].to_numpy(), n_months),
             "minor_category": np.repeat(ids["MinorText"].to_numpy(), n_months),
             "count": pd.array(counts.reshape(-1), dtype="Int64"),
