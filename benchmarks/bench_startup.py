@@ -46,7 +46,7 @@ PYGEODA = """
 import boundaries, pygeoda
 wards = boundaries.load("wards")
 wards["residents"] = boundaries.population("wards")
-data = pygeoda.open(wards)
+data = pygeoda.open(wards.reset_index())  # pygeoda needs a 0..n-1 index
 w = pygeoda.queen_weights(data)
 pygeoda.local_gstar(w, data["residents"], permutations=999, seed=1)
 """
