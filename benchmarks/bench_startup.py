@@ -158,8 +158,8 @@ def main() -> None:
     run([*python, FIRST_STATISTIC], warm_env())  # warm numba's cache
     importtime_offenders()
 
-    print("\n| ours | wall median s | CPU median s | peer | wall median s | CPU median s "
-          "| ratio ours/peer, median (min-max) | runs |")  # fmt: skip
+    print("\n| A | wall median s | CPU median s | B | wall median s | CPU median s "
+          "| wall ratio A/B, median (min-max) | runs |")  # fmt: skip
     print("|---|---:|---:|---|---:|---:|---|---:|")
     interleaved("first statistic, warm", with_cache([*python, FIRST_STATISTIC], False),
                 "pygeoda", with_cache([*python, PYGEODA], False), args.repeat)  # fmt: skip
