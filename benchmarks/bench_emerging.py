@@ -10,10 +10,18 @@ the best of ``REPEAT`` runs (the machine may be shared). Run from the
 repository root::
 
     python benchmarks/bench_emerging.py
+    python benchmarks/bench_emerging.py --large   # 34,969 x 60 synthetic, categories
+
+``--large`` runs :func:`hotspots.emerging_hotspots` once on a synthetic
+187 x 187 queen lattice (34,969 areas) x 60 months of Poisson(5) counts
+(synthetic, not real data) and times the category step on its states both
+ways: the former per-area loop calling ``classify`` and ``classify_all``
+(all areas at once).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -81,5 +89,55 @@ def main() -> None:
         print(f"loop of {name} / emerging_hotspots: {ratios}")
 
 
+def large(side: int = 187, months: int = 60) -> None:
+    import geopandas as gpd
+    import numpy as np
+
+    from hotspots.spacetime._rules import classify, classify_all
+
+    n = side * side
+    row, col = np.divmod(np.arange(n), side)
+    focal, neighbor = [], []
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            r, c = row + dr, col + dc
+            ok = bool(dr or dc) & (r >= 0) & (r < side) & (c >= 0) & (c < side)
+            focal.append(np.arange(n)[ok])
+            neighbor.append((r * side + c)[ok])
+    codes = pd.Index([f"A{i:06d}" for i in range(n)], name="code")
+    focal, neighbor = np.concatenate(focal), np.concatenate(neighbor)
+    graph = Graph.from_arrays(
+        codes[focal].to_numpy(), codes[neighbor].to_numpy(), np.ones(len(focal))
+    )
+    areas = gpd.GeoDataFrame(index=codes, geometry=gpd.points_from_xy(col, row))
+    rng = np.random.default_rng(1)
+    months_index = pd.period_range("2020-01", periods=months, freq="M", name="month")
+    cube = pd.DataFrame(rng.poisson(5, (n, months)).astype(float), index=codes,
+                        columns=months_index)  # fmt: skip
+    print(f"synthetic lattice {n} areas x {months} months, 999 permutations, time_lag=1")
+    start = time.perf_counter()
+    result = hotspots.emerging_hotspots(areas, cube, graph=graph, permutations=999, seed=1)
+    print(f"{'emerging_hotspots (whole call, categories vectorised)':<58} "
+          f"{time.perf_counter() - start:8.2f} s")  # fmt: skip
+    bins = result.periods["gi_bin"].to_numpy(dtype=float, na_value=np.nan).reshape(n, months)
+    trend = result.areas["trend_direction"].map({"Upward trend": 1, "Downward trend": -1})
+    trend = trend.fillna(0).astype(int).to_numpy()
+    usable = ~np.isnan(bins)
+
+    def loop():
+        return [classify(np.sign(bins[i, usable[i]]), int(trend[i])) for i in range(n)]
+
+    def vectorised():
+        return classify_all(np.where(usable, np.sign(bins), np.nan), trend)
+
+    before = timed("categories: per-area classify loop (before)", loop)
+    after = timed("categories: classify_all (after)", vectorised, REPEAT)
+    assert list(vectorised()) == loop()
+    print(
+        f"category step {before / after:.0f}x faster; "
+        f"whole call before ~= after + {before - after:.1f} s"
+    )
+
+
 if __name__ == "__main__":
-    main()
+    large() if "--large" in sys.argv else main()

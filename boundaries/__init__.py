@@ -52,6 +52,13 @@ def _cached_layer(layer: str) -> gpd.GeoDataFrame:
     return gdf
 
 
+@functools.cache
+def _codes(layer: str) -> pd.Index:
+    """The codes of a layer (immutable), read once without the geometries."""
+    with (_DATA / _manifest()["layers"][layer]["file"]).open("rb") as handle:
+        return pd.read_parquet(handle, columns=[]).index
+
+
 @functools.lru_cache(maxsize=1)
 def _cached_population() -> pd.DataFrame:
     with (_DATA / _manifest()["population"]["file"]).open("rb") as handle:

@@ -314,3 +314,21 @@ def test_population_table_has_no_orphans():
     for layer, rows in table.groupby("layer"):
         assert rows["code"].is_unique
         assert set(rows["code"]) == set(boundaries.load(layer).index), layer
+
+
+@pytest.mark.parametrize("layer", boundaries.layers()["layer"].tolist())
+def test_cached_codes_are_the_layer_index(layer):
+    """The codes read without geometries (used to recognise a shipped layer) are load's index."""
+    assert boundaries._codes(layer).equals(boundaries.load(layer).index)
+
+
+def test_load_is_cached_but_never_shared():
+    first = boundaries.load("boroughs")
+    first.loc[first.index[0], "name"] = "changed"
+    first.attrs["boundaries"]["layer"] = "changed"
+    first.loc[first.index[1], "geometry"] = first.geometry.iloc[0]
+    again = boundaries.load("boroughs")
+    assert again is not first
+    assert "changed" not in set(again["name"])
+    assert again.attrs["boundaries"]["layer"] == "boroughs"
+    assert not again.geometry.iloc[1].equals(again.geometry.iloc[0])

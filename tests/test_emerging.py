@@ -241,3 +241,19 @@ def test_unknown_codes_and_graph_without_areas(wards, ward_graph, ward_burglary)
         emerging_hotspots(wards.iloc[5:], ward_burglary, graph=ward_graph.subgraph(wards.index[5:]))
     with pytest.raises(InputError, match="not in the graph"):
         emerging_hotspots(wards, ward_burglary, graph=ward_graph.subgraph(wards.index[5:]))
+
+
+def test_vectorised_categories_equal_classify_per_area_on_real_wards(ward_result, wards):
+    """The categories (computed for all areas at once) are classify() of each area's series."""
+    from hotspots.spacetime._rules import classify
+
+    bins = ward_result.periods["gi_bin"].to_numpy(dtype=float, na_value=np.nan).reshape(680, 24)
+    trend = ward_result.areas["trend_direction"].map({"Upward trend": 1, "Downward trend": -1})
+    for i, code in enumerate(wards.index):
+        usable = ~np.isnan(bins[i])
+        expected = (
+            classify(np.sign(bins[i][usable]), int(trend.fillna(0).iloc[i]))
+            if usable[-1]
+            else "No data"
+        )
+        assert ward_result.areas.loc[code, "emerging_label"] == expected, code

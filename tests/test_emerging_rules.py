@@ -10,6 +10,7 @@ import pytest
 from hotspots._vocabulary import EMERGING_CATEGORIES as CATEGORIES
 from hotspots.spacetime._rules import (
     classify,
+    classify_all,
     is_consecutive,
     is_diminishing,
     is_historical,
@@ -126,3 +127,42 @@ def test_cold_is_the_mirror_of_hot():
                 .replace("X", "cold spot")
                 == cold
             )
+
+
+def _classify_rows(states, trends):
+    return [classify(row[~np.isnan(row)], int(t)) for row, t in zip(states, trends, strict=True)]
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 5], ids=lambda n: f"all-series-{n}")
+def test_classify_all_equals_classify_on_every_series(length):
+    """Every series of hot / cold / not significant / missing periods up to length 5."""
+    combos = np.array(list(itertools.product((H, C, N, np.nan), repeat=length)), dtype=float)
+    states = np.repeat(combos, 3, axis=0)
+    trends = np.tile([-1, 0, 1], len(combos))
+    assert list(classify_all(states, trends)) == _classify_rows(states, trends)
+
+
+@pytest.mark.parametrize("periods", [10, 20, 60], ids=lambda n: f"random-{n}-periods")
+def test_classify_all_equals_classify_on_random_series(periods):
+    """Random series, mostly hot (so the 90 % edges and long runs occur), with gaps."""
+    rng = np.random.default_rng(periods)
+    n = 1500
+    share_hot = rng.uniform(0.5, 1.0, size=(n, 1))
+    draw = rng.uniform(size=(n, periods))
+    states = np.where(draw < share_hot, H, np.where(draw < share_hot + 0.05, C, N)).astype(float)
+    states[rng.uniform(size=(n, periods)) < rng.uniform(0, 0.3, size=(n, 1))] = np.nan
+    states[:100] = 1.0  # all hot, then one break at a random place
+    states[np.arange(100), rng.integers(0, periods, 100)] = rng.choice([C, N, np.nan], 100)
+    trends = rng.integers(-1, 2, size=n)
+    expected = _classify_rows(states, trends)
+    assert list(classify_all(states, trends)) == expected
+    assert len(set(expected)) >= 8
+
+
+def test_classify_all_equals_classify_on_the_constructed_cases():
+    width = max(len(states) for states, _, _ in CASES.values())
+    rows = np.full((len(CASES), width), np.nan)
+    for i, (states, _, _) in enumerate(CASES.values()):
+        rows[i, width - len(states) :] = states  # missing periods first
+    trends = np.array([trend for _, trend, _ in CASES.values()])
+    assert list(classify_all(rows, trends)) == [expected for _, _, expected in CASES.values()]

@@ -704,8 +704,9 @@ def _denominator(population: object, denominator: str | None) -> str:
 def shipped_layer(areas: gpd.GeoDataFrame) -> str | None:
     """The shipped layer whose codes include every area of ``areas``, if any."""
     for layer in boundaries.layers()["layer"]:
-        codes = boundaries.load(layer).index
-        if len(areas) <= len(codes) and areas.index.isin(codes).all():
+        codes = boundaries._codes(layer)  # read once per process, geometries not loaded
+        # get_indexer on the unique codes: a hash lookup (isin on arrow strings loops in Python)
+        if len(areas) <= len(codes) and (codes.get_indexer(areas.index) >= 0).all():
             return layer
     return None
 

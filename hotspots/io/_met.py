@@ -125,15 +125,17 @@ def read_met_crime(
     else:
         code, name = _borough_codes(borough), borough
     periods = pd.PeriodIndex([f"{m[:4]}-{m[4:]}" for m in months], freq="M")
+    # take() keeps the typed arrays (strings, periods): no per-record Python objects
+    row_of = np.repeat(np.arange(n_rows), n_months)
     tidy = pd.DataFrame(
         {
-            "area_code": np.repeat(code.to_numpy(), n_months),
-            "area_name": np.repeat(name.to_numpy(), n_months),
-            "borough_name": np.repeat(borough.to_numpy(), n_months),
+            "area_code": code.array.take(row_of),
+            "area_name": name.array.take(row_of),
+            "borough_name": borough.array.take(row_of),
             "pseudo_borough": np.repeat(borough.isin(PSEUDO_BOROUGHS).to_numpy(), n_months),
-            "month": np.tile(periods, n_rows),
-            "major_category": np.repeat(ids["MajorText"].to_numpy(), n_months),
-            "minor_category": np.repeat(ids["MinorText"].to_numpy(), n_months),
+            "month": periods.take(np.tile(np.arange(n_months), n_rows)),
+            "major_category": ids["MajorText"].array.take(row_of),
+            "minor_category": ids["MinorText"].array.take(row_of),
             "count": pd.array(counts.reshape(-1), dtype="Int64"),
         },
         columns=list(OUTPUT),

@@ -10,7 +10,7 @@ import pandas as pd
 
 from hotspots._errors import InputError
 from hotspots.spacetime._cube import cube_for_areas
-from hotspots.spacetime._rules import NO_DATA, classify
+from hotspots.spacetime._rules import NO_DATA, classify_all
 from hotspots.spacetime._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
 from hotspots.stats._engine import CSRGraph, csr_from_graph, local_g_stat
 from hotspots.stats._inference import (
@@ -322,17 +322,12 @@ def _period_table(
 
 def _summary(bins: np.ndarray, z: np.ndarray, has_value: np.ndarray, alpha: float) -> pd.DataFrame:
     """Per area: category, Mann-Kendall trend on Gi* z, hot / cold period counts."""
-    n = z.shape[0]
     usable = has_value & ~np.isnan(z)
     _, _, _, tau, trend_z, trend_p = _mann_kendall_rows(np.where(usable, z, np.nan))
     words = _trend_words(trend_z, trend_p, alpha)
     trend_sign = np.where(words == UPWARD, 1, np.where(words == DOWNWARD, -1, 0))
-    categories = []
-    for i in range(n):
-        if not usable[i, -1]:
-            categories.append(NO_DATA)
-        else:
-            categories.append(classify(np.sign(bins[i, usable[i]]), int(trend_sign[i])))
+    categories = classify_all(np.where(usable, np.sign(bins), np.nan), trend_sign)
+    categories[~usable[:, -1]] = NO_DATA
     no_series = ~usable.any(axis=1)
     return pd.DataFrame(
         {

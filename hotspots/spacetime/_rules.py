@@ -143,3 +143,90 @@ def _start_of_final_run(states: np.ndarray) -> int:
     """Index where the final run of equal states begins."""
     changes = np.flatnonzero(states[1:] != states[:-1])
     return int(changes[-1]) + 1 if len(changes) else 0
+
+
+def classify_all(states: np.ndarray, trends: np.ndarray) -> np.ndarray:
+    """The emerging hot spot categories of many areas at once (vectorised :func:`classify`).
+
+    Parameters
+    ----------
+    states : numpy.ndarray
+        ``(areas, periods)`` states, oldest first: +1 hot spot, -1 cold spot,
+        0 not significant, NaN for a missing period (left out of the series,
+        as :func:`classify` expects). A row of NaN means no data.
+    trends : numpy.ndarray
+        ``(areas,)`` signs of the significant Mann-Kendall trends (+1, -1, 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(areas,)`` object array of categories; row ``i`` equals
+        ``classify(states[i][~np.isnan(states[i])], trends[i])``.
+    """
+    states = np.asarray(states, dtype=np.float64)
+    if states.ndim != 2:
+        raise ValueError(f"states must be 2-D (areas, periods), not {states.ndim}-D")
+    trends = np.sign(np.asarray(trends, dtype=np.float64)).astype(np.int8)
+    present = ~np.isnan(states)
+    # the final state of each series: last present column (0 when the row is empty)
+    n_periods = states.shape[1]
+    last_column = n_periods - 1 - np.argmax(present[:, ::-1], axis=1)
+    final = np.where(present.any(axis=1), states[np.arange(len(states)), last_column], np.nan)
+    hot = _side_codes(states, present, final, trends)
+    cold = _side_codes(-states, present, -final, -trends)
+    n_hot = len(HOT_CATEGORIES)
+    # codes: 0..n-1 hot categories, n..2n-1 cold, 2n no pattern, 2n+1 no data
+    names = np.array([*HOT_CATEGORIES, *COLD_CATEGORIES, NO_PATTERN, NO_DATA], dtype=object)
+    codes = np.full(len(states), 2 * n_hot, dtype=np.int64)
+    historical = n_hot - 1
+    codes = np.where(cold == historical, n_hot + historical, codes)
+    codes = np.where(hot == historical, historical, codes)
+    about_final_cold = (cold >= 0) & (cold < historical)
+    codes = np.where(about_final_cold, n_hot + cold, codes)
+    about_final_hot = (hot >= 0) & (hot < historical)
+    codes = np.where(about_final_hot, hot, codes)
+    codes = np.where(present.any(axis=1), codes, 2 * n_hot + 1)
+    return names[codes]
+
+
+def _side_codes(
+    states: np.ndarray, present: np.ndarray, final: np.ndarray, trends: np.ndarray
+) -> np.ndarray:
+    """Index into the hot spot rules (``_RULES``) of the rule each row matches, -1 for none.
+
+    The hot spot side only; the cold side is this applied to flipped signs.
+    """
+    m = present.sum(axis=1)
+    hot = (states == 1).sum(axis=1)  # NaN compares False
+    cold = (states == -1).sum(axis=1)
+    hot90 = 10 * hot >= 9 * m
+    ends_hot = final == 1
+    # length of the final run of hot states, missing periods skipped
+    breaks = present & (states != 1)
+    last_break = np.where(
+        breaks.any(axis=1), states.shape[1] - 1 - np.argmax(breaks[:, ::-1], axis=1), -1
+    )
+    after = np.arange(states.shape[1])[None, :] > last_break[:, None]
+    run = (present & after).sum(axis=1)
+    new = ends_hot & ~hot90 & (hot + cold == 1)
+    consecutive = ends_hot & ~hot90 & (run >= 2) & (hot + cold == run)
+    intensifying = ends_hot & hot90 & (trends > 0)
+    persistent = ends_hot & hot90 & (trends == 0)
+    diminishing = ends_hot & hot90 & (trends < 0)
+    sporadic = ends_hot & ~hot90 & (cold == 0) & ~new & ~consecutive
+    oscillating = ends_hot & ~hot90 & (cold > 0)
+    historical = (m > 0) & ~ends_hot & hot90
+    matches = (
+        new,
+        consecutive,
+        intensifying,
+        persistent,
+        diminishing,
+        sporadic,
+        oscillating,
+        historical,
+    )
+    codes = np.full(len(states), -1, dtype=np.int64)
+    for index in range(len(matches) - 1, -1, -1):  # the first matching rule wins
+        codes = np.where(matches[index], index, codes)
+    return codes
