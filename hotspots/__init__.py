@@ -100,49 +100,56 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from hotspots._errors import HotspotsWarning, InputError
-    from hotspots.aggregation._aggregate import aggregate
-    from hotspots.aggregation._monthly import aggregate_monthly
-    from hotspots.aggregation._rollup import roll_up
-    from hotspots.dashboard._api import dashboard_page
-    from hotspots.evaluation._compare import (
-        compare_hotspot_methods,
-        rolling_evaluation,
-        select_hotspots,
+    from hotspots._errors import HotspotsWarning as HotspotsWarning
+    from hotspots._errors import InputError as InputError
+    from hotspots.aggregation._aggregate import aggregate as aggregate
+    from hotspots.aggregation._monthly import aggregate_monthly as aggregate_monthly
+    from hotspots.aggregation._rollup import roll_up as roll_up
+    from hotspots.dashboard._api import dashboard_page as dashboard_page
+    from hotspots.evaluation._compare import compare_hotspot_methods as compare_hotspot_methods
+    from hotspots.evaluation._compare import rolling_evaluation as rolling_evaluation
+    from hotspots.evaluation._compare import select_hotspots as select_hotspots
+    from hotspots.evaluation._metrics import Concentration as Concentration
+    from hotspots.evaluation._metrics import concentration as concentration
+    from hotspots.evaluation._metrics import concentration_curve as concentration_curve
+    from hotspots.evaluation._metrics import evaluate_hotspots as evaluate_hotspots
+    from hotspots.evaluation._rank import rank_areas as rank_areas
+    from hotspots.io._categories import crime_categories as crime_categories
+    from hotspots.io._met import read_met_crime as read_met_crime
+    from hotspots.io._met import read_mps_crime as read_mps_crime
+    from hotspots.io._points import points_from_frame as points_from_frame
+    from hotspots.io._police_uk import read_police_uk as read_police_uk
+    from hotspots.io._report import LoadReport as LoadReport
+    from hotspots.io._samples import sample_path as sample_path
+    from hotspots.maps._api import change_map as change_map
+    from hotspots.maps._api import choropleth_map as choropleth_map
+    from hotspots.maps._api import cluster_map as cluster_map
+    from hotspots.maps._api import combined_map as combined_map
+    from hotspots.maps._api import emerging_map as emerging_map
+    from hotspots.maps._api import hotspot_map as hotspot_map
+    from hotspots.repeats._figure import near_repeat_figure as near_repeat_figure
+    from hotspots.repeats._knox import near_repeat as near_repeat
+    from hotspots.repeats._locations import repeat_areas as repeat_areas
+    from hotspots.repeats._locations import repeat_locations as repeat_locations
+    from hotspots.repeats._risk import near_repeat_risk as near_repeat_risk
+    from hotspots.spacetime._change import period_change as period_change
+    from hotspots.spacetime._cube import space_time_cube as space_time_cube
+    from hotspots.spacetime._emerging import EmergingHotspots as EmergingHotspots
+    from hotspots.spacetime._emerging import emerging_hotspots as emerging_hotspots
+    from hotspots.spacetime._rollup import ChangeRollup as ChangeRollup
+    from hotspots.spacetime._rollup import change_rollup as change_rollup
+    from hotspots.spacetime._trend import MannKendall as MannKendall
+    from hotspots.spacetime._trend import mann_kendall as mann_kendall
+    from hotspots.spacetime._unusual import unusual_periods as unusual_periods
+    from hotspots.spacetime._wdd import WeightedDisplacement as WeightedDisplacement
+    from hotspots.spacetime._wdd import (
+        weighted_displacement_difference as weighted_displacement_difference,
     )
-    from hotspots.evaluation._metrics import (
-        Concentration,
-        concentration,
-        concentration_curve,
-        evaluate_hotspots,
-    )
-    from hotspots.evaluation._rank import rank_areas
-    from hotspots.io._categories import crime_categories
-    from hotspots.io._met import read_met_crime, read_mps_crime
-    from hotspots.io._points import points_from_frame
-    from hotspots.io._police_uk import read_police_uk
-    from hotspots.io._report import LoadReport
-    from hotspots.io._samples import sample_path
-    from hotspots.maps._api import (
-        change_map,
-        choropleth_map,
-        cluster_map,
-        combined_map,
-        emerging_map,
-        hotspot_map,
-    )
-    from hotspots.repeats._figure import near_repeat_figure
-    from hotspots.repeats._knox import near_repeat
-    from hotspots.repeats._locations import repeat_areas, repeat_locations
-    from hotspots.repeats._risk import near_repeat_risk
-    from hotspots.spacetime._change import period_change
-    from hotspots.spacetime._cube import space_time_cube
-    from hotspots.spacetime._emerging import EmergingHotspots, emerging_hotspots
-    from hotspots.spacetime._rollup import ChangeRollup, change_rollup
-    from hotspots.spacetime._trend import MannKendall, mann_kendall
-    from hotspots.spacetime._unusual import unusual_periods
-    from hotspots.spacetime._wdd import WeightedDisplacement, weighted_displacement_difference
-    from hotspots.stats._global import GlobalStatistic, general_g, global_moran
-    from hotspots.stats._local import getis_ord, local_moran
-    from hotspots.stats._rates import eb_moran, eb_rate
-    from hotspots.weights._build import spatial_weights
+    from hotspots.stats._global import GlobalStatistic as GlobalStatistic
+    from hotspots.stats._global import general_g as general_g
+    from hotspots.stats._global import global_moran as global_moran
+    from hotspots.stats._local import getis_ord as getis_ord
+    from hotspots.stats._local import local_moran as local_moran
+    from hotspots.stats._rates import eb_moran as eb_moran
+    from hotspots.stats._rates import eb_rate as eb_rate
+    from hotspots.weights._build import spatial_weights as spatial_weights

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from hotspots._vocabulary import KNOX_MORE, REPEAT_MORE
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+_Number = TypeVar("_Number", int, float)
 
 PROG_NAME = "hotspots repeats"
 DEFAULT_DISTANCES = (100.0, 200.0, 300.0, 400.0, 500.0)
@@ -24,7 +32,10 @@ OUTPUT_FILES = {
 }
 
 
-def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     """Add the ``repeats`` subcommand to the ``hotspots`` parser."""
     parser = commands.add_parser(
         "repeats",
@@ -116,8 +127,15 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     """Run ``hotspots repeats``; returns the exit status."""
     import boundaries
-    import hotspots
     from hotspots.cli._inputs import POLICE_UK, TableColumns, input_kind, read_crime, resolve_path
+    from hotspots.io import read_police_uk
+    from hotspots.repeats import (
+        near_repeat,
+        near_repeat_figure,
+        near_repeat_risk,
+        repeat_areas,
+        repeat_locations,
+    )
     from hotspots.repeats._figure import write_atomic
 
     paths = [resolve_path(text) for text in args.inputs]
@@ -127,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     kind = kinds.pop()
     columns = TableColumns(x=args.x, y=args.y, crs=args.crs)
     if kind == POLICE_UK:
-        points = hotspots.read_police_uk([str(p) for p in paths], crime_types=args.crime_types)
+        points = read_police_uk([str(p) for p in paths], crime_types=args.crime_types)
         time = args.time_column or "month"
     else:
         if args.time_column is None:
@@ -141,19 +159,22 @@ def run(args: argparse.Namespace) -> int:
     correction = None if args.correction == "none" else args.correction
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    say = (lambda text: None) if args.quiet else (lambda text: print(text, file=sys.stderr))
+
+    def say(text: str) -> None:
+        if not args.quiet:
+            print(text, file=sys.stderr)
 
     say(f"{PROG_NAME}: Knox test on {len(points):,} events, {args.permutations} permutations")
-    knox = hotspots.near_repeat(
+    knox = near_repeat(
         points, time=time, distance_bands=list(args.distance_bands), time_bands=list(time_bands),
         permutations=args.permutations, seed=args.seed, alpha=args.alpha, correction=correction,
     )  # fmt: skip
     write_atomic(out / OUTPUT_FILES["knox"], knox.to_csv(index=False))
-    hotspots.near_repeat_figure(knox, out / OUTPUT_FILES["figure"])
+    near_repeat_figure(knox, out / OUTPUT_FILES["figure"])
     window = args.window
     if window is not None and len(window) == 1:
         window = window[0]
-    places = hotspots.repeat_locations(
+    places = repeat_locations(
         points, location=args.location_column, time=time, window=window,
         alpha=args.alpha, correction=correction,
     )  # fmt: skip
@@ -163,12 +184,12 @@ def run(args: argparse.Namespace) -> int:
         .drop(columns=places.geometry.name)
         .to_csv(index=False),
     )
-    areas = hotspots.repeat_areas(
+    areas = repeat_areas(
         points, boundaries.load(args.level), location=args.location_column, time=time,
         window=window, alpha=args.alpha, correction=correction,
     )  # fmt: skip
     _write_layer(areas, out / OUTPUT_FILES["areas"], "repeat_areas")
-    risk = hotspots.near_repeat_risk(points, knox, time=time)
+    risk = near_repeat_risk(points, knox, time=time)
     _write_layer(risk, out / OUTPUT_FILES["risk"], "near_repeat_risk")
 
     print(_knox_text(knox))
@@ -190,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _knox_text(knox) -> str:
+def _knox_text(knox: pd.DataFrame) -> str:
     shown = knox.assign(
         ratio=knox["ratio"].round(2),
         expected=knox["expected"].round(1),
@@ -201,7 +222,7 @@ def _knox_text(knox) -> str:
     return shown[columns].to_string(index=False)
 
 
-def _write_layer(frame, path: Path, layer: str) -> None:
+def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     """A GeoPackage layer, written to a temporary file first and moved into place."""
     import pandas as pd
 
@@ -222,8 +243,8 @@ def _write_layer(frame, path: Path, layer: str) -> None:
         temp.unlink(missing_ok=True)
 
 
-def _numbers(kind: type):
-    def parse(text: str) -> tuple:
+def _numbers(kind: Callable[[str], _Number]) -> Callable[[str], tuple[_Number, ...]]:
+    def parse(text: str) -> tuple[_Number, ...]:
         try:
             return tuple(kind(part) for part in text.split(",") if part.strip())
         except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -12,7 +13,33 @@ from hotspots._errors import InputError
 from hotspots._vocabulary import HIGH_HIGH, HOT_CATEGORIES, SELECTION_METHODS
 from hotspots.evaluation._metrics import evaluate_hotspots
 
+if TYPE_CHECKING:
+    from libpysal.graph import Graph
+    from typing_extensions import Unpack
+
 RECENT_MONTHS = 3  # "previous period": the last months of the training window
+
+
+class SelectOptions(TypedDict, total=False):
+    """Keyword arguments of :func:`select_hotspots` that the comparisons pass on."""
+
+    methods: Sequence[str] | None
+    share: float
+    population: pd.Series | str | None
+    graph: Graph | None
+    permutations: int
+    seed: int | None
+    alpha: float
+    correction: str | None
+
+
+class _StatArgs(TypedDict):
+    """Arguments shared by the Gi*, LISA and emerging hot-spot selections."""
+
+    graph: Graph | None
+    seed: int | None
+    alpha: float
+    correction: str | None
 
 
 def select_hotspots(
@@ -22,7 +49,7 @@ def select_hotspots(
     methods: Sequence[str] | None = None,
     share: float = 0.05,
     population: pd.Series | str | None = None,
-    graph: object | None = None,
+    graph: Graph | None = None,
     permutations: int = 999,
     seed: int | None = None,
     alpha: float = 0.05,
@@ -90,7 +117,7 @@ def select_hotspots(
     n_top = int(np.ceil(share * total.notna().sum()))
     label = f"{100 * share:g}%"
     out: dict[str, pd.Series] = {}
-    stat_args = {"graph": graph, "seed": seed, "alpha": alpha, "correction": correction}
+    stat_args: _StatArgs = {"graph": graph, "seed": seed, "alpha": alpha, "correction": correction}
     for method in methods:
         if method == "count":
             out[f"Top {label} by count"] = _top(total, n_top)
@@ -129,7 +156,7 @@ def compare_hotspot_methods(
     *,
     train: tuple[str, str],
     test: tuple[str, str],
-    **options: object,
+    **options: Unpack[SelectOptions],
 ) -> pd.DataFrame:
     """Every hot-spot method chosen on one period, judged on the next, in one table.
 
@@ -174,7 +201,7 @@ def compare_hotspot_methods(
     test_cube = _months(cube, test, "test")
     if train_cube.columns.max() >= test_cube.columns.min():
         raise InputError("the test period must start after the training period ends")
-    selections = select_hotspots(areas, train_cube, **options)  # type: ignore[arg-type]
+    selections = select_hotspots(areas, train_cube, **options)
     before = train_cube.sum(axis=1, min_count=train_cube.shape[1])
     after = test_cube.sum(axis=1, min_count=test_cube.shape[1])
     table = evaluate_hotspots(areas, selections, after, before=before)
@@ -194,7 +221,7 @@ def rolling_evaluation(
     train_months: int = 12,
     test_months: int = 12,
     step: int = 3,
-    **options: object,
+    **options: Unpack[SelectOptions],
 ) -> pd.DataFrame:
     """Rolling-origin evaluation: train on ``train_months``, test on the next, move on.
 
@@ -274,12 +301,14 @@ def _hot_gi_labels() -> list[str]:
     return [GI_LABELS[b] for b in (3, 2, 1)]
 
 
-def _emerging(areas: gpd.GeoDataFrame, cube: pd.DataFrame, stat_args: dict) -> dict:
+def _emerging(
+    areas: gpd.GeoDataFrame, cube: pd.DataFrame, stat_args: _StatArgs
+) -> dict[str, pd.Series]:
     from hotspots.spacetime._emerging import emerging_hotspots
 
     result = emerging_hotspots(areas, cube, permutations=0, **stat_args)
     labels = result.areas["emerging_label"]
-    out = {}
+    out: dict[str, pd.Series] = {}
     for category in HOT_CATEGORIES:
         if (labels == category).any():
             out[f"Emerging: {category}"] = (labels == category).astype(bool)

@@ -157,7 +157,9 @@ def crime_categories(source: str | None = None) -> pd.DataFrame:
     >>> crime_categories("police.uk")["name"].head(3).tolist()
     ['Anti-social behaviour', 'Bicycle theft', 'Burglary']
     """
-    rows = [("police.uk", "crime type", name, None) for name in POLICE_UK_CRIME_TYPES]
+    rows: list[tuple[str, str, str, str | None]] = [
+        ("police.uk", "crime type", name, None) for name in POLICE_UK_CRIME_TYPES
+    ]
     rows += [("met", "major", major, None) for major in MET_CATEGORIES]
     rows += [
         ("met", "minor", minor, major)

@@ -19,7 +19,7 @@ _LEFT, _TOP = 130, 92
 _FONT = "font-family='Helvetica, Arial, sans-serif'"
 
 
-def near_repeat_figure(knox: pd.DataFrame, path: str | os.PathLike | None = None) -> str:
+def near_repeat_figure(knox: pd.DataFrame, path: str | os.PathLike[str] | None = None) -> str:
     """A heat map of the Knox ratios: distance bands down, time bands across.
 
     Cells are shaded by the Knox ratio (blue below 1, white at 1, red above,

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
+from numpy.typing import NDArray
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -22,26 +23,26 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
 @njit(cache=True, nogil=True)
-def _mix(z):
+def _mix(z: np.uint64) -> np.uint64:
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
     return z ^ (z >> np.uint64(31))
 
 
 @njit(cache=True, nogil=True)
-def _stream_state(seed, stream):
+def _stream_state(seed: np.uint64, stream: int) -> np.uint64:
     return _mix(_mix(seed) + np.uint64(stream) * _GAMMA + _GAMMA)
 
 
 @njit(cache=True, nogil=True)
-def _below(state, bound):
+def _below(state: np.uint64, bound: int) -> tuple[np.uint64, np.int64]:
     state = state + _GAMMA
     u = (_mix(state) >> np.uint64(11)) * _TO_UNIT
     return state, np.int64(u * bound)
 
 
 @njit(cache=True, nogil=True)
-def _band_of(d, edges):
+def _band_of(d: float, edges: NDArray[np.float64]) -> int:
     """1-based distance band of ``d > 0``: the first ``k`` with ``d <= edges[k-1]``; 0 if none."""
     for k in range(edges.shape[0]):
         if d <= edges[k]:
@@ -50,7 +51,20 @@ def _band_of(d, edges):
 
 
 @njit(cache=True, nogil=True)
-def _grid_pairs(x, y, order, keys, nx, cell_x, cell_y, edges, fill, first, second, band):
+def _grid_pairs(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    order: NDArray[np.int64],
+    keys: NDArray[np.int64],
+    nx: int,
+    cell_x: NDArray[np.int64],
+    cell_y: NDArray[np.int64],
+    edges: NDArray[np.float64],
+    fill: bool,
+    first: NDArray[np.int32],
+    second: NDArray[np.int32],
+    band: NDArray[np.int8],
+) -> int:
     """Pairs of points at most ``edges[-1]`` apart, found cell by cell.
 
     ``order`` sorts the points by grid cell, ``keys`` are the sorted cell keys
@@ -92,7 +106,18 @@ def _grid_pairs(x, y, order, keys, nx, cell_x, cell_y, edges, fill, first, secon
 
 
 @njit(cache=True, nogil=True)
-def _count_block(times, first, second, band, lut, n_distance, seed, start, stop, out):
+def _count_block(
+    times: NDArray[np.int64],
+    first: NDArray[np.int32],
+    second: NDArray[np.int32],
+    band: NDArray[np.int8],
+    lut: NDArray[np.int64],
+    n_distance: int,
+    seed: np.uint64,
+    start: int,
+    stop: int,
+    out: NDArray[np.int64],
+) -> None:
     """Counts per (distance band, time band) for permutations ``start..stop-1`` of ``times``.
 
     Permutation ``p`` is a full Fisher-Yates shuffle from stream ``p`` of
@@ -118,7 +143,15 @@ def _count_block(times, first, second, band, lut, n_distance, seed, start, stop,
 
 
 @njit(cache=True, nogil=True)
-def _count_observed(times, first, second, band, lut, n_distance, out):
+def _count_observed(
+    times: NDArray[np.int64],
+    first: NDArray[np.int32],
+    second: NDArray[np.int32],
+    band: NDArray[np.int8],
+    lut: NDArray[np.int64],
+    n_distance: int,
+    out: NDArray[np.int64],
+) -> None:
     last = lut.shape[0] - 1
     for e in range(first.shape[0]):
         dt = abs(times[first[e]] - times[second[e]])
@@ -131,7 +164,9 @@ def default_threads() -> int:
     return max(1, int(env)) if env else max(1, os.cpu_count() or 1)
 
 
-def close_pairs(x: np.ndarray, y: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, ...]:
+def close_pairs(
+    x: np.ndarray, y: np.ndarray, edges: np.ndarray
+) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int8]]:
     """Every pair of points at most ``edges[-1]`` apart, with its distance band.
 
     Returns ``first``, ``second`` (int32 positions, ``first != second``, each
@@ -175,7 +210,7 @@ def band_counts(
     permutations: int,
     seed: int,
     threads: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Observed ``(n_distance, n_time)`` and simulated ``(permutations, ...)`` pair counts.
 
     The result does not depend on ``threads``: permutation ``p`` always uses

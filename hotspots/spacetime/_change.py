@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import stats
 
 from hotspots._errors import InputError
@@ -228,9 +229,9 @@ def period_change(
         result["relative_ratio"] = ratio / reference
         result["relative_ratio_low"] = low / reference
         result["relative_ratio_high"] = high / reference
-    result["window_before"] = np.where(has_data, window_before, None)
-    result["window_after"] = np.where(has_data, window_after, None)
-    result["change_test"] = np.where(has_data, test, None)
+    result["window_before"] = _where_data(has_data, window_before)
+    result["window_after"] = _where_data(has_data, window_after)
+    result["change_test"] = _where_data(has_data, test)
     result["change_dispersion"] = np.where(has_data, phi, np.nan)
     result["change_p"] = p
     result["change_p_adjusted"] = adjusted
@@ -317,6 +318,13 @@ def _window(bounds: tuple[str, str], freq: object, name: str) -> pd.PeriodIndex:
 def window_text(periods: pd.PeriodIndex) -> str:
     """``"2024-07 to 2025-06"``, or one period."""
     return str(periods[0]) if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+
+
+def _where_data(has_data: NDArray[np.bool_], value: str) -> NDArray[np.object_]:
+    """``value`` where ``has_data``, None elsewhere (an object array)."""
+    out = np.full(len(has_data), None, dtype=object)
+    out[has_data] = value
+    return out
 
 
 def _window_sums(values: pd.DataFrame, window: pd.PeriodIndex) -> np.ndarray:

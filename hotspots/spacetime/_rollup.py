@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -129,9 +130,9 @@ def change_rollup(
     import boundaries
 
     alpha = check_alpha(alpha)
-    settings = {"before": before, "after": after, "test": test, "dispersion": dispersion,
-                "alpha": alpha, "correction": correction}  # fmt: skip
-    area_result = period_change(areas, cube, **settings)
+    change = partial(period_change, before=before, after=after, test=test,
+                     dispersion=dispersion, alpha=alpha, correction=correction)  # fmt: skip
+    area_result = change(areas, cube)
     boroughs = boundaries.load("boroughs")
     values = cube_for_areas(cube, areas)
     codes = borough_codes(areas)
@@ -145,7 +146,7 @@ def change_rollup(
         borough_cube.index.name = "code"
         borough_cube.attrs = values.attrs
     borough_areas = boroughs.loc[boroughs.index.isin(borough_cube.index)]
-    borough_result = period_change(borough_areas, borough_cube, **settings)
+    borough_result = change(borough_areas, borough_cube)
     london = _london(borough_result, values.columns, before, after, test, alpha)
     return ChangeRollup(areas=area_result, boroughs=borough_result, london=london)
 

@@ -128,7 +128,7 @@ def weighted_displacement_difference(
     if (displacement is None) != (displacement_control is None):
         raise InputError("give both displacement and displacement_control, or neither")
     pairs = {"treated": treated, "control": control}
-    if displacement is not None:
+    if displacement is not None and displacement_control is not None:
         pairs |= {"displacement": displacement, "displacement_control": displacement_control}
     counts = {name: _pair(name, pair) for name, pair in pairs.items()}
     parts = {name: after - before for name, (before, after) in counts.items()}
