@@ -526,7 +526,7 @@ def test_weights_line_describes_the_graph_when_no_statistic_records_it():
     argv = ["analyse", "sample:mps-ward-crime", "--crime-type", "Burglary", "--stat", "change"]
     status, stdout, stderr = run([*argv, "--weights", "knn", "--k", "4", *FAST])
     assert status == 0, stderr
-    assert "Weights: k-nearest neighbours (k=4, between centroids): 33 areas, " in stdout
+    assert "Weights: k-nearest neighbours (k=4, between centroids): 680 areas, 2720 links" in stdout
 
 
 def test_islands_are_a_warning_line_not_a_failure():

@@ -48,7 +48,7 @@ def roll_up(counts: pd.DataFrame | pd.Series, to: str) -> pd.DataFrame | pd.Seri
     counts : DataFrame or Series
         Counts indexed by area code (wards, LSOAs, MSOAs or boroughs of the
         shipped layers): the per-month table of :func:`hotspots.aggregate`
-        (``by="month"``), a space-time cube, or a Series such as
+        (:func:`hotspots.aggregate_monthly`), a space-time cube, or a Series such as
         ``aggregate(...)["count"]``. Every column must hold numbers; NaN is no
         data. Not modified.
     to : {"msoa", "boroughs", "london"}
@@ -85,8 +85,8 @@ def roll_up(counts: pd.DataFrame | pd.Series, to: str) -> pd.DataFrame | pd.Seri
     Examples
     --------
     >>> import boundaries, hotspots
-    >>> crime = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    >>> wards = hotspots.aggregate(crime, boundaries.load("wards"), by="month")
+    >>> crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    >>> wards = hotspots.aggregate_monthly(crime, boundaries.load("wards"))
     >>> boroughs = hotspots.roll_up(wards, "boroughs")
     >>> boroughs.shape, bool(boroughs.loc["E09000001"].isna().all())
     ((33, 24), True)
