@@ -256,14 +256,17 @@ def _draw(state, scratch, swaps, out, k, m):
 
 
 @njit(cache=True, nogil=True)
-def _shared_pool(m, width, permutations, seed):
-    """``(permutations, width)`` draws without replacement from ``0..m-1``, row p from stream p."""
-    pool = np.empty((permutations, width), dtype=np.int64)
+def _shared_pool(m, width, start, stop, seed):
+    """``(stop - start, width)`` draws without replacement from ``0..m-1``.
+
+    Row ``p - start`` is permutation ``p``, drawn from stream ``p``.
+    """
+    pool = np.empty((stop - start, width), dtype=np.int64)
     scratch = np.arange(m)
     swaps = np.empty(width, dtype=np.int64)
-    for p in range(permutations):
+    for p in range(start, stop):
         state = _stream_state(seed, p)
-        _draw(state, scratch, swaps, pool[p], width, m)
+        _draw(state, scratch, swaps, pool[p - start], width, m)
     return pool
 
 
@@ -290,81 +293,94 @@ def _observed(values, a, b, indptr, indices, weights, start, stop, observed):
 
 
 @njit(cache=True, nogil=True)
-def _shared_block(
-    values, a, b, indptr, indices, weights, pool_t, start, stop, observed, tie, n_ge, n_le,
-    keep, simulations,
+def _shared_batch(
+    values, a, b, indptr, indices, weights, pool_t, offset, rows, c, observed, tie, n_ge, n_le,
+    used, stop, keep, simulations,
 ):  # fmt: skip
-    """Conditional randomisation from the shared pool for areas ``start..stop-1``.
+    """Conditional randomisation from the shared pool: column ``c``, areas ``rows``.
 
-    ``pool_t[j, p]`` is the ``j``-th draw of permutation ``p`` among ``0..n-2``;
-    for area ``i`` a draw ``d`` stands for position ``d + (d >= i)``. The
-    values at ``d`` and ``d + 1`` are gathered once per column into two
-    ``(width, permutations)`` tables, so the loop over areas reads memory in
-    order and is vectorised over permutations.
+    ``pool_t[j, p]`` is the ``j``-th draw of permutation ``offset + p`` among
+    ``0..n-2``; for area ``i`` a draw ``d`` stands for position ``d + (d >= i)``.
+    The values at ``d`` and ``d + 1`` are gathered once into two ``(width,
+    batch)`` tables, so the loop over areas reads memory in order and is
+    vectorised over permutations. Counts are added to ``n_ge`` / ``n_le`` and
+    ``used`` records the permutations counted; with ``stop > 0`` an area stops
+    at the permutation where its smaller tail count reaches ``stop`` (Besag &
+    Clifford), so the result does not depend on how permutations are batched.
     """
-    k = values.shape[1]
-    width, permutations = pool_t.shape
-    low = np.empty((width, permutations))
-    high = np.empty((width, permutations))
-    lag = np.empty(permutations)
-    for c in range(k):
-        for j in range(width):
-            for p in range(permutations):
-                d = pool_t[j, p]
-                low[j, p] = values[d, c]
-                high[j, p] = values[d + 1, c]
-        for i in range(start, stop):
-            lo = indptr[i]
-            card = indptr[i + 1] - lo
-            if card == 0:
-                continue
-            lag[:] = 0.0
-            for j in range(card):
-                w = weights[lo + j]
-                draws, below, above = pool_t[j], low[j], high[j]
-                for p in range(permutations):
-                    lag[p] += w * (above[p] if draws[p] >= i else below[p])
-            a_i, b_i = a[i, c], b[i, c]
-            low_end, high_end = observed[i, c] - tie[i, c], observed[i, c] + tie[i, c]
-            ge = 0
-            le = 0
-            for p in range(permutations):
-                sim = a_i * lag[p] + b_i
-                ge += sim >= low_end
-                le += sim <= high_end
-                if keep:
-                    simulations[i, c, p] = sim
-            n_ge[i, c] = ge
-            n_le[i, c] = le
-
-
-@njit(cache=True, nogil=True)
-def _independent_block(
-    values, a, b, indptr, indices, weights, seed, permutations, start, stop, observed, tie,
-    n_ge, n_le, keep, simulations,
-):  # fmt: skip
-    """Conditional randomisation with fresh draws for every area ``start..stop-1``.
-
-    Area ``i`` draws from stream ``i`` of ``seed``: ``card`` distinct positions
-    of ``0..n-2`` per permutation (rejection of repeats for small
-    cardinalities, partial Fisher-Yates above ``_REJECTION_MAX``), each draw
-    ``d`` standing for position ``d + (d >= i)``; one draw serves all columns.
-    """
-    n, k = values.shape
-    m = n - 1
-    width = 0
-    for i in range(start, stop):
-        width = max(width, indptr[i + 1] - indptr[i])
-    draw = np.empty(width, dtype=np.int64)
-    swaps = np.empty(width, dtype=np.int64)
-    scratch = np.arange(m) if width > _REJECTION_MAX else np.empty(0, dtype=np.int64)
-    for i in range(start, stop):
+    width, batch = pool_t.shape
+    low = np.empty((width, batch))
+    high = np.empty((width, batch))
+    lag = np.empty(batch)
+    for j in range(width):
+        for p in range(batch):
+            d = pool_t[j, p]
+            low[j, p] = values[d, c]
+            high[j, p] = values[d + 1, c]
+    for r in range(len(rows)):
+        i = rows[r]
         lo = indptr[i]
         card = indptr[i + 1] - lo
         if card == 0:
             continue
-        state = _stream_state(seed, i)
-        for p in range(permutations):
+        lag[:] = 0.0
+        for j in range(card):
+            w = weights[lo + j]
+            draws, below, above = pool_t[j], low[j], high[j]
+            for p in range(batch):
+                lag[p] += w * (above[p] if draws[p] >= i else below[p])
+        a_i, b_i = a[i, c], b[i, c]
+        low_end, high_end = observed[i, c] - tie[i, c], observed[i, c] + tie[i, c]
+        ge = n_ge[i, c]
+        le = n_le[i, c]
+        count = batch
+        for p in range(batch):
+            sim = a_i * lag[p] + b_i
+            ge += sim >= low_end
+            le += sim <= high_end
+            if keep:
+                simulations[i, c, offset + p] = sim
+            if stop > 0 and min(ge, le) >= stop:
+                count = p + 1
+                break
+        n_ge[i, c] = ge
+        n_le[i, c] = le
+        used[i, c] = offset + count
+
+
+@njit(cache=True, nogil=True)
+def _independent_batch(
+    values, a, b, indptr, indices, weights, states, drawn, rows, until, observed, tie,
+    n_ge, n_le, used, active, stop, keep, simulations,
+):  # fmt: skip
+    """Conditional randomisation with fresh draws for every area of ``rows``.
+
+    Area ``i`` continues its own stream (state ``states[i]``, ``drawn[i]``
+    permutations so far) up to permutation ``until``: ``card`` distinct
+    positions of ``0..n-2`` per permutation (rejection of repeats for small
+    cardinalities, partial Fisher-Yates above ``_REJECTION_MAX``), each draw
+    ``d`` standing for position ``d + (d >= i)``; one draw serves all columns
+    still ``active``. With ``stop > 0`` a column stops at the permutation where
+    its smaller tail count reaches ``stop``.
+    """
+    n, k = values.shape
+    m = n - 1
+    width = 0
+    for r in range(len(rows)):
+        i = rows[r]
+        width = max(width, indptr[i + 1] - indptr[i])
+    draw = np.empty(width, dtype=np.int64)
+    swaps = np.empty(width, dtype=np.int64)
+    scratch = np.arange(m) if width > _REJECTION_MAX else np.empty(0, dtype=np.int64)
+    for r in range(len(rows)):
+        i = rows[r]
+        lo = indptr[i]
+        card = indptr[i + 1] - lo
+        if card == 0:
+            continue
+        state = states[i]
+        p = drawn[i]
+        while p < until:
             if card > _REJECTION_MAX:
                 state = _draw(state, scratch, swaps, draw, card, m)
             else:
@@ -381,15 +397,28 @@ def _independent_block(
                         j += 1
             for j in range(card):
                 draw[j] += np.int64(draw[j] >= i)
+            still = 0
             for c in range(k):
+                if not active[i, c]:
+                    continue
                 lag = 0.0
                 for j in range(card):
                     lag += weights[lo + j] * values[draw[j], c]
                 sim = a[i, c] * lag + b[i, c]
                 n_ge[i, c] += sim >= observed[i, c] - tie[i, c]
                 n_le[i, c] += sim <= observed[i, c] + tie[i, c]
+                used[i, c] = p + 1
                 if keep:
                     simulations[i, c, p] = sim
+                if stop > 0 and min(n_ge[i, c], n_le[i, c]) >= stop:
+                    active[i, c] = False
+                else:
+                    still += 1
+            p += 1
+            if still == 0:
+                break
+        states[i] = state
+        drawn[i] = p
 
 
 @njit(cache=True, nogil=True)
@@ -445,20 +474,49 @@ def default_threads() -> int:
     return max(1, int(env)) if env else max(1, os.cpu_count() or 1)
 
 
-def _blocks(n_items: int, threads: int) -> list[tuple[int, int]]:
+# Work done by one kernel call between two returns to Python (links x permutations):
+# small enough that Ctrl-C is honoured within a fraction of a second, large
+# enough that the calls' overhead does not show.
+WORK_PER_CALL = 1 << 23
+
+# Largest permutation count accepted (fixed or reached by the adaptive rule): beyond
+# it the run takes hours and the simulated values of a global statistic alone
+# would fill gigabytes.
+MAX_PERMUTATIONS = 10_000_000
+
+
+def _blocks(n_items: int, threads: int, max_size: int | None = None) -> list[tuple[int, int]]:
     size = max(1, math.ceil(n_items / (4 * threads)))
+    if max_size is not None:
+        size = max(1, min(size, max_size))
     return [(s, min(s + size, n_items)) for s in range(0, n_items, size)]
 
 
-def _run(task, n_items: int, threads: int) -> None:
-    blocks = _blocks(n_items, threads)
+def _row_blocks(n_rows: int, threads: int) -> list[tuple[int, int]]:
+    """Blocks of at least 64 areas (each block gathers its own copy of the draws' values)."""
+    size = max(64, math.ceil(n_rows / (4 * threads)))
+    return [(s, min(s + size, n_rows)) for s in range(0, n_rows, size)]
+
+
+def _run(task, blocks: list[tuple[int, int]], threads: int) -> None:
+    """Run ``task(start, stop)`` on every block, on ``threads`` threads.
+
+    Interruptible: with one thread the blocks run one by one from Python; with
+    several the main thread waits on each block in turn, and on Ctrl-C the blocks
+    not yet started are cancelled (those running finish their small share).
+    """
     if threads == 1 or len(blocks) == 1:
         for start, stop in blocks:
             task(start, stop)
         return
-    with ThreadPoolExecutor(max_workers=threads) as executor:
+    executor = ThreadPoolExecutor(max_workers=threads)
+    try:
         for future in [executor.submit(task, s, e) for s, e in blocks]:
             future.result()
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
 
 
 def _seed_u64(seed: int | None) -> np.uint64:
@@ -501,12 +559,17 @@ class LocalRun:
     observed : ndarray of float64
         Observed statistic.
     n_ge, n_le : ndarray of int64
-        Number of simulated values ``>=`` and ``<=`` the observed one; a tie
-        (within :func:`tie_tolerance`) counts in both.
+        Number of simulated values ``>=`` and ``<=`` the observed one among
+        the ``used`` permutations; a tie (within :func:`tie_tolerance`) counts
+        in both.
     permutations : int
-        Number of permutations.
+        Number of permutations (fixed), or the most any area may use (``stop > 0``).
     simulations : ndarray of float64 (n, k, permutations) or None
         Simulated statistics, only when asked for with ``keep=True``.
+    used : ndarray of int64 or None
+        Permutations each area used (None: all used ``permutations``).
+    stop : int
+        Besag-Clifford stopping count (0: fixed number of permutations).
     """
 
     observed: np.ndarray
@@ -514,10 +577,21 @@ class LocalRun:
     n_le: np.ndarray
     permutations: int
     simulations: np.ndarray | None = None
+    used: np.ndarray | None = None
+    stop: int = 0
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Permutations used by each area and column, ``(n, k)``."""
+        if self.used is None:
+            return np.full(self.observed.shape, self.permutations, dtype=np.int64)
+        return self.used
 
     def p_value(self, alternative: Alternative = "two-sided") -> np.ndarray:
-        """Pseudo p-values, see :func:`pseudo_p`."""
-        return pseudo_p(self.n_ge, self.n_le, self.permutations, alternative)
+        """Pseudo p-values, see :func:`pseudo_p` and :func:`sequential_p`."""
+        if self.stop == 0:
+            return pseudo_p(self.n_ge, self.n_le, self.permutations, alternative)
+        return sequential_p(self.n_ge, self.n_le, self.counts, self.stop, alternative)
 
 
 def pseudo_p(
@@ -550,6 +624,31 @@ def pseudo_p(
     raise ValueError(f"alternative must be one of {ALTERNATIVES}, got {alternative!r}")
 
 
+def sequential_p(
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    stop: int,
+    alternative: Alternative = "two-sided",
+) -> np.ndarray:
+    """Sequential Monte Carlo p-value of Besag & Clifford (1991).
+
+    An area draws permutations until ``M = min(n_ge, n_le)`` reaches ``stop``
+    (after ``L`` permutations: directed ``p = stop / L``) or until the maximum
+    is reached with ``M < stop`` (``p = (M + 1) / (L + 1)``, the usual
+    pseudo p-value). Both are valid p-values: under the null hypothesis
+    ``P(p <= u) <= u``. ``"two-sided"`` doubles the directed value (capped at 1).
+    """
+    if alternative not in ("two-sided", "directed"):
+        raise ValueError("a sequential p-value is two-sided or directed, not " + repr(alternative))
+    m = np.minimum(n_ge, n_le).astype(np.float64)
+    used = np.asarray(used, dtype=np.float64)
+    stopped = m >= stop
+    with np.errstate(divide="ignore", invalid="ignore"):
+        directed = np.where(stopped, m / np.maximum(used, 1.0), (m + 1.0) / (used + 1.0))
+    return directed if alternative == "directed" else np.minimum(1.0, 2.0 * directed)
+
+
 TIE_TOLERANCE = 1e-10
 
 
@@ -579,6 +678,7 @@ def local_permutations(
     pool: Pool = "shared",
     keep: bool = False,
     threads: int | None = None,
+    stop: int = 0,
 ) -> LocalRun:
     """Conditional randomisation for any statistic ``a_i * lag_i + b_i``.
 
@@ -591,20 +691,28 @@ def local_permutations(
     graph : CSRGraph
         Links (self-links excluded; a self term belongs in ``b``).
     permutations : int
-        Number of random neighbour sets per area; 0 skips the simulation.
+        Number of random neighbour sets per area (the most any area may use
+        when ``stop > 0``); 0 skips the simulation.
     seed : int, optional
         Non-negative seed; the same seed gives identical results whatever
         ``threads`` is.
     pool : {"shared", "independent"}
-        ``"shared"`` (default, GeoDa/esda lookup table): one table of
-        ``permutations`` random sets of ``max cardinality`` positions, reused by
+        ``"shared"`` (default, GeoDa/esda lookup table): permutation ``p`` is one
+        random set of ``max cardinality`` positions (stream ``p``), reused by
         every area; fast, but the p-values of different areas are correlated
         because they share draws. ``"independent"``: fresh draws for every
-        area, p-values independent across areas, about 5-10x slower.
+        area (stream ``i``), p-values independent across areas, about 5-10x slower.
     keep : bool
-        Also return the simulated statistics, ``(n, k, permutations)`` floats.
+        Also return the simulated statistics, ``(n, k, permutations)`` floats
+        (fixed runs only).
     threads : int, optional
         Worker threads (default :func:`default_threads`).
+    stop : int
+        0: every area uses ``permutations``. Otherwise the sequential rule of
+        Besag & Clifford (1991): an area (column) stops at the permutation where
+        its smaller tail count reaches ``stop`` (see :func:`sequential_p`).
+        Permutations are drawn in batches, but the result does not depend on
+        the batching or on ``threads``.
     """
     check_pool(pool)
     v = _as_matrix(values)
@@ -613,33 +721,87 @@ def local_permutations(
     b = _kernel_array(np.broadcast_to(_as_matrix(b), v.shape))
     if n < 2:
         permutations = 0
+    if permutations > MAX_PERMUTATIONS:
+        raise ValueError(f"permutations must be at most {MAX_PERMUTATIONS:,}, not {permutations:,}")
+    if keep and stop:
+        raise ValueError("keep=True needs a fixed number of permutations (stop=0)")
     seed64 = _seed_u64(seed)
+    threads = threads or default_threads()
     width = int(graph.cardinalities.max()) if n else 0
     if width > n - 1:
         raise ValueError("an area has more neighbours than there are other areas")
     observed = np.empty((n, k))
     n_ge = np.zeros((n, k), dtype=np.int64)
     n_le = np.zeros((n, k), dtype=np.int64)
+    used = np.zeros((n, k), dtype=np.int64)
     simulations = np.empty((n, k, permutations) if keep else (0, 0, 0))
     indptr, indices, weights = _kernel_arrays(graph)
     tie = tie_tolerance(v, a, b, graph)
-    shared = pool == "shared" and permutations > 0
-    # the pool transposed, (width, permutations): each draw's column is read in order
-    pool_t = (
-        np.ascontiguousarray(_shared_pool(n - 1, width, permutations, seed64).T) if shared else None
+    card = graph.cardinalities
+
+    def observe(start: int, stop_: int) -> None:
+        _observed(v, a, b, indptr, indices, weights, start, stop_, observed)
+
+    _run(observe, _blocks(n, threads), threads)
+    active = np.repeat((card > 0)[:, None], k, axis=1) if permutations else np.zeros((n, k), bool)
+    offset = 0
+    batch = _FIRST_BATCH if stop else permutations
+    if pool == "independent":
+        states = _stream_states(seed64, n)
+        drawn = np.zeros(n, dtype=np.int64)
+    while offset < permutations and active.any():
+        rows_any = np.flatnonzero(active.any(axis=1))
+        links = int(card[rows_any].sum()) * (1 if pool == "independent" else k)
+        size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, links)))
+        if pool == "shared":
+            size = min(size, max(1, WORK_PER_CALL // max(1, width * (k + 1))))
+            # the pool transposed, (width, size): each draw's column is read in order
+            pool_t = np.ascontiguousarray(
+                _shared_pool(n - 1, width, offset, offset + size, seed64).T
+            )
+            for c in range(k):
+                rows = np.flatnonzero(active[:, c])
+
+                def task(
+                    start: int, stop_: int, rows=rows, c=c, pool_t=pool_t, offset=offset
+                ) -> None:
+                    _shared_batch(v, a, b, indptr, indices, weights, pool_t, offset,
+                                  rows[start:stop_], c, observed, tie, n_ge, n_le, used, stop,
+                                  keep, simulations)  # fmt: skip
+
+                _run(task, _row_blocks(len(rows), threads), threads)
+        else:
+            until = offset + size
+
+            def task(start: int, stop_: int, rows=rows_any, until=until, active=active) -> None:
+                _independent_batch(v, a, b, indptr, indices, weights, states, drawn,
+                                   rows[start:stop_], until, observed, tie, n_ge, n_le, used,
+                                   active, stop, keep, simulations)  # fmt: skip
+
+            _run(task, _row_blocks(len(rows_any), threads), threads)
+        offset += size
+        if stop:
+            active &= np.minimum(n_ge, n_le) < stop
+            batch = min(2 * batch, _LARGEST_BATCH)
+    if not stop:
+        used = None
+    return LocalRun(
+        observed, n_ge, n_le, permutations, simulations if keep else None, used, int(stop)
     )
 
-    def task(start: int, stop: int) -> None:
-        _observed(v, a, b, indptr, indices, weights, start, stop, observed)
-        if shared:
-            _shared_block(v, a, b, indptr, indices, weights, pool_t, start, stop,
-                          observed, tie, n_ge, n_le, keep, simulations)  # fmt: skip
-        elif permutations:
-            _independent_block(v, a, b, indptr, indices, weights, seed64, permutations, start,
-                               stop, observed, tie, n_ge, n_le, keep, simulations)  # fmt: skip
 
-    _run(task, n, threads or default_threads())
-    return LocalRun(observed, n_ge, n_le, permutations, simulations if keep else None)
+# the adaptive rule's first batch of permutations, doubled at each round up to the largest
+_FIRST_BATCH = 128
+_LARGEST_BATCH = 1 << 16
+
+
+@njit(cache=True, nogil=True)
+def _stream_states(seed, n):
+    """Starting states of streams ``0..n-1`` of ``seed``."""
+    states = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        states[i] = _stream_state(seed, i)
+    return states
 
 
 def global_permutations(
@@ -662,13 +824,16 @@ def global_permutations(
         Links without self-links (``self_weight`` is ignored).
     permutations, seed, threads
         As for :func:`local_permutations`; permutation ``p`` is a full shuffle
-        from stream ``p`` of the seed.
+        from stream ``p`` of the seed. At most :data:`MAX_PERMUTATIONS`. The
+        work is cut into small blocks, so Ctrl-C stops a long run at once.
 
     Returns
     -------
     observed : ndarray (k,)
     simulated : ndarray (permutations, k)
     """
+    if permutations > MAX_PERMUTATIONS:
+        raise ValueError(f"permutations must be at most {MAX_PERMUTATIONS:,}, not {permutations:,}")
     v = _as_matrix(values)
     n, k = v.shape
     seed64 = _seed_u64(seed)
@@ -681,7 +846,10 @@ def global_permutations(
         _cross_block(v, indptr, indices, weights, seed64, start, stop, simulated)
 
     if permutations and n > 1:
-        _run(task, permutations, threads or default_threads())
+        threads = threads or default_threads()
+        per_permutation = (2 * n + len(indices)) * k
+        largest = max(1, WORK_PER_CALL // per_permutation)
+        _run(task, _blocks(permutations, threads, max_size=largest), threads)
     return observed, simulated
 
 
@@ -720,6 +888,14 @@ class LocalStatistic:
         p[self.island] = np.nan
         return p
 
+    def used(self) -> np.ndarray:
+        """Permutations each area used (0 for areas without neighbours or without permutations)."""
+        if self.run is None:
+            return np.zeros(self.statistic.shape, dtype=np.int64)
+        used = self.run.counts.copy()
+        used[self.island] = 0
+        return used
+
 
 def local_moran_stat(
     values: np.ndarray,
@@ -730,6 +906,7 @@ def local_moran_stat(
     pool: Pool = "shared",
     keep: bool = False,
     threads: int | None = None,
+    stop: int = 0,
 ) -> LocalStatistic:
     """Local Moran ``I_i = z_i / m2 * sum_j w_ij z_j`` for each column of ``values``.
 
@@ -747,7 +924,7 @@ def local_moran_stat(
         a = np.where(m2 > 0, z / m2, 0.0)  # a constant column has no local association
     run = local_permutations(
         z, a, np.zeros_like(z), graph,
-        permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads,
+        permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
     )  # fmt: skip
     w_sum = graph.row_sum()[:, None]
     w_sq = graph.row_sum(graph.weights**2)[:, None]
@@ -771,6 +948,7 @@ def local_g_stat(
     pool: Pool = "shared",
     keep: bool = False,
     threads: int | None = None,
+    stop: int = 0,
 ) -> LocalStatistic:
     """Getis-Ord ``G*_i`` (``star=True``) or ``G_i`` for each column of ``values``.
 
@@ -810,6 +988,7 @@ def local_g_stat(
     island = graph.cardinalities == 0
     zscore[island] = np.nan
     run = local_permutations(
-        x, a, b, graph, permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads
-    )
+        x, a, b, graph,
+        permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
+    )  # fmt: skip
     return LocalStatistic(statistic, zscore, run if permutations else None, island)
