@@ -235,8 +235,8 @@ def test_lsoa_burglary_runs():
 
 
 def test_correction_changes_only_significance(wards, ward_graph, ward_burglary):
-    none = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=0, inference="analytical",
-                             correction=None)  # fmt: skip
+    none = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=0,
+                             inference="analytical", correction=None)  # fmt: skip
     fdr = emerging_hotspots(
         wards, ward_burglary, graph=ward_graph, permutations=0, inference="analytical"
     )

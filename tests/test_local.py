@@ -85,8 +85,8 @@ def test_bins_follow_corrected_p_and_alpha(wards):
     fdr = getis_ord(
         frame, "weapons", graph=graph, permutations=0, inference="analytical", alpha=0.1
     )
-    bonferroni = getis_ord(frame, "weapons", graph=graph, permutations=0, inference="analytical", alpha=0.1,
-                           correction="bonferroni")  # fmt: skip
+    bonferroni = getis_ord(frame, "weapons", graph=graph, permutations=0, inference="analytical",
+                           alpha=0.1, correction="bonferroni")  # fmt: skip
     counts = [(r["gi_bin"].fillna(0) != 0).sum() for r in (none, fdr, bonferroni)]
     assert counts[0] > counts[1] > counts[2] > 0
     strict = getis_ord(

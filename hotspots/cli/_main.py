@@ -359,10 +359,19 @@ def _add_layers(commands: argparse._SubParsersAction, common: argparse.ArgumentP
 def _add_inference(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     parser.add_argument(
         "--permutations",
-        type=_positive_int,
-        default=999,
-        metavar="N",
-        help="random permutations for the pseudo p-values (default: 999)",
+        type=_permutations,
+        default="adaptive",
+        metavar="N|adaptive",
+        help="permutations per area for the pseudo p-values: 'adaptive' (default) draws as "
+        "many as each area's decision needs (sequential Monte Carlo), a number fixes them "
+        "(999 for esda/GeoDa parity); global Moran's I uses 999 when adaptive",
+    )
+    parser.add_argument(
+        "--inference",
+        choices=("permutation", "analytical"),
+        default="permutation",
+        help="which p-value decides LISA, Gi* and emerging hot spot labels: the permutation "
+        "p-value (default) or the normal approximation (as ArcGIS)",
     )
     parser.add_argument(
         "--seed",
@@ -390,6 +399,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         statistics=DEFAULT_STATISTICS,
         weights="queen",
         permutations=args.permutations,
+        inference=args.inference,
         seed=args.seed,
         alpha=0.05,
         correction="fdr",
@@ -438,6 +448,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         islands=args.islands,
         permutations=args.permutations,
+        inference=args.inference,
         seed=args.seed,
         alpha=args.alpha,
         correction=None if args.correction == "none" else args.correction,
@@ -543,6 +554,16 @@ def _period(text: str) -> PeriodChoice:
         return PeriodChoice.parse(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _permutations(text: str) -> int | str:
+    """``adaptive`` or a whole number from 1 to 10,000,000."""
+    if text == "adaptive":
+        return text
+    value = _positive_int(text)
+    if value > 10_000_000:
+        raise argparse.ArgumentTypeError(f"at most 10,000,000 (or 'adaptive'), not {value:,}")
+    return value
 
 
 def _positive_int(text: str) -> int:

@@ -51,7 +51,7 @@ class AnalysisSpec:
     inputs: tuple[str, ...]
     statistics: tuple[str, ...]
     weights: str
-    permutations: int
+    permutations: int | str
     seed: int | None
     alpha: float
     correction: str | None
@@ -67,6 +67,7 @@ class AnalysisSpec:
     k: int | None = None
     threshold: float | None = None
     islands: str = "keep"
+    inference: str = "permutation"
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,10 @@ def _column(column: str | None, counts: gpd.GeoDataFrame) -> str:
     return column
 
 
+# global Moran's I is one test: a fixed count resolves p far below any usual alpha
+GLOBAL_PERMUTATIONS = 999
+
+
 def _statistics(
     spec: AnalysisSpec,
     areas: gpd.GeoDataFrame,
@@ -253,14 +258,23 @@ def _statistics(
     progress: Progress,
 ) -> dict[str, object]:
     """Every statistic asked for, keyed by :class:`Analysis` field."""
-    inference = {"permutations": spec.permutations, "seed": spec.seed}
+    inference = {
+        "permutations": spec.permutations,
+        "seed": spec.seed,
+        "inference": spec.inference,
+    }
     testing = {"alpha": spec.alpha, "correction": spec.correction}
-    runs = f"{spec.permutations:,} permutations"
+    runs = (
+        "permutations as each area needs"
+        if spec.permutations == "adaptive"
+        else f"{spec.permutations:,} permutations"
+    )
     results: dict[str, object] = {}
     if "moran" in spec.statistics:
-        with progress.step(f"global Moran's I, {runs}"):
+        moran_runs = GLOBAL_PERMUTATIONS if spec.permutations == "adaptive" else spec.permutations
+        with progress.step(f"global Moran's I, {moran_runs:,} permutations"):
             results["moran"] = hotspots.global_moran(
-                counts, column=column, graph=graph, **inference
+                counts, column=column, graph=graph, permutations=moran_runs, seed=spec.seed
             )
     if "lisa" in spec.statistics:
         with progress.step(f"local Moran's I (LISA), {runs}"):
