@@ -754,10 +754,13 @@ def local_permutations(
         links = int(card[rows_any].sum()) * (1 if pool == "independent" else k)
         size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, links)))
         if pool == "shared":
-            size = min(size, max(1, WORK_PER_CALL // max(1, width * (k + 1))))
-            # the pool transposed, (width, size): each draw's column is read in order
+            # the first j draws of a permutation do not depend on how many follow (partial
+            # Fisher-Yates), so the pool only needs the widest area still running
+            wide = int(card[rows_any].max())
+            size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
+            # the pool transposed, (wide, size): each draw's column is read in order
             pool_t = np.ascontiguousarray(
-                _shared_pool(n - 1, width, offset, offset + size, seed64).T
+                _shared_pool(n - 1, wide, offset, offset + size, seed64).T
             )
             for c in range(k):
                 rows = np.flatnonzero(active[:, c])
