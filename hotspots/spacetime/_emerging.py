@@ -24,6 +24,7 @@ from hotspots.stats._inference import (
     gi_levels,
     inference_plan,
     normal_p,
+    settler,
 )
 from hotspots.stats._input import areas_graph
 from hotspots.stats._local import decide, inference_text
@@ -197,13 +198,13 @@ def emerging_hotspots(
     csr = csr_from_graph(graph, ids=areas.index).binary(self_weight=1.0)
     values = cube.to_numpy()
     levels = gi_levels(alpha) or [alpha]
-    plan = _Plan(permutations, inference, min(levels), correction)
+    plan = _Plan(permutations, inference, alpha, min(levels), correction)
     z, p_sim, used, island = _space_time_gi(values, csr, time_lag, plan, seed)
     table, bins, border = _period_table(
         cube, z, p_sim, used, island, alpha, correction, inference, levels
     )
     m = int((~island[:, -1] & ~np.isnan(values[:, -1])).sum())
-    maximum, stop = inference_plan(permutations, inference, m, min(levels), correction)
+    maximum, stop = inference_plan(permutations, inference, m, alpha, correction)
     provenance = {
         **cube.attrs.get("hotspots", {}),
         "statistic": "emerging hot spots (space-time Gi*, Mann-Kendall)",
@@ -214,7 +215,7 @@ def emerging_hotspots(
         "permutations": permutations,
         "permutations_max": maximum,
         "stop_extremes": stop,
-        "rule": inference_text(permutations, maximum, stop, m, min(levels), correction)
+        "rule": inference_text(permutations, maximum, stop, m, alpha, correction)
         + " (in the final period; each period by its own number of areas)",
         "permutations_used": int(used.sum()),
         "borderline": int(border.sum()),
@@ -248,7 +249,8 @@ class _Plan:
 
     permutations: int | str
     inference: str
-    level: float
+    level: float  # the significance level: the resolution to reach
+    sure_level: float  # the strongest bin: where an area may stop early
     correction: str | None
 
     def engine(self, m: int) -> tuple[int, int]:
@@ -285,8 +287,9 @@ def _space_time_gi(
         tested = int((graph.cardinalities[: len(current)] > 0).sum())
         maximum, stop = plan.engine(tested)
         stat = local_g_stat(
-            stacked[keep], graph, star=True, permutations=maximum, seed=seed, stop=stop
-        )
+            stacked[keep], graph, star=True, permutations=maximum, seed=seed, stop=stop,
+            settle=settler(plan.correction, plan.sure_level) if stop else None,
+        )  # fmt: skip
         columns = np.array(members)[None, :]
         z[current, columns] = stat.z[: len(current)]
         p_sim[current, columns] = stat.p_sim("two-sided")[: len(current)]

@@ -57,7 +57,7 @@ import numpy as np
 from numba import njit
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from libpysal.graph import Graph
 
@@ -679,6 +679,7 @@ def local_permutations(
     keep: bool = False,
     threads: int | None = None,
     stop: int = 0,
+    settle: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> LocalRun:
     """Conditional randomisation for any statistic ``a_i * lag_i + b_i``.
 
@@ -711,8 +712,14 @@ def local_permutations(
         0: every area uses ``permutations``. Otherwise the sequential rule of
         Besag & Clifford (1991): an area (column) stops at the permutation where
         its smaller tail count reaches ``stop`` (see :func:`sequential_p`).
-        Permutations are drawn in batches, but the result does not depend on
-        the batching or on ``threads``.
+        Permutations are drawn in batches; the result does not depend on
+        ``threads``.
+    settle : callable, optional
+        With ``stop > 0``: ``settle(n_ge, n_le, used)`` is called between
+        batches and returns the ``(n, k)`` areas whose decision is already
+        certain (clearly significant); they stop there, with the usual pseudo
+        p-value ``(M + 1) / (used + 1)``. The batches are a fixed function of
+        the data and the graph, so the result still depends only on the seed.
     """
     check_pool(pool)
     v = _as_matrix(values)
@@ -785,6 +792,8 @@ def local_permutations(
         offset += size
         if stop:
             active &= np.minimum(n_ge, n_le) < stop
+            if settle is not None and active.any():
+                active &= ~settle(n_ge, n_le, used)
             batch = min(2 * batch, _LARGEST_BATCH)
     if not stop:
         used = None
@@ -910,6 +919,7 @@ def local_moran_stat(
     keep: bool = False,
     threads: int | None = None,
     stop: int = 0,
+    settle: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> LocalStatistic:
     """Local Moran ``I_i = z_i / m2 * sum_j w_ij z_j`` for each column of ``values``.
 
@@ -928,6 +938,7 @@ def local_moran_stat(
     run = local_permutations(
         z, a, np.zeros_like(z), graph,
         permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
+        settle=settle,
     )  # fmt: skip
     w_sum = graph.row_sum()[:, None]
     w_sq = graph.row_sum(graph.weights**2)[:, None]
@@ -952,6 +963,7 @@ def local_g_stat(
     keep: bool = False,
     threads: int | None = None,
     stop: int = 0,
+    settle: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> LocalStatistic:
     """Getis-Ord ``G*_i`` (``star=True``) or ``G_i`` for each column of ``values``.
 
@@ -993,5 +1005,6 @@ def local_g_stat(
     run = local_permutations(
         x, a, b, graph,
         permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
+        settle=settle,
     )  # fmt: skip
     return LocalStatistic(statistic, zscore, run if permutations else None, island)

@@ -138,6 +138,36 @@ def inference_plan(
     return int(permutations), 0
 
 
+# An area still drawing permutations stops as clearly significant once the upper 99.9 %
+# confidence bound of its p-value is significant after the correction, with every
+# other area also at its upper bound (step-up corrections only reject more when
+# p-values fall, so the decision can no longer change).
+SURE = 0.999
+
+
+def settler(correction: str | None, level: float):
+    """The engine's ``settle`` callback for the adaptive rule: areas already surely significant.
+
+    The upper bound of the two-sided p-value of an area with ``M`` extreme values in
+    ``L`` permutations is ``2 * gamma.ppf(SURE, M + 1) / L`` (the exact Poisson upper
+    bound of the expected count); areas that have drawn nothing (islands) are not
+    in the family.
+    """
+    from scipy.stats import gamma
+
+    def settle(n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+        m = np.minimum(n_ge, n_le)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            upper = np.minimum(1.0, 2.0 * gamma.ppf(SURE, m + 1.0) / used)
+        upper[used == 0] = np.nan
+        sure = np.zeros(m.shape, dtype=bool)
+        for c in range(m.shape[1]):
+            sure[:, c] = adjust_p(upper[:, c], correction) <= level
+        return sure
+
+    return settle
+
+
 def raw_threshold(p: np.ndarray, correction: str | None, level: float) -> float:
     """The raw p-value at or below which an area is significant at ``level`` after correction.
 

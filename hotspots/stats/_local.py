@@ -27,6 +27,7 @@ from hotspots.stats._inference import (
     needed_p,
     normal_p,
     raw_threshold,
+    settler,
 )
 from hotspots.stats._input import StatInput, prepare, provenance
 
@@ -55,9 +56,11 @@ def inference_text(
     return (
         f"sequential Monte Carlo p-values (Besag & Clifford 1991): an area stops once "
         f"{stop} simulated values are at least as extreme as the observed one "
-        f"(p = {stop} / permutations used), otherwise at {maximum:,} permutations, where "
-        f"p = {target:.2g} (the smallest p the {correction or 'uncorrected'} test at {level} "
-        f"over {m} areas can accept) is reached with extreme values to spare"
+        f"(p = {stop} / permutations used), or once the upper 99.9 % bound of its p is "
+        f"significant after the correction (p = (M + 1) / (permutations + 1)), otherwise at "
+        f"{maximum:,} permutations, where p = {target:.2g} (the smallest p the "
+        f"{correction or 'uncorrected'} test at {level} over {m} areas can accept) is reached "
+        f"with extreme values to spare"
     )
 
 
@@ -212,8 +215,9 @@ def local_moran(
     m = int((~island).sum())
     maximum, stop = inference_plan(permutations, inference, m, alpha, correction)
     stat = local_moran_stat(
-        inputs.data, weights, permutations=maximum, seed=seed, pool=pool, stop=stop
-    )
+        inputs.data, weights, permutations=maximum, seed=seed, pool=pool, stop=stop,
+        settle=settler(correction, alpha) if stop else None,
+    )  # fmt: skip
     x = inputs.data
     z = x - x.mean()
     p_norm = _spread(inputs, normal_p(stat.z[:, 0]))
@@ -303,9 +307,10 @@ def getis_ord(
         ``True``: Gi* (the area counts in its own neighbourhood);
         ``False``: Gi (it does not).
     permutations : int or "adaptive", default "adaptive"
-        As for :func:`local_moran`; the adaptive rule aims at the resolution
-        the 99 % bin needs (``0.01 / m`` for Benjamini-Hochberg over ``m``
-        areas). With ``inference="analytical"`` a whole number still runs the
+        As for :func:`local_moran`: the adaptive rule aims at the resolution
+        significance at ``alpha`` needs (``alpha / m`` for Benjamini-Hochberg
+        over ``m`` areas); an area stops early once it is surely in the 99 %
+        bin. With ``inference="analytical"`` a whole number still runs the
         permutations for ``gi_p_sim``, and 0 or ``"adaptive"`` runs none.
     seed, pool, inference
         As for :func:`local_moran`.
@@ -379,10 +384,13 @@ def getis_ord(
     island = inputs.island
     m = int((~island).sum())
     levels = gi_levels(alpha) or [alpha]
-    maximum, stop = inference_plan(permutations, inference, m, min(levels), correction)
+    # the resolution the significance needs (alpha / m for FDR); areas stop early once
+    # surely in the strongest bin
+    maximum, stop = inference_plan(permutations, inference, m, alpha, correction)
     stat = local_g_stat(
-        inputs.data, weights, star=star, permutations=maximum, seed=seed, pool=pool, stop=stop
-    )
+        inputs.data, weights, star=star, permutations=maximum, seed=seed, pool=pool, stop=stop,
+        settle=settler(correction, min(levels)) if stop else None,
+    )  # fmt: skip
     defined = inputs.has_data & ~island
     z = _spread(inputs, stat.z[:, 0])
     p_norm = normal_p(z)
@@ -418,7 +426,7 @@ def getis_ord(
         permutations=permutations,
         permutations_max=maximum,
         stop_extremes=stop,
-        rule=inference_text(permutations, maximum, stop, m, min(levels), correction),
+        rule=inference_text(permutations, maximum, stop, m, alpha, correction),
         permutations_used=int(used.sum()),
         borderline=int(border.sum()),
         seed=seed,
