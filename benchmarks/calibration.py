@@ -41,7 +41,7 @@ import boundaries
 import hotspots
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from _reference import values as reference_values  # noqa: E402
+from _reference import values as reference_values
 
 MODES = {
     "default (adaptive permutation)": {},
