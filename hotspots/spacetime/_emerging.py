@@ -72,7 +72,7 @@ class EmergingHotspots:
     >>> result.areas.loc["E09000001", "emerging_label"]  # the Met does not police the City
     'No data'
     >>> result.periods.shape  # 680 wards x 24 months
-    (16320, 7)
+    (16320, 9)
     """
 
     areas: gpd.GeoDataFrame
