@@ -74,9 +74,11 @@ def layers() -> list[tuple[str, pd.DataFrame, object]]:
     ]
 
 
-def null_study(maps: int) -> pd.DataFrame:
+def null_study(maps: int, only: str | None = None) -> pd.DataFrame:
     rows = []
     for name, frame, graph in layers():
+        if only is not None and only not in name:
+            continue
         values = frame["count"].to_numpy()
         for mode, settings in MODES.items():
             start = time.perf_counter()
@@ -156,10 +158,11 @@ def power_study(reps: int) -> pd.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--maps", type=int, default=200)
-    parser.add_argument("--power", type=int, default=50)
+    parser.add_argument("--power", type=int, default=50, help="planted maps (0: none)")
+    parser.add_argument("--layer", help="only the layers whose name contains this text")
     args = parser.parse_args()
-    null = null_study(args.maps)
-    power = power_study(args.power)
+    null = null_study(args.maps, args.layer) if args.maps else pd.DataFrame()
+    power = power_study(args.power) if args.power else pd.DataFrame()
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(null.to_markdown(index=False, floatfmt=".3f"))
         print()
