@@ -25,6 +25,12 @@ mean 7 everywhere except a connected block (a ward and its queen neighbours,
 chosen at random) where the mean is raised to 14; the detection rate is the
 share of block wards labelled as hot spots (Gi*) or High-High (LISA), and the
 false labels outside the block are counted too.
+
+Seed stability: the shipped Met ward table, latest 12 months, possession of weapons and
+robbery counts, ``local_moran`` and ``getis_ord`` with seeds 1-10: the share of wards whose
+label is the same for every seed, and the borderline counts the results report.
+
+``--maps 0``, ``--power 0`` or ``--seeds 0`` leave a part out; ``--layer LSOA`` runs one layer.
 """
 
 from __future__ import annotations
@@ -155,18 +161,56 @@ def power_study(reps: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def stability_study(seeds: int) -> pd.DataFrame:
+    """Labels across seeds 1..seeds on the shipped ward table, latest 12 months."""
+    wards = boundaries.load("wards")
+    graph = hotspots.spatial_weights(wards)
+    table = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    table = table[table["month"] >= table["month"].max() - 11]
+    rows = []
+    for crime in ("Possession of Weapons", "Robbery"):
+        counts = hotspots.aggregate(table, wards, crime_types=crime)
+        for function, column in ((hotspots.local_moran, "lisa_label"),
+                                 (hotspots.getis_ord, "gi_label")):  # fmt: skip
+            results = [function(counts, "count", graph=graph, seed=s) for s in range(1, seeds + 1)]
+            labels = np.array([r[column].to_numpy() for r in results])
+            significant = [int((~r[column].isin(["Not significant", "No data"])).sum())
+                           for r in results]  # fmt: skip
+            rows.append(
+                {
+                    "crime (count per ward, latest 12 months)": crime,
+                    "labels": column,
+                    "seeds": seeds,
+                    "wards with the same label in every seed": (labels == labels[0])
+                    .all(axis=0)
+                    .mean(),
+                    "significant wards per seed": f"{min(significant)}–{max(significant)}",
+                    "borderline wards per seed": "–".join(
+                        str(f(r.attrs["hotspots"]["borderline"] for r in results))
+                        for f in (min, max)
+                    ),
+                }
+            )
+            print(rows[-1], flush=True)
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--maps", type=int, default=200)
     parser.add_argument("--power", type=int, default=50, help="planted maps (0: none)")
     parser.add_argument("--layer", help="only the layers whose name contains this text")
+    parser.add_argument("--seeds", type=int, default=10, help="seed-stability seeds (0: none)")
     args = parser.parse_args()
+    stability = stability_study(args.seeds) if args.seeds else pd.DataFrame()
     null = null_study(args.maps, args.layer) if args.maps else pd.DataFrame()
     power = power_study(args.power) if args.power else pd.DataFrame()
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(null.to_markdown(index=False, floatfmt=".3f"))
         print()
         print(power.to_markdown(index=False, floatfmt=".3f"))
+        print()
+        print(stability.to_markdown(index=False, floatfmt=".4f"))
 
 
 if __name__ == "__main__":
