@@ -198,13 +198,13 @@ def emerging_hotspots(
     csr = csr_from_graph(graph, ids=areas.index).binary(self_weight=1.0)
     values = cube.to_numpy()
     levels = gi_levels(alpha) or [alpha]
-    plan = _Plan(permutations, inference, alpha, min(levels), correction)
+    plan = _Plan(permutations, inference, min(levels), min(levels), correction)
     z, p_sim, used, island = _space_time_gi(values, csr, time_lag, plan, seed)
     table, bins, border = _period_table(
         cube, z, p_sim, used, island, alpha, correction, inference, levels
     )
     m = int((~island[:, -1] & ~np.isnan(values[:, -1])).sum())
-    maximum, stop = inference_plan(permutations, inference, m, alpha, correction)
+    maximum, stop = inference_plan(permutations, inference, m, min(levels), correction)
     provenance = {
         **cube.attrs.get("hotspots", {}),
         "statistic": "emerging hot spots (space-time Gi*, Mann-Kendall)",
@@ -215,7 +215,7 @@ def emerging_hotspots(
         "permutations": permutations,
         "permutations_max": maximum,
         "stop_extremes": stop,
-        "rule": inference_text(permutations, maximum, stop, m, alpha, correction)
+        "rule": inference_text(permutations, maximum, stop, m, min(levels), correction)
         + " (in the final period; each period by its own number of areas)",
         "permutations_used": int(used.sum()),
         "borderline": int(border.sum()),
@@ -249,7 +249,7 @@ class _Plan:
 
     permutations: int | str
     inference: str
-    level: float  # the significance level: the resolution to reach
+    level: float  # the strongest bin's level: the resolution to reach
     sure_level: float  # the strongest bin: where an area may stop early
     correction: str | None
 

@@ -308,9 +308,9 @@ def getis_ord(
         ``False``: Gi (it does not).
     permutations : int or "adaptive", default "adaptive"
         As for :func:`local_moran`: the adaptive rule aims at the resolution
-        significance at ``alpha`` needs (``alpha / m`` for Benjamini-Hochberg
-        over ``m`` areas); an area stops early once it is surely in the 99 %
-        bin. With ``inference="analytical"`` a whole number still runs the
+        the strongest bin needs (``0.01 / m`` for Benjamini-Hochberg over
+        ``m`` areas); an area stops early once it is surely in that bin.
+        With ``inference="analytical"`` a whole number still runs the
         permutations for ``gi_p_sim``, and 0 or ``"adaptive"`` runs none.
     seed, pool, inference
         As for :func:`local_moran`.
@@ -384,9 +384,10 @@ def getis_ord(
     island = inputs.island
     m = int((~island).sum())
     levels = gi_levels(alpha) or [alpha]
-    # the resolution the significance needs (alpha / m for FDR); areas stop early once
-    # surely in the strongest bin
-    maximum, stop = inference_plan(permutations, inference, m, alpha, correction)
+    # the resolution the strongest bin needs (0.01 / m for FDR: the bins are labels too, and
+    # a coarser maximum leaves wards flipping between 95 % and 99 % with the seed); areas
+    # stop early once surely in that bin
+    maximum, stop = inference_plan(permutations, inference, m, min(levels), correction)
     stat = local_g_stat(
         inputs.data, weights, star=star, permutations=maximum, seed=seed, pool=pool, stop=stop,
         settle=settler(correction, min(levels)) if stop else None,
@@ -426,7 +427,7 @@ def getis_ord(
         permutations=permutations,
         permutations_max=maximum,
         stop_extremes=stop,
-        rule=inference_text(permutations, maximum, stop, m, alpha, correction),
+        rule=inference_text(permutations, maximum, stop, m, min(levels), correction),
         permutations_used=int(used.sum()),
         borderline=int(border.sum()),
         seed=seed,
