@@ -80,13 +80,15 @@ def layers() -> list[tuple[str, pd.DataFrame, object]]:
     ]
 
 
-def null_study(maps: int, only: str | None = None) -> pd.DataFrame:
+def null_study(maps: int, only: str | None = None, modes: str | None = None) -> pd.DataFrame:
     rows = []
     for name, frame, graph in layers():
         if only is not None and only not in name:
             continue
         values = frame["count"].to_numpy()
         for mode, settings in MODES.items():
+            if modes is not None and modes not in mode:
+                continue
             start = time.perf_counter()
             hot = cold = lisa = 0
             false_hot = false_lisa = 0
@@ -200,10 +202,11 @@ def main() -> None:
     parser.add_argument("--maps", type=int, default=200)
     parser.add_argument("--power", type=int, default=50, help="planted maps (0: none)")
     parser.add_argument("--layer", help="only the layers whose name contains this text")
+    parser.add_argument("--mode", help="only the inferences whose name contains this text")
     parser.add_argument("--seeds", type=int, default=10, help="seed-stability seeds (0: none)")
     args = parser.parse_args()
     stability = stability_study(args.seeds) if args.seeds else pd.DataFrame()
-    null = null_study(args.maps, args.layer) if args.maps else pd.DataFrame()
+    null = null_study(args.maps, args.layer, args.mode) if args.maps else pd.DataFrame()
     power = power_study(args.power) if args.power else pd.DataFrame()
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(null.to_markdown(index=False, floatfmt=".3f"))
