@@ -57,10 +57,12 @@ def test_ward_figures_are_the_library_tables(crime, weapons):
     kept = wards.drop(index=[HEATHROW])  # the Met's pseudo-borough ward is left out
     rollup = hotspots.change_rollup(kept, cube.reindex(kept.index))
     change = rollup.areas.reindex(wards.index)
-    emerging = hotspots.emerging_hotspots(wards, cube, permutations=0, seed=7).areas
+    emerging = hotspots.emerging_hotspots(
+        wards, cube, permutations=0, seed=7, inference="analytical"
+    ).areas
     latest = wards.assign(count=cube.iloc[:, -12:].sum(axis=1, min_count=12))
     latest["rate"] = latest["count"] / boundaries.population("wards") * 1000
-    gi = hotspots.getis_ord(latest, "rate", permutations=0)
+    gi = hotspots.getis_ord(latest, "rate", permutations=0, inference="analytical")
     figures = weapons["figures"]["t0"]["wards"]
     assert weapons["levels"][1]["codes"] == list(wards.index)
     heathrow = wards.index.get_loc(HEATHROW)
@@ -86,7 +88,9 @@ def test_ward_figures_are_the_library_tables(crime, weapons):
     np.testing.assert_allclose(
         np.array(figures["hotspot_z"], float), gi["gi_z"].to_numpy(), atol=0.005
     )
-    assert all(p is None for p in figures["hotspot_p_sim"])  # permutations=0: none shown
+    np.testing.assert_allclose(  # permutations=0: the normal approximation's p decided
+        np.array(figures["hotspot_p"], float), gi["gi_p"].to_numpy(), atol=5e-5
+    )
     assert figures["emerging"] == emerging["emerging_label"].tolist()
     assert figures["repeats"] is None  # a Met table has no locations: absent, not zero
 
@@ -159,7 +163,7 @@ def test_evaluation_is_the_library_table(crime, weapons):
     before = cube.iloc[:, :12].sum(axis=1, min_count=12).mask(out)
     after = cube.iloc[:, 12:].sum(axis=1, min_count=12).mask(out)
     train = wards.assign(rate=before / boundaries.population("wards") * 1000)
-    gi = hotspots.getis_ord(train, "rate", permutations=0)
+    gi = hotspots.getis_ord(train, "rate", permutations=0, inference="analytical")
     hot = gi["gi_label"].str.startswith("Hot spot") & before.notna()
     top = before[before >= 10].sort_values(ascending=False, kind="stable").index[:10]
     table = hotspots.evaluate_hotspots(

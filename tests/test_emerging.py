@@ -37,7 +37,9 @@ def ward_burglary(wards):
 
 @pytest.fixture(scope="module")
 def ward_result(wards, ward_graph, ward_burglary):
-    return emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=99, seed=7)
+    return emerging_hotspots(
+        wards, ward_burglary, graph=ward_graph, permutations=99, seed=7, inference="analytical"
+    )
 
 
 def brute_force_gi_z(values, graph, ids, t, time_lag):
@@ -67,7 +69,12 @@ def brute_force_gi_z(values, graph, ids, t, time_lag):
 @pytest.mark.parametrize("time_lag", [0, 1, 2], ids=["lag0", "lag1", "lag2"])
 def test_gi_z_equals_definition_on_real_wards(wards, ward_graph, ward_burglary, time_lag):
     result = emerging_hotspots(
-        wards, ward_burglary, graph=ward_graph, time_lag=time_lag, permutations=0
+        wards,
+        ward_burglary,
+        graph=ward_graph,
+        time_lag=time_lag,
+        permutations=0,
+        inference="analytical",
     )
     values = ward_burglary.reindex(wards.index).to_numpy()
     for t in (0, 1, 5, values.shape[1] - 1):
@@ -77,7 +84,9 @@ def test_gi_z_equals_definition_on_real_wards(wards, ward_graph, ward_burglary, 
 
 
 def test_lag0_equals_esda_g_local_star_each_period(wards, ward_graph, ward_burglary):
-    result = emerging_hotspots(wards, ward_burglary, graph=ward_graph, time_lag=0, permutations=0)
+    result = emerging_hotspots(
+        wards, ward_burglary, graph=ward_graph, time_lag=0, permutations=0, inference="analytical"
+    )
     covered = ward_burglary.dropna().index
     sub = ward_graph.subgraph(covered)
     for period in ward_burglary.columns[[0, 11, 23]]:
@@ -88,7 +97,8 @@ def test_lag0_equals_esda_g_local_star_each_period(wards, ward_graph, ward_burgl
         np.testing.assert_allclose(got.to_numpy(), g.Zs, rtol=1e-9)
 
 
-GI_COLUMNS = ["gi_z", "gi_p", "gi_p_sim", "gi_p_adjusted", "gi_bin", "gi_label"]
+GI_COLUMNS = ["gi_z", "gi_p", "gi_p_adjusted", "gi_p_norm", "gi_p_sim", "gi_permutations",
+              "gi_bin", "gi_label"]  # fmt: skip
 
 
 def awkward_cube(wards, ward_graph, ward_burglary):
@@ -131,10 +141,14 @@ def test_lag0_periods_equal_getis_ord_each_period(
 
 def test_lag0_equals_getis_ord_up_to_rounding_for_rates(wards, ward_graph, ward_burglary):
     rates = ward_burglary / 3.7  # non-integer values: batched sums may round differently
-    result = emerging_hotspots(wards, rates, graph=ward_graph, time_lag=0, permutations=0)
+    result = emerging_hotspots(
+        wards, rates, graph=ward_graph, time_lag=0, permutations=0, inference="analytical"
+    )
     frame = wards.join(rates.set_axis(rates.columns.astype(str), axis=1))
     for period in rates.columns[[0, 12, 23]]:
-        expected = hotspots.getis_ord(frame, str(period), graph=ward_graph, permutations=0)
+        expected = hotspots.getis_ord(
+            frame, str(period), graph=ward_graph, permutations=0, inference="analytical"
+        )
         got = result.periods.xs(period, level="period")
         np.testing.assert_allclose(got["gi_z"], expected["gi_z"], rtol=1e-12, atol=1e-12)
         pd.testing.assert_series_equal(got["gi_label"], expected["gi_label"], check_names=False)
@@ -158,7 +172,7 @@ def test_real_ward_result_shape_and_words(wards, ward_result, ward_burglary):
     assert set(areas["trend_direction"]) <= {
         "Upward trend", "Downward trend", "No significant trend", "No data"
     }  # fmt: skip
-    assert periods.shape == (680 * 24, 7)
+    assert periods.shape == (680 * 24, 9)
     assert periods.index.names == ["code", "period"]
     assert periods["gi_bin"].dtype == "Int8"
     assert (periods.xs("E09000001", level="code")["gi_label"] == "No data").all()
@@ -180,10 +194,14 @@ def test_trend_columns_are_mann_kendall_of_gi_z(ward_result):
 
 
 def test_same_seed_same_result_and_shuffled_areas(wards, ward_graph, ward_burglary, ward_result):
-    again = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=99, seed=7)
+    again = emerging_hotspots(
+        wards, ward_burglary, graph=ward_graph, permutations=99, seed=7, inference="analytical"
+    )
     pd.testing.assert_frame_equal(again.periods, ward_result.periods)
     shuffled = wards.sample(frac=1, random_state=5)
-    other = emerging_hotspots(shuffled, ward_burglary, graph=ward_graph, permutations=0)
+    other = emerging_hotspots(
+        shuffled, ward_burglary, graph=ward_graph, permutations=0, inference="analytical"
+    )
     assert list(other.areas.index) == list(shuffled.index)
     pd.testing.assert_series_equal(
         other.areas["emerging_label"].loc[wards.index],
@@ -196,7 +214,9 @@ def test_missing_periods_of_one_area(wards, ward_graph, ward_burglary):
     code_gap, code_final = cube.index[10], cube.index[20]
     cube.loc[code_gap, cube.columns[3:6]] = np.nan
     cube.loc[code_final, cube.columns[-1]] = np.nan
-    result = emerging_hotspots(wards, cube, graph=ward_graph, permutations=0)
+    result = emerging_hotspots(
+        wards, cube, graph=ward_graph, permutations=0, inference="analytical"
+    )
     assert result.areas.loc[code_gap, "periods_with_data"] == 21
     assert result.areas.loc[code_gap, "emerging_label"] != "No data"
     assert result.areas.loc[code_final, "emerging_label"] == "No data"
@@ -208,7 +228,7 @@ def test_lsoa_burglary_runs():
     lsoas = boundaries.load("lsoa")
     cube = pd.read_csv(DATA / "lsoa_burglary_monthly.csv", index_col="code")
     cube.columns = pd.PeriodIndex(cube.columns, freq="M", name="month")
-    result = emerging_hotspots(lsoas, cube, permutations=0)
+    result = emerging_hotspots(lsoas, cube, permutations=0, inference="analytical")
     counts = result.areas["emerging_label"].value_counts()
     assert counts["No data"] == 6
     assert counts.get("Persistent hot spot", 0) + counts.get("Intensifying hot spot", 0) > 0
@@ -216,8 +236,10 @@ def test_lsoa_burglary_runs():
 
 def test_correction_changes_only_significance(wards, ward_graph, ward_burglary):
     none = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=0,
-                             correction=None)  # fmt: skip
-    fdr = emerging_hotspots(wards, ward_burglary, graph=ward_graph, permutations=0)
+                             inference="analytical", correction=None)  # fmt: skip
+    fdr = emerging_hotspots(
+        wards, ward_burglary, graph=ward_graph, permutations=0, inference="analytical"
+    )
     np.testing.assert_array_equal(none.periods["gi_z"], fdr.periods["gi_z"])
     assert none.periods["gi_bin"].ne(0).sum() >= fdr.periods["gi_bin"].ne(0).sum()
     p = none.periods["gi_p"].to_numpy()
@@ -233,7 +255,12 @@ def test_correction_changes_only_significance(wards, ward_graph, ward_burglary):
 )  # fmt: skip
 def test_bad_arguments(wards, ward_graph, ward_burglary, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        emerging_hotspots(wards, ward_burglary, graph=ward_graph, **{"permutations": 0, **kwargs})
+        emerging_hotspots(
+            wards,
+            ward_burglary,
+            graph=ward_graph,
+            **{"permutations": 0, "inference": "analytical", **kwargs},
+        )
 
 
 def test_unknown_codes_and_graph_without_areas(wards, ward_graph, ward_burglary):

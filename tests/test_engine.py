@@ -120,7 +120,7 @@ def test_shared_pool_kernel_matches_a_plain_numpy_implementation(wards):
     permutations = 199
     stat = local_moran_stat(x, w, permutations=permutations, seed=11, keep=True)
     width = int(w.cardinalities.max())
-    pool = engine._shared_pool(w.n - 1, width, permutations, engine._seed_u64(11))
+    pool = engine._shared_pool(w.n - 1, width, 0, permutations, engine._seed_u64(11))
     z = x - x.mean()
     m2 = (z**2).sum() / len(z)
     tie = engine.tie_tolerance(z[:, None], (z / m2)[:, None], np.zeros((w.n, 1)), w)
@@ -202,9 +202,10 @@ def test_same_pool_as_esda_gives_the_same_simulations_and_p(esda_lisa):
     simulations = np.empty((n, 1, permutations))
     engine._observed(values, a, zeros, w.indptr, w.indices, w.weights, 0, n, observed)
     tie = engine.tie_tolerance(values, a, zeros, w)
-    engine._shared_block(values, a, zeros, w.indptr, w.indices, w.weights,
-                         np.ascontiguousarray(pool.T), 0, n, observed, tie, n_ge, n_le, True,
-                         simulations)  # fmt: skip
+    used = np.zeros((n, 1), dtype=np.int64)
+    engine._shared_batch(values, a, zeros, w.indptr, w.indices, w.weights,
+                         np.ascontiguousarray(pool.T), 0, np.arange(n), 0, observed, tie, n_ge,
+                         n_le, used, 0, True, simulations)  # fmt: skip
     np.testing.assert_allclose(simulations[:, 0, :] * (n - 1) / n, lisa.sim.T, rtol=1e-10)
     np.testing.assert_allclose(observed[:, 0] * (n - 1) / n, lisa.Is, rtol=1e-12)
     # ties (same lag, summed in another order) count in both tails: esda's rounding decides
@@ -323,9 +324,10 @@ def test_compiled_cache_works_from_a_read_only_install(tmp_path, wards):
     that nothing can be written there even when the tests run as root.
     """
     package = tmp_path / "site" / "hotspots"
-    shutil.copytree(Path(engine.__file__).parent, package,
+    shutil.copytree(Path(engine.__file__).parents[1], package,
                     ignore=shutil.ignore_patterns("__pycache__", "_data"))  # fmt: skip
-    (package / "__pycache__").write_text("not a directory")
+    for folder in [package, *(p for p in package.rglob("*") if p.is_dir())]:
+        (folder / "__pycache__").write_text("not a directory")
     for path in [package, *package.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
     cache = tmp_path / "cache"
@@ -336,7 +338,7 @@ def test_compiled_cache_works_from_a_read_only_install(tmp_path, wards):
         counts, module = _run_engine(tmp_path, wards, env)
         assert module.startswith(str(package.parent))
         cached = sorted(p.name for p in cache.rglob("*.nbi"))
-        assert any("_shared_block" in name for name in cached), cached
+        assert any("_shared_batch" in name for name in cached), cached
         assert not list(package.rglob("*.nbi"))
         written = _files(cache)
         again, _ = _run_engine(tmp_path, wards, env)

@@ -47,8 +47,11 @@ def test_local_moran_columns_and_provenance(wards):
 
 def test_getis_ord_columns(wards):
     frame, graph = wards
-    result = getis_ord(frame, "weapons", graph=graph, permutations=99, seed=1, alpha=0.1)
+    result = getis_ord(frame, "weapons", graph=graph, permutations=99, seed=1, alpha=0.1,
+                       inference="analytical")  # fmt: skip
     assert result["gi_bin"].dtype == "Int8"
+    assert result["gi_p"].equals(result["gi_p_norm"])
+    assert result["gi_permutations"].max() == 99
     assert result["gi_bin"].dropna().between(-3, 3).all()
     assert pd.isna(result.loc["E09000001", "gi_bin"])
     assert set(result["gi_label"]) <= GI
@@ -62,7 +65,7 @@ def test_gi_star_matches_esda_on_the_same_graph(wards):
     frame, graph = wards
     data = frame.dropna(subset=["weapons"])
     sub = graph.subgraph(data.index)
-    ours = getis_ord(data, "weapons", graph=sub, permutations=0)
+    ours = getis_ord(data, "weapons", graph=sub, permutations=0, inference="analytical")
     theirs = G_Local(data["weapons"].to_numpy(), sub.assign_self_weight(1.0).to_W(),
                      transform="B", star=True, permutations=0)  # fmt: skip
     np.testing.assert_allclose(ours["gi_z"], theirs.Zs, rtol=1e-9)
@@ -70,13 +73,25 @@ def test_gi_star_matches_esda_on_the_same_graph(wards):
 
 def test_bins_follow_corrected_p_and_alpha(wards):
     frame, graph = wards
-    none = getis_ord(frame, "weapons", graph=graph, permutations=0, correction=None, alpha=0.1)
-    fdr = getis_ord(frame, "weapons", graph=graph, permutations=0, alpha=0.1)
-    bonferroni = getis_ord(frame, "weapons", graph=graph, permutations=0, alpha=0.1,
-                           correction="bonferroni")  # fmt: skip
+    none = getis_ord(
+        frame,
+        "weapons",
+        graph=graph,
+        permutations=0,
+        inference="analytical",
+        correction=None,
+        alpha=0.1,
+    )
+    fdr = getis_ord(
+        frame, "weapons", graph=graph, permutations=0, inference="analytical", alpha=0.1
+    )
+    bonferroni = getis_ord(frame, "weapons", graph=graph, permutations=0, inference="analytical",
+                           alpha=0.1, correction="bonferroni")  # fmt: skip
     counts = [(r["gi_bin"].fillna(0) != 0).sum() for r in (none, fdr, bonferroni)]
     assert counts[0] > counts[1] > counts[2] > 0
-    strict = getis_ord(frame, "weapons", graph=graph, permutations=0, correction=None)
+    strict = getis_ord(
+        frame, "weapons", graph=graph, permutations=0, inference="analytical", correction=None
+    )
     assert not (strict["gi_bin"].abs() == 1).any()  # alpha 0.05: no 90% bin
     p = none["gi_p"]
     assert (none["gi_bin"].abs() == 3).eq(p <= 0.01).all()
@@ -88,7 +103,7 @@ def test_shuffled_order_gives_the_same_statistics(wards, function):
     first = function(frame, "weapons", graph=graph, permutations=99, seed=3)
     shuffled = frame.sample(frac=1.0, random_state=1)
     second = function(shuffled, "weapons", graph=graph, permutations=99, seed=3).loc[frame.index]
-    for column in ("lisa_i", "lisa_z", "gi_z", "gi_p"):
+    for column in ("lisa_i", "lisa_z", "gi_z", "gi_g", "gi_p_norm"):
         if column in first:
             np.testing.assert_allclose(second[column], first[column], rtol=1e-12)
     p = "lisa_p_sim" if "lisa_p_sim" in first else "gi_p_sim"
@@ -179,6 +194,6 @@ def test_seed_none_is_recorded_and_reproduces(wards):
 def test_default_graph_on_lsoas_runs():
     lsoa = boundaries.load("lsoa")
     lsoa["value"] = reference_values("lsoa_burglary")["value"].reindex(lsoa.index)
-    result = getis_ord(lsoa, "value", permutations=9, seed=0)
+    result = getis_ord(lsoa, "value", permutations=9, seed=0, inference="analytical")
     assert (result["gi_label"] == "No data").sum() == 6
     assert (result["gi_bin"] == 3).sum() > 50

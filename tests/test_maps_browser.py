@@ -353,7 +353,11 @@ def ward_burglary():
     crimes = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     monthly = hotspots.aggregate_monthly(crimes, wards, crime_types="Burglary")
     cube = hotspots.space_time_cube(monthly)
-    return wards, cube, hotspots.emerging_hotspots(wards, cube, permutations=0, seed=1)
+    return (
+        wards,
+        cube,
+        hotspots.emerging_hotspots(wards, cube, permutations=0, seed=1, inference="analytical"),
+    )
 
 
 def _click_layer(browser: Browser, text: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hotspots.cli import _arguments as arguments
+
 DEFAULT_OUT = "dashboard.html"
 LEVELS = ("boroughs", "wards", "lsoa")
 DEFAULT_SEED = 2025
@@ -12,7 +14,6 @@ DEFAULT_SEED = 2025
 
 def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the ``dashboard`` subcommand to ``commands``."""
-    from hotspots.cli._main import _positive_int, _probability, _suffix_path
 
     parser = commands.add_parser(
         "dashboard",
@@ -70,15 +71,16 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--out",
         metavar="FILE.html",
         default=DEFAULT_OUT,
-        type=_suffix_path((".html", ".htm")),
+        type=arguments.suffix_path((".html", ".htm")),
         help=f"where to write the page (default: {DEFAULT_OUT})",
     )
     parser.add_argument(
         "--permutations",
-        type=_positive_int,
-        default=999,
-        metavar="N",
-        help="random permutations for the hot-spot pseudo p-values (default: 999)",
+        type=arguments.permutations,
+        default="adaptive",
+        metavar="N|adaptive",
+        help="conditional permutations behind the hot-spot states and emerging patterns: "
+        "'adaptive' (default: as many as each area needs for the correction) or a number",
     )
     parser.add_argument(
         "--seed",
@@ -88,7 +90,10 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
         help=f"random seed: the same seed gives the same page (default: {DEFAULT_SEED})",
     )
     parser.add_argument(
-        "--alpha", type=_probability, default=0.05, help="significance level (default: 0.05)"
+        "--alpha",
+        type=arguments.probability,
+        default=0.05,
+        help="significance level (default: 0.05)",
     )
     parser.add_argument(
         "--correction",
@@ -103,10 +108,9 @@ def run(args: argparse.Namespace) -> int:
     """Read the inputs, compute the figures and write the page."""
     import hotspots
     from hotspots.cli._inputs import TableColumns, input_kind, read_crime, resolve_path
-    from hotspots.cli._main import _check_writable
     from hotspots.cli._progress import Progress
 
-    _check_writable(args.out)
+    arguments.check_writable(args.out)
     progress = Progress(enabled=not args.quiet)
     paths = [resolve_path(text) for text in args.inputs]
     kinds = {input_kind(path) for path in paths}

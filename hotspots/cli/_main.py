@@ -13,13 +13,14 @@ import contextlib
 import logging
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from hotspots import _vocabulary as vocabulary
 from hotspots._errors import InputError
 from hotspots._version import __version__
+from hotspots.cli import _arguments as arguments
 from hotspots.cli import _dashboard, _repeats
 from hotspots.cli._period import SYNTAX as PERIOD_SYNTAX
 from hotspots.cli._period import PeriodChoice
@@ -234,7 +235,7 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
     )
     where.add_argument(
         "--ages",
-        type=_ages,
+        type=arguments.ages,
         metavar="FIRST-LAST",
         help="rates per 1,000 residents of these ages (Census 2021 bands of a shipped layer, "
         "e.g. 10-24 or 65+; the range must start and end on the bands' edges)",
@@ -339,10 +340,12 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         "edge (rook), the k nearest (knn, needs --k) or all within a distance (distance, "
         "needs --threshold)",
     )
-    how.add_argument("--k", type=_positive_int, metavar="N", help="--weights knn: neighbours")
+    how.add_argument(
+        "--k", type=arguments.positive_int, metavar="N", help="--weights knn: neighbours"
+    )
     how.add_argument(
         "--threshold",
-        type=_positive_float,
+        type=arguments.positive_float,
         metavar="METRES",
         help="--weights distance: the distance band between area centroids, in metres",
     )
@@ -370,7 +373,7 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
     )
     how.add_argument(
         "--min-count",
-        type=_non_negative_float,
+        type=arguments.non_negative_float,
         default=vocabulary.MIN_OWN_COUNT,
         metavar="N",
         help="leave areas with fewer than N incidents of their own out of the top list "
@@ -385,7 +388,7 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
     )
     how.add_argument(
         "--alpha",
-        type=_probability,
+        type=arguments.probability,
         default=0.05,
         help="significance level (default: 0.05)",
     )
@@ -402,26 +405,26 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
     out.add_argument(
         "--out-map",
         metavar="FILE.html",
-        type=_suffix_path((".html", ".htm")),
+        type=arguments.suffix_path((".html", ".htm")),
         help="write one HTML map with a layer per result (opens offline in any browser)",
     )
     out.add_argument(
         "--out-table",
         metavar="FILE",
-        type=_suffix_path(tuple(TABLE_FORMATS)),
+        type=arguments.suffix_path(tuple(TABLE_FORMATS)),
         help="write one row per area with every result column: CSV (no geometry), GeoPackage "
         "(.gpkg) or GeoParquet (.parquet), by extension",
     )
     out.add_argument(
         "--out-evaluation",
         metavar="FILE.csv",
-        type=_suffix_path((".csv",)),
+        type=arguments.suffix_path((".csv",)),
         help="with --evaluate: write the evaluation table (one row per method) as CSV",
     )
     out.add_argument(
         "--out-summary",
         metavar="FILE.json",
-        type=_suffix_path((".json",)),
+        type=arguments.suffix_path((".json",)),
         help="write the parameters, load report and results in brief as JSON",
     )
     analyse.set_defaults(run=_run_analyse, parser=analyse)
@@ -440,10 +443,19 @@ def _add_layers(commands: argparse._SubParsersAction, common: argparse.ArgumentP
 def _add_inference(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     parser.add_argument(
         "--permutations",
-        type=_positive_int,
-        default=999,
-        metavar="N",
-        help="random permutations for the pseudo p-values (default: 999)",
+        type=arguments.permutations,
+        default="adaptive",
+        metavar="N|adaptive",
+        help="permutations per area for the pseudo p-values: 'adaptive' (default) draws as "
+        "many as each area's decision needs (sequential Monte Carlo), a number fixes them "
+        "(999 for esda/GeoDa parity); global Moran's I uses 999 when adaptive",
+    )
+    parser.add_argument(
+        "--inference",
+        choices=("permutation", "analytical"),
+        default="permutation",
+        help="which p-value decides LISA, Gi* and emerging hot spot labels: the permutation "
+        "p-value (default) or the normal approximation (as ArcGIS)",
     )
     parser.add_argument(
         "--seed",
@@ -458,7 +470,7 @@ def _add_inference(parser: argparse.ArgumentParser | argparse._ArgumentGroup) ->
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from hotspots.cli._outputs import check_writable, demo_text, write_all, write_map
+    from hotspots.cli._outputs import demo_text, write_all, write_map
     from hotspots.cli._pipeline import AnalysisSpec, run_analysis
     from hotspots.cli._progress import Progress
 
@@ -471,11 +483,12 @@ def _run_demo(args: argparse.Namespace) -> int:
         statistics=DEFAULT_STATISTICS,
         weights="queen",
         permutations=args.permutations,
+        inference=args.inference,
         seed=args.seed,
         alpha=0.05,
         correction="fdr",
     )
-    check_writable(args.out)
+    arguments.check_writable(args.out)
     progress = Progress(enabled=not args.quiet)
     analysis = run_analysis(spec, progress)
     title = "Possession of weapons in London, by ward"
@@ -490,7 +503,6 @@ def _run_analyse(args: argparse.Namespace) -> int:
     from hotspots.cli._inputs import TableColumns
     from hotspots.cli._outputs import (
         analysis_text,
-        check_writable,
         write_all,
         write_evaluation,
         write_map,
@@ -507,7 +519,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
     if len({str(Path(p).resolve()) for p in named}) < len(named):
         raise InputError("two outputs have the same path")
     for path in named:
-        check_writable(path)
+        arguments.check_writable(path)
     spec = AnalysisSpec(
         inputs=tuple(args.inputs),
         level=args.level,
@@ -536,6 +548,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         islands=args.islands,
         rank_pseudo_areas=args.rank_pseudo_areas,
         permutations=args.permutations,
+        inference=args.inference,
         seed=args.seed,
         alpha=args.alpha,
         correction=None if args.correction == "none" else args.correction,
@@ -665,72 +678,6 @@ def _period(text: str) -> PeriodChoice:
         return PeriodChoice.parse(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
-
-
-def _ages(text: str) -> tuple[int, int | None]:
-    """'10-24' -> (10, 24); '65+' -> (65, None)."""
-    try:
-        if text.endswith("+"):
-            return int(text[:-1]), None
-        first, last = text.split("-")
-        return int(first), int(last)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"write an age range as FIRST-LAST (10-24) or FIRST+ (65+), not {text!r}"
-        ) from None
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
-    return value
-
-
-def _probability(text: str) -> float:
-    value = _positive_float(text)
-    if not value < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {text}")
-    return value
-
-
-def _suffix_path(suffixes: tuple[str, ...]) -> Callable[[str], str]:
-    def check(text: str) -> str:
-        if Path(text).suffix.lower() not in suffixes:
-            raise argparse.ArgumentTypeError(f"{text!r} must end in {' or '.join(suffixes)}")
-        return text
-
-    return check
-
-
-def _check_writable(path: str) -> None:
-    """Fail before the work, not after it, when an output cannot be written."""
-    from hotspots.cli._outputs import check_writable
-
-    check_writable(path)
 
 
 def _one_line(error: BaseException) -> str:

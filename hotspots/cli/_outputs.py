@@ -37,6 +37,7 @@ from hotspots._vocabulary import (
 )
 from hotspots.aggregation._aggregate import PSEUDO_AREA
 from hotspots.evaluation._rank import period_months
+from hotspots.stats._inference import needed_p
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -192,6 +193,12 @@ def summary(analysis: Analysis, outputs: Mapping[str, str | None]) -> dict[str, 
         "statistics": list(spec.statistics),
         "weights": _weights_text(analysis),
         "permutations": spec.permutations,
+        "inference": spec.inference,
+        "borderline": {
+            key: frame.attrs["hotspots"]["borderline"]
+            for key, frame in (("lisa", analysis.lisa), ("gistar", analysis.gistar))
+            if frame is not None and "borderline" in frame.attrs.get("hotspots", {})
+        },
         "seed": spec.seed,
         "alpha": spec.alpha,
         "correction": spec.correction,
@@ -258,7 +265,7 @@ def _overview(analysis: Analysis) -> list[str]:
         f"Source: {provenance.get('source', 'unknown')}",
         f"{len(counts):,} {unit}s, {len(counts) - len(missing):,} with data{no_data}; "
         f"analysed: {_analysed(analysis)}",
-        f"Weights: {_weights_text(analysis)}; {spec.permutations:,} permutations, seed "
+        f"Weights: {_weights_text(analysis)}; {_inference_text(analysis)}, seed "
         f"{spec.seed}; alpha {spec.alpha:g}, correction: {_CORRECTIONS[spec.correction]}",
     ]
 
@@ -271,6 +278,16 @@ def _analysed(analysis: Analysis) -> str:
     return _WHAT[analysis.column]
 
 
+def _inference_text(analysis: Analysis) -> str:
+    spec = analysis.spec
+    decided = "normal approximation" if spec.inference == "analytical" else "permutation p-values"
+    if spec.permutations == "adaptive":
+        if spec.inference == "analytical":
+            return f"labels from the {decided}"
+        return f"labels from {decided}, permutations as each area needs (sequential)"
+    return f"labels from {decided}, {spec.permutations:,} permutations"
+
+
 def _findings(analysis: Analysis) -> list[str]:
     lines = []
     if analysis.moran is not None:
@@ -279,7 +296,7 @@ def _findings(analysis: Analysis) -> list[str]:
         for column, heading in _LABELS.items():
             if column in frame.columns:
                 tally = ", ".join(f"{label} {n}" for label, n in _tally(frame[column]).items())
-                lines.append(f"{heading}: {tally}")
+                lines.append(f"{heading}: {tally}{_borderline_text(frame, analysis)}")
                 if column == "lisa_label":
                     lines += _no_cluster_context(analysis)
     lines += _change_lines(analysis)
@@ -430,13 +447,27 @@ def _evaluation_lines(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def _borderline_text(frame: pd.DataFrame, analysis: Analysis) -> str:
+    """How many labels another seed could change (p within Monte Carlo error of the threshold)."""
+    n = frame.attrs.get("hotspots", {}).get("borderline")
+    if n is None or analysis.spec.inference == "analytical":
+        return ""
+    unit = _unit(analysis)
+    return (
+        f" (seed-stable: no {unit} within Monte Carlo error of the threshold)"
+        if n == 0
+        else f" ({n:,} borderline {unit}{'' if n == 1 else 's'}: p within Monte Carlo error "
+        "of the threshold, another seed could change the label)"
+    )
+
+
 def _no_cluster_context(analysis: Analysis) -> list[str]:
-    """When the correction leaves no LISA cluster, how many areas it took away."""
+    """When the correction leaves no LISA cluster, how many areas it took away, and why."""
     lisa, spec = analysis.lisa, analysis.spec
     if spec.correction is None or lisa["lisa_label"].astype(str).isin(CLUSTERS).any():
         return []
-    # the result's own uncorrected pseudo p-values, judged as the correction judged them
-    n = int((pd.to_numeric(lisa["lisa_p_sim"], errors="coerce") <= spec.alpha).sum())
+    # the p-values that decided the labels, uncorrected
+    n = int((pd.to_numeric(lisa["lisa_p"], errors="coerce") <= spec.alpha).sum())
     unit = _unit(analysis)
     uncorrected = (
         f"no {unit} would be significant at p <= {spec.alpha:g} without correction either"
@@ -444,9 +475,21 @@ def _no_cluster_context(analysis: Analysis) -> list[str]:
         else f"{n:,} {unit}{'' if n == 1 else 's'} would be significant at "
         f"p <= {spec.alpha:g} without correction"
     )
-    return [
-        f"No LISA cluster survives the {_CORRECTIONS[spec.correction]} correction ({uncorrected})"
+    lines = [
+        f"No LISA cluster after the {_CORRECTIONS[spec.correction]} correction ({uncorrected})"
     ]
+    settings = lisa.attrs.get("hotspots", {})
+    fixed = settings.get("stop_extremes") == 0 and settings.get("inference") == "permutation"
+    m = int(pd.to_numeric(lisa["lisa_p"], errors="coerce").notna().sum())
+    if fixed and m:
+        floor = 2 / (int(settings["permutations_max"]) + 1)
+        needed = needed_p(m, spec.alpha, spec.correction)
+        if floor > needed:
+            lines.append(
+                f"  {settings['permutations_max']:,} permutations cannot give p below "
+                f"{floor:.2g}, but the correction needs {needed:.2g}: use --permutations adaptive"
+            )
+    return lines
 
 
 def _moran_line(moran: GlobalStatistic, alpha: float) -> str:
@@ -489,8 +532,10 @@ def _top(analysis: Analysis) -> pd.DataFrame:
     if spec.rank_by == "gi":
         table["gi_z"] = ranked["value"]
     if gi is not None:
+        table["gi_p"] = gi.loc[ranked.index, "gi_p"]
         table["gi_label"] = gi.loc[ranked.index, "gi_label"]
     if analysis.lisa is not None:
+        table["lisa_p"] = analysis.lisa.loc[ranked.index, "lisa_p"]
         table["lisa_label"] = analysis.lisa.loc[ranked.index, "lisa_label"]
     table.attrs["hotspots"] = ranked.attrs["hotspots"]
     return table
@@ -527,7 +572,12 @@ def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
     for label, heading in (("gi_label", "Gi*"), ("lisa_label", "LISA")):
         if label in top.columns:
             cells[heading] = top[label].astype(str).tolist()
-    numeric = {"#", "rate", "count", "EB rate", "Gi* z"}
+    # the p-value that decided the first label shown, before correction
+    for p_column in ("gi_p", "lisa_p"):
+        if p_column in top.columns:
+            cells["p"] = [_p_text(value) for value in top[p_column]]
+            break
+    numeric = {"#", "rate", "count", "EB rate", "Gi* z", "p"}
     widths = {key: max(len(key), *map(len, values)) for key, values in cells.items()}
 
     def line(values: dict[str, str]) -> str:
@@ -539,6 +589,10 @@ def _top_lines(top: pd.DataFrame, column: str) -> list[str]:
 
     rows = [line({key: values[i] for key, values in cells.items()}) for i in range(len(top))]
     return [line({key: key for key in cells}), *rows]
+
+
+def _p_text(p: float) -> str:
+    return "" if not math.isfinite(p) else ("< 0.0001" if p < 1e-4 else f"{p:.4f}")
 
 
 def _title(analysis: Analysis) -> str:

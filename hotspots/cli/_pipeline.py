@@ -52,7 +52,7 @@ class AnalysisSpec:
     inputs: tuple[str, ...]
     statistics: tuple[str, ...]
     weights: str
-    permutations: int
+    permutations: int | str
     seed: int | None
     alpha: float
     correction: str | None
@@ -80,6 +80,7 @@ class AnalysisSpec:
     # rates per 1,000 residents of an age range (shipped layers), and the denominator's label
     ages: tuple[int, int | None] | None = None
     denominator: str | None = None
+    inference: str = "permutation"
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,10 @@ def _column(column: str | None, counts: gpd.GeoDataFrame) -> str:
     return column
 
 
+# global Moran's I is one test: a fixed count resolves p far below any usual alpha
+GLOBAL_PERMUTATIONS = 999
+
+
 def _statistics(
     spec: AnalysisSpec,
     areas: gpd.GeoDataFrame,
@@ -342,14 +347,23 @@ def _statistics(
     progress: Progress,
 ) -> dict[str, object]:
     """Every statistic asked for, keyed by :class:`Analysis` field."""
-    inference = {"permutations": spec.permutations, "seed": spec.seed}
+    inference = {
+        "permutations": spec.permutations,
+        "seed": spec.seed,
+        "inference": spec.inference,
+    }
     testing = {"alpha": spec.alpha, "correction": spec.correction}
-    runs = f"{spec.permutations:,} permutations"
+    runs = (
+        "permutations as each area needs"
+        if spec.permutations == "adaptive"
+        else f"{spec.permutations:,} permutations"
+    )
     results: dict[str, object] = {}
     if "moran" in spec.statistics:
-        with progress.step(f"global Moran's I, {runs}"):
+        moran_runs = GLOBAL_PERMUTATIONS if spec.permutations == "adaptive" else spec.permutations
+        with progress.step(f"global Moran's I, {moran_runs:,} permutations"):
             results["moran"] = hotspots.global_moran(
-                counts, column=column, graph=graph, **inference
+                counts, column=column, graph=graph, permutations=moran_runs, seed=spec.seed
             )
     if "lisa" in spec.statistics:
         with progress.step(f"local Moran's I (LISA), {runs}"):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from hotspots._vocabulary import KNOX_MORE, REPEAT_MORE
+from hotspots.cli import _arguments as arguments
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -92,7 +93,7 @@ def add_parser(
         "dates (default: 0,1,2 months or 14,28,42,56,70 days)",
     )  # fmt: skip
     knox.add_argument(
-        "--permutations", type=_positive_int, default=999, metavar="N",
+        "--permutations", type=arguments.positive_int, default=999, metavar="N",
         help="random shuffles of the times (default: 999)",
     )  # fmt: skip
     knox.add_argument(
@@ -251,13 +252,3 @@ def _numbers(kind: Callable[[str], _Number]) -> Callable[[str], tuple[_Number, .
             raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
 
     return parse
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value

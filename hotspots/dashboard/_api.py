@@ -25,7 +25,7 @@ def dashboard_page(
     title: str | None = None,
     out: str | os.PathLike | None = None,
     levels: Sequence[str] | None = None,
-    permutations: int = 999,
+    permutations: int | str = "adaptive",
     seed: int | None = 2025,
     alpha: float = 0.05,
     correction: str | None = "fdr",
@@ -71,10 +71,13 @@ def dashboard_page(
         Area levels of the level selector. Default: boroughs and the level of
         a Met table (boroughs and wards for a ward table); boroughs and wards
         for points, which can also be shown by LSOA.
-    permutations, seed : int
-        Conditional permutations and their seed for the hot-spot state's
-        pseudo p-value (``gi_p_sim`` of :func:`hotspots.getis_ord`, shown beside
-        the state; 0 leaves it out).
+    permutations : int or "adaptive", default "adaptive"
+        Conditional permutations behind the hot-spot state and the emerging
+        pattern (as :func:`hotspots.getis_ord`; the p-value that decided the
+        state, ``gi_p``, is shown beside it). 0 uses the normal approximation
+        instead: a fast preview whose hot spots are not calibrated.
+    seed : int
+        Seed of the permutations.
     alpha, correction
         Significance level and multiple-testing correction of the hot-spot
         state (:func:`hotspots.getis_ord`), the emerging pattern and the change

@@ -127,7 +127,7 @@ def dashboard_figures(
     crime_types: Sequence[str] | None = None,
     *,
     levels: Sequence[str] | None = None,
-    permutations: int = 999,
+    permutations: int | str = "adaptive",
     seed: int | None = 2025,
     alpha: float = 0.05,
     correction: str | None = "fdr",
@@ -369,7 +369,7 @@ def _level_figures(
     subset: pd.DataFrame,
     windows: dict[str, Any],
     excluded: list[str],
-    permutations: int,
+    permutations: int | str,
     seed: int | None,
     alpha: float,
     correction: str | None,
@@ -386,12 +386,15 @@ def _level_figures(
             latest["rate"] = np.where(population > 0, latest["count"] / population * 1000, np.nan)
         column = "rate"
     latest = gpd.GeoDataFrame(latest, geometry=layer.geometry, crs=layer.crs)
+    inference = _inference(permutations)
     gi = getis_ord(
-        latest, column, permutations=permutations, seed=seed, alpha=alpha, correction=correction
-    )
+        latest, column, permutations=permutations, seed=seed, alpha=alpha,
+        correction=correction, inference=inference,
+    )  # fmt: skip
     emerging = emerging_hotspots(
-        layer, cube, permutations=0, seed=seed, alpha=alpha, correction=correction
-    ).areas
+        layer, cube, permutations=permutations, seed=seed, alpha=alpha,
+        correction=correction, inference=inference,
+    ).areas  # fmt: skip
     counts = latest["count"]
     rankable = counts.notna() & (counts >= RISK_MINIMUM) & ~counts.index.isin(excluded)
     ranked = counts[rankable].sort_values(ascending=False, kind="stable")
@@ -409,7 +412,7 @@ def _level_figures(
         "rate": [_number(v, 2) for v in latest[column]] if column == "rate" else None,
         "hotspot": gi["gi_label"].astype(str).tolist(),
         "hotspot_z": [_number(v, 2) for v in gi["gi_z"]],
-        "hotspot_p_sim": [_number(v, 4) for v in gi["gi_p_sim"]],
+        "hotspot_p": [_number(v, 4) for v in gi["gi_p"]],
         "emerging": emerging["emerging_label"].astype(str).tolist(),
         "risk": {
             "ranks": f"{noun}s by recorded offences in the {latest_text} "
@@ -448,7 +451,7 @@ def _evaluation(
     cube: pd.DataFrame,
     test: pd.Series,
     excluded: list[str],
-    permutations: int,
+    permutations: int | str,
     seed: int | None,
     alpha: float,
     correction: str | None,
@@ -474,8 +477,9 @@ def _evaluation(
         column = "rate"
     frame = gpd.GeoDataFrame(frame, geometry=layer.geometry, crs=layer.crs)
     gi = getis_ord(
-        frame, column, permutations=permutations, seed=seed, alpha=alpha, correction=correction
-    )
+        frame, column, permutations=permutations, seed=seed, alpha=alpha,
+        correction=correction, inference=_inference(permutations),
+    )  # fmt: skip
     hot = gi["gi_label"].isin([GI_LABELS[3], GI_LABELS[2], GI_LABELS[1]]) & before.notna()
     ranked = before[before >= RISK_MINIMUM].sort_values(ascending=False, kind="stable")
     top = pd.Series(layer.index.isin(ranked.index[:TOP]), index=layer.index)
@@ -597,3 +601,9 @@ def _number(value: object, digits: int = 0) -> float | int | None:
     if math.isinf(value):
         return None
     return round(value) if digits == 0 else round(value, digits)
+
+
+def _inference(permutations: int | str) -> str:
+    """Permutation inference, or with ``permutations=0`` the normal approximation
+    (a fast preview: its hot spots are not calibrated on skewed counts)."""
+    return "analytical" if permutations == 0 else "permutation"

@@ -27,7 +27,7 @@ class SelectOptions(TypedDict, total=False):
     share: float
     population: pd.Series | str | None
     graph: Graph | None
-    permutations: int
+    permutations: int | str
     seed: int | None
     alpha: float
     correction: str | None
@@ -37,6 +37,7 @@ class _StatArgs(TypedDict):
     """Arguments shared by the Gi*, LISA and emerging hot-spot selections."""
 
     graph: Graph | None
+    permutations: int | str
     seed: int | None
     alpha: float
     correction: str | None
@@ -50,7 +51,7 @@ def select_hotspots(
     share: float = 0.05,
     population: pd.Series | str | None = None,
     graph: Graph | None = None,
-    permutations: int = 999,
+    permutations: int | str = "adaptive",
     seed: int | None = None,
     alpha: float = 0.05,
     correction: str | None = "fdr",
@@ -117,7 +118,13 @@ def select_hotspots(
     n_top = int(np.ceil(share * total.notna().sum()))
     label = f"{100 * share:g}%"
     out: dict[str, pd.Series] = {}
-    stat_args: _StatArgs = {"graph": graph, "seed": seed, "alpha": alpha, "correction": correction}
+    stat_args: _StatArgs = {
+        "graph": graph,
+        "permutations": permutations,
+        "seed": seed,
+        "alpha": alpha,
+        "correction": correction,
+    }
     for method in methods:
         if method == "count":
             out[f"Top {label} by count"] = _top(total, n_top)
@@ -135,12 +142,12 @@ def select_hotspots(
         elif method == "gistar":
             from hotspots.stats._local import getis_ord
 
-            gi = getis_ord(frame, "count", permutations=0, **stat_args)
+            gi = getis_ord(frame, "count", **stat_args)
             out["Gi* hot spots"] = gi["gi_label"].isin(_hot_gi_labels()).astype(bool)
         elif method == "lisa":
             from hotspots.stats._local import local_moran
 
-            lisa = local_moran(frame, "count", permutations=permutations, **stat_args)
+            lisa = local_moran(frame, "count", **stat_args)
             out[f"LISA {HIGH_HIGH}"] = (lisa["lisa_label"] == HIGH_HIGH).astype(bool)
         elif method == "emerging":
             out.update(_emerging(areas, cube, stat_args))
@@ -306,7 +313,7 @@ def _emerging(
 ) -> dict[str, pd.Series]:
     from hotspots.spacetime._emerging import emerging_hotspots
 
-    result = emerging_hotspots(areas, cube, permutations=0, **stat_args)
+    result = emerging_hotspots(areas, cube, **stat_args)
     labels = result.areas["emerging_label"]
     out: dict[str, pd.Series] = {}
     for category in HOT_CATEGORIES:

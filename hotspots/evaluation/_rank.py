@@ -115,8 +115,7 @@ def rank_areas(
             from hotspots.stats._local import getis_ord
 
             gi = getis_ord(
-                areas, "count", graph=graph, permutations=0, seed=seed, alpha=alpha,
-                correction=correction,
+                areas, "count", graph=graph, seed=seed, alpha=alpha, correction=correction,
             )  # fmt: skip
         hot = gi["gi_label"].isin([GI_LABELS[b] for b in (3, 2, 1)])
         value = pd.to_numeric(gi["gi_z"], errors="coerce").where(hot)

@@ -331,8 +331,10 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         if column in frame.columns:
             labels.append(label)
             columns.append(_number(frame[column], frame.index))
+    # the p-value that decided the label (older results: the permutation one)
+    p_column = "lisa_p" if "lisa_p" in frame.columns else "lisa_p_sim"
     for column, label in (
-        ("lisa_p_sim", "Pseudo p-value"),
+        (p_column, "p-value (decides the label)"),
         ("lisa_p_adjusted", "Adjusted p-value"),
     ):
         if column in frame.columns:
@@ -340,7 +342,7 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
             columns.append(_p_value(frame[column]))
     labels.append("Rank")
     columns.append(_ranks(high, frame.index, "High-High areas"))
-    detail = _detail(frame, ("lisa_i", "I"), ("lisa_p_sim", "p"))
+    detail = _detail(frame, ("lisa_i", "I"), (p_column, "p"))
     return _Layer(
         key="lisa",
         name="LISA clusters (Local Moran's I)",
@@ -366,8 +368,7 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         labels.append("Gi* z-score")
         columns.append(_number(frame["gi_z"], frame.index))
     for column, label in (
-        ("gi_p", "p-value"),
-        ("gi_p_sim", "Pseudo p-value"),
+        ("gi_p", "p-value (decides the label)"),
         ("gi_p_adjusted", "Adjusted p-value"),
     ):
         if column in frame.columns:
@@ -375,9 +376,8 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
             columns.append(_p_value(frame[column]))
     labels.append("Rank")
     columns.append(_ranks(hot, frame.index, "hot spots"))
-    detail = _detail(
-        frame, ("gi_z", "z"), ("gi_p_sim", "p") if "gi_p_sim" in frame else ("gi_p", "p")
-    )
+    # the p-value beside a label is always the one that decided it (gi_p)
+    detail = _detail(frame, ("gi_z", "z"), ("gi_p", "p"))
     return _Layer(
         key="gi",
         name="Hot and cold spots (Getis-Ord Gi*)",
@@ -818,8 +818,8 @@ def cluster_map(
     ----------
     result : geopandas.GeoDataFrame
         The result of :func:`hotspots.local_moran` (column ``lisa_label``;
-        ``lisa_i``, ``lisa_p_sim`` and the counts are shown in tooltips when
-        present).
+        ``lisa_i``, ``lisa_p`` (the p-value that decided the label) and the
+        counts are shown in tooltips when present).
     title : str, optional
         Map title; by default "LISA clusters" with the crime type and period.
     palette : {"default", "colourblind"}
@@ -867,7 +867,8 @@ def hotspot_map(
     ----------
     result : geopandas.GeoDataFrame
         The result of :func:`hotspots.getis_ord` (column ``gi_label``;
-        ``gi_z``, ``gi_p`` and ``gi_p_sim`` are shown when present).
+        ``gi_z``, ``gi_p`` (the p-value that decided the label) and ``gi_p_adjusted``
+        are shown when present).
     title : str, optional
         Map title; by default "Hot and cold spots" with the crime type and period.
     palette : {"default", "colourblind"}
@@ -945,7 +946,8 @@ def emerging_map(
     >>> months = pd.period_range("2024-01", periods=4, freq="M", name="month")
     >>> counts = pd.DataFrame([[float(i % 5 + m) for m in range(4)] for i in range(33)],
     ...                       index=boroughs.index, columns=months)  # synthetic counts
-    >>> result = hotspots.emerging_hotspots(boroughs, counts, permutations=0, seed=1)
+    >>> result = hotspots.emerging_hotspots(boroughs, counts, permutations=0, seed=1,
+    ...     inference="analytical")
     >>> html = hotspots.emerging_map(result, title="Synthetic").get_root().render()
     >>> 'type="range"' in html and "2024-04" in html
     True

@@ -14,16 +14,21 @@ from hotspots.spacetime._rules import NO_DATA, classify_all
 from hotspots.spacetime._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
 from hotspots.stats._engine import CSRGraph, csr_from_graph, local_g_stat
 from hotspots.stats._inference import (
-    adjust_p,
+    ADAPTIVE,
     check_alpha,
     check_correction,
-    check_permutations,
+    check_inference,
+    check_local_permutations,
     check_seed,
     gi_bins,
     gi_labels,
+    gi_levels,
+    inference_plan,
     normal_p,
+    settler,
 )
 from hotspots.stats._input import described_graph, equal_in_rows
+from hotspots.stats._local import decide, inference_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -48,8 +53,9 @@ class EmergingHotspots:
         ``attrs["hotspots"]`` holds the provenance.
     periods : pandas.DataFrame
         One row per area and period (index levels ``code`` and ``period``,
-        periods in time order), with ``count``, ``gi_z``, ``gi_p``,
-        ``gi_p_sim``, ``gi_p_adjusted``, ``gi_bin`` and ``gi_label``, defined
+        periods in time order), with ``count``, ``gi_z``, ``gi_p`` (the
+        deciding p), ``gi_p_adjusted``, ``gi_p_norm``, ``gi_p_sim``,
+        ``gi_permutations``, ``gi_bin`` and ``gi_label``, defined
         and labelled as in :func:`hotspots.getis_ord` (same helpers), the
         correction applied across the areas of each period. Same
         ``attrs["hotspots"]``.
@@ -66,7 +72,7 @@ class EmergingHotspots:
     >>> result.areas.loc["E09000001", "emerging_label"]  # the Met does not police the City
     'No data'
     >>> result.periods.shape  # 680 wards x 24 months
-    (16320, 7)
+    (16320, 9)
     """
 
     areas: gpd.GeoDataFrame
@@ -79,10 +85,11 @@ def emerging_hotspots(
     *,
     graph: Graph | None = None,
     time_lag: int = 1,
-    permutations: int = 999,
+    permutations: int | str = ADAPTIVE,
     seed: int | None = None,
     alpha: float = 0.05,
     correction: str | None = "fdr",
+    inference: str = "permutation",
 ) -> EmergingHotspots:
     """Find new, intensifying, persistent, diminishing ... hot and cold spots over time.
 
@@ -110,9 +117,11 @@ def emerging_hotspots(
     time_lag : int, default 1
         Number of previous periods in the neighbourhood. 0 gives the ordinary
         Gi* of each period on its own (identical to :func:`hotspots.getis_ord`).
-    permutations : int, default 999
-        Conditional permutations for ``gi_p_sim``; 0 skips them (``gi_p_sim``
-        is then NaN; bins and categories do not use it).
+    permutations : int or "adaptive", default "adaptive"
+        Conditional permutations per bin, as for :func:`hotspots.getis_ord`:
+        ``"adaptive"`` chooses them per bin (sequential Monte Carlo p-values,
+        with the resolution the correction over the areas of a period needs);
+        a whole number fixes them (0 only with ``inference="analytical"``).
     seed : int, optional
         Seed for the permutations. Every period uses this same seed, so with
         ``time_lag=0`` each period's ``gi_p_sim`` is exactly that of
@@ -122,9 +131,12 @@ def emerging_hotspots(
         As for :func:`hotspots.getis_ord`: the weakest confidence that counts
         as a hot or cold spot in a period (0.05: the 95 % and 99 % bins; 0.10:
         also the 90 % bin). Also the significance level of the trend.
-    correction : {"fdr", "bonferroni", None}, default "fdr"
+    correction : {"fdr", "by", "bonferroni", None}, default "fdr"
         Applied to ``gi_p`` across the areas of each period before binning
         (as :func:`hotspots.getis_ord` does for one period).
+    inference : {"permutation", "analytical"}, default "permutation"
+        Which p-value decides each period's bin: the conditional-permutation
+        ``gi_p_sim`` or the normal ``gi_p_norm`` (ArcGIS Pro's choice).
 
     Returns
     -------
@@ -173,13 +185,14 @@ def emerging_hotspots(
     >>> sorted(result.areas.columns[-8:])[:3]
     ['cold_periods', 'emerging_label', 'hot_periods']
     >>> result.periods.shape
-    (198, 7)
+    (198, 9)
     """
     time_lag = _check_time_lag(time_lag)
-    permutations = check_permutations(permutations)
+    permutations = check_local_permutations(permutations)
     seed = check_seed(seed)
     alpha = check_alpha(alpha)
     correction = check_correction(correction)
+    inference = check_inference(inference)
     cube = cube_for_areas(cube, areas)
     graph, described = described_graph(areas, graph, stacklevel=4)
     csr = csr_from_graph(graph, ids=areas.index)
@@ -190,21 +203,36 @@ def emerging_hotspots(
         )
     csr = csr.binary(self_weight=1.0)
     values = cube.to_numpy()
-    z, p_sim, island = _space_time_gi(values, csr, time_lag, permutations, seed)
+    levels = gi_levels(alpha) or [alpha]
+    plan = _Plan(permutations, inference, min(levels), min(levels), correction)
+    z, p_sim, used, island = _space_time_gi(values, csr, time_lag, plan, seed)
+    table, bins, border = _period_table(
+        cube, z, p_sim, used, island, alpha, correction, inference, levels
+    )
+    m = int((~island[:, -1] & ~np.isnan(values[:, -1])).sum())
+    maximum, stop = inference_plan(permutations, inference, m, min(levels), correction)
     provenance = {
         **cube.attrs.get("hotspots", {}),
         "statistic": "emerging hot spots (space-time Gi*, Mann-Kendall)",
         "time_lag": int(time_lag),
         "alpha": alpha,
         "correction": correction,
+        "inference": inference,
         "permutations": permutations,
+        "permutations_max": maximum,
+        "stop_extremes": stop,
+        "rule": inference_text(permutations, maximum, stop, m, min(levels), correction)
+        + " (in the final period; each period by its own number of areas)",
+        "permutations_used": int(used.sum()),
+        "borderline": int(border.sum()),
+        "borderline_final_period": int(border[:, -1].sum()),
         "seed": seed,
         "pool": "shared",
         "weights": f"{described}; used binary, self included, in this and the "
         f"previous {time_lag} period(s)",
-        "p_value": "gi_bin from gi_p (analytical, two-sided) after correction in each period",
+        "p_value": "gi_bin from gi_p after correction in each period; gi_p: two-sided, "
+        + ("gi_p_sim (conditional permutation)" if inference == "permutation" else "gi_p_norm"),
     }
-    table, bins = _period_table(cube, z, p_sim, island, alpha, correction)
     table.attrs = {"hotspots": provenance}
     summary = _summary(bins, z, ~np.isnan(values), alpha)
     result = areas.copy()
@@ -221,10 +249,24 @@ def _check_time_lag(time_lag: int) -> int:
     return int(time_lag)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """The inference settings; :meth:`engine` gives the engine's count and stop for ``m`` areas."""
+
+    permutations: int | str
+    inference: str
+    level: float  # the strongest bin's level: the resolution to reach
+    sure_level: float  # the strongest bin: where an area may stop early
+    correction: str | None
+
+    def engine(self, m: int) -> tuple[int, int]:
+        return inference_plan(self.permutations, self.inference, m, self.level, self.correction)
+
+
 def _space_time_gi(
-    values: np.ndarray, csr: CSRGraph, time_lag: int, permutations: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gi* z, two-sided pseudo p and "no neighbours" for every bin (area x period).
+    values: np.ndarray, csr: CSRGraph, time_lag: int, plan: _Plan, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Gi* z, two-sided pseudo p, permutations used and "no neighbours" per bin (area x period).
 
     z and p are NaN where there is no value. Periods whose windows have the
     same length and the same missing bins are computed together, one batched
@@ -233,6 +275,7 @@ def _space_time_gi(
     n, n_periods = values.shape
     z = np.full((n, n_periods), np.nan)
     p_sim = np.full((n, n_periods), np.nan)
+    used = np.zeros((n, n_periods), dtype=np.int64)
     island = np.zeros((n, n_periods), dtype=bool)
     batches: dict[tuple[int, bytes], list[int]] = {}
     for t in range(n_periods):
@@ -246,13 +289,19 @@ def _space_time_gi(
         )
         keep = ~np.isnan(stacked[:, 0])
         graph = _space_time_graph(csr, depth).subset(keep)
-        stat = local_g_stat(stacked[keep], graph, star=True, permutations=permutations, seed=seed)
         current = np.flatnonzero(keep[:n])[:, None]  # areas with a value in the period
+        tested = int((graph.cardinalities[: len(current)] > 0).sum())
+        maximum, stop = plan.engine(tested)
+        stat = local_g_stat(
+            stacked[keep], graph, star=True, permutations=maximum, seed=seed, stop=stop,
+            settle=settler(plan.correction, plan.sure_level) if stop else None,
+        )  # fmt: skip
         columns = np.array(members)[None, :]
         z[current, columns] = stat.z[: len(current)]
         p_sim[current, columns] = stat.p_sim("two-sided")[: len(current)]
+        used[current, columns] = stat.used()[: len(current)]
         island[current, columns] = stat.island[: len(current), None]
-    return z, p_sim, island
+    return z, p_sim, used, island
 
 
 def _space_time_graph(csr: CSRGraph, depth: int) -> CSRGraph:
@@ -289,18 +338,28 @@ def _period_table(
     cube: pd.DataFrame,
     z: np.ndarray,
     p_sim: np.ndarray,
+    used: np.ndarray,
     island: np.ndarray,
     alpha: float,
     correction: str | None,
-) -> tuple[pd.DataFrame, np.ndarray]:
+    inference: str,
+    levels: list[float],
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Long table, one row per (area, period) in area order, with the Gi* columns of getis_ord.
 
-    Also returns the ``(areas, periods)`` bins, 0 where there is no bin.
+    Also returns the ``(areas, periods)`` bins, 0 where there is no bin, and
+    the borderline bins.
     """
     has_value = ~np.isnan(cube.to_numpy())
-    gi_p = normal_p(z)
+    p_norm = normal_p(z)
     # the correction is across the areas of each period; bins and labels are per cell
-    adjusted = np.column_stack([adjust_p(gi_p[:, t], correction) for t in range(z.shape[1])])
+    decided = [
+        decide(p_norm[:, t], p_sim[:, t], used[:, t], inference, correction, levels)
+        for t in range(z.shape[1])
+    ]
+    gi_p = np.column_stack([d[0] for d in decided])
+    adjusted = np.column_stack([d[1] for d in decided])
+    border = np.column_stack([d[2] for d in decided])
     bins = gi_bins(z, adjusted, alpha)
     labels = gi_labels(bins.ravel(), has_value.ravel(), island.ravel())
     defined = has_value & ~island
@@ -310,14 +369,16 @@ def _period_table(
             "count": cube.to_numpy().ravel(),
             "gi_z": z.ravel(),
             "gi_p": gi_p.ravel(),
-            "gi_p_sim": p_sim.ravel(),
             "gi_p_adjusted": adjusted.ravel(),
+            "gi_p_norm": p_norm.ravel(),
+            "gi_p_sim": p_sim.ravel(),
+            "gi_permutations": used.ravel(),
             "gi_bin": pd.array(np.where(defined, bins, pd.NA).ravel(), dtype="Int8"),
             "gi_label": pd.array(labels, dtype="str"),
         },
         index=index,
     )
-    return table, np.where(defined, bins, 0).astype(np.int8)
+    return table, np.where(defined, bins, 0).astype(np.int8), border
 
 
 def _summary(bins: np.ndarray, z: np.ndarray, has_value: np.ndarray, alpha: float) -> pd.DataFrame:

@@ -8,6 +8,9 @@ in a correction.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import numpy as np
 from scipy.special import ndtr
 
@@ -45,13 +48,182 @@ def check_correction(correction: str | None) -> str | None:
     return correction
 
 
+ADAPTIVE = "adaptive"
+INFERENCES: tuple[str, ...] = ("permutation", "analytical")
+
+# Besag-Clifford stopping count: an area stops once this many simulated values are at
+# least as extreme as the observed one (its p-value is then known to within about
+# 1 / sqrt(50) = 14 % of its value, and it is far from any threshold it could cross).
+STOP_EXTREMES = 50
+
+# The adaptive rule runs until the smallest p-value the correction could accept is
+# attainable with this many extreme simulated values to spare (p = 2 (M + 1) / (R + 1)
+# two-sided: the maximum R + 1 is 2 * RESOLUTION_MARGIN / target).
+RESOLUTION_MARGIN = 2
+
+# The adaptive maximum is never below the usual fixed count.
+ADAPTIVE_FLOOR = 999
+
+
 def check_permutations(permutations: int) -> int:
-    """``permutations`` as a non-negative int, or ValueError."""
+    """``permutations`` as a non-negative int, or ValueError.
+
+    Counts above :data:`hotspots.stats._engine.MAX_PERMUTATIONS` (10,000,000) are
+    refused: such runs take hours and a global statistic's simulated values
+    alone would fill gigabytes.
+    """
+    return _checked_count(permutations, "a whole number", "")
+
+
+def check_local_permutations(permutations: int | str) -> int | str:
+    """``permutations`` of a local statistic: ``"adaptive"`` or a count as
+    :func:`check_permutations` accepts, or ValueError."""
+    if permutations == ADAPTIVE:
+        return ADAPTIVE
+    return _checked_count(
+        permutations,
+        "a whole number or 'adaptive'",
+        " (permutations='adaptive' chooses what the correction needs)",
+    )
+
+
+def _checked_count(permutations: object, allowed: str, hint: str) -> int:
+    from hotspots.stats._engine import MAX_PERMUTATIONS
+
     if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)):
-        raise ValueError(f"permutations must be a whole number, not {permutations!r}")
+        raise ValueError(f"permutations must be {allowed}, not {permutations!r}")
     if permutations < 0:
         raise ValueError(f"permutations must be 0 or more, not {permutations}")
+    if permutations > MAX_PERMUTATIONS:
+        raise ValueError(
+            f"permutations must be at most {MAX_PERMUTATIONS:,}, not {permutations:,}{hint}"
+        )
     return int(permutations)
+
+
+def check_inference(inference: str) -> str:
+    """``inference`` if it is one of :data:`INFERENCES`, or ValueError."""
+    if inference not in INFERENCES:
+        raise ValueError(f"inference must be 'permutation' or 'analytical', not {inference!r}")
+    return inference
+
+
+def needed_p(m: int, level: float, correction: str | None) -> float:
+    """Smallest raw p-value the correction could accept at ``level`` among ``m`` tests.
+
+    Benjamini-Hochberg and Bonferroni: ``level / m`` (the first rank);
+    Benjamini-Yekutieli: ``level / (m * sum(1/i))``; no correction: ``level``.
+    """
+    m = max(int(m), 1)
+    if correction is None:
+        return level
+    if correction == "by":
+        return level / (m * float(np.sum(1.0 / np.arange(1, m + 1))))
+    return level / m
+
+
+def inference_plan(
+    permutations: int | str, inference: str, m: int, level: float, correction: str | None
+) -> tuple[int, int]:
+    """``(permutations, stop)`` for the engine: the most any area may use, and the stop count.
+
+    ``"adaptive"`` with permutation inference: Besag-Clifford sequential
+    p-values stopping at :data:`STOP_EXTREMES` extreme values, up to the count
+    at which :func:`needed_p` is attainable with :data:`RESOLUTION_MARGIN`
+    extreme values to spare (at least :data:`ADAPTIVE_FLOOR`, at most
+    ``MAX_PERMUTATIONS``). A whole number: that fixed count for every area (0
+    with analytical inference skips the simulation). ``"adaptive"`` with
+    analytical inference runs none.
+    """
+    from hotspots.stats._engine import MAX_PERMUTATIONS
+
+    if permutations == ADAPTIVE:
+        if inference == "analytical":
+            return 0, 0
+        target = needed_p(m, level, correction)
+        maximum = math.ceil(2 * RESOLUTION_MARGIN / target) - 1
+        return int(min(max(maximum, ADAPTIVE_FLOOR), MAX_PERMUTATIONS)), STOP_EXTREMES
+    if permutations == 0 and inference == "permutation":
+        raise ValueError(
+            "permutation inference needs permutations (at least 1, or 'adaptive'); "
+            "use inference='analytical' for the normal approximation alone"
+        )
+    return int(permutations), 0
+
+
+# An area still drawing permutations stops as clearly significant once the upper 99.9 %
+# confidence bound of its p-value is significant after the correction, with every
+# other area also at its upper bound (step-up corrections only reject more when
+# p-values fall, so the decision can no longer change).
+SURE = 0.999
+
+
+def settler(
+    correction: str | None, level: float
+) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """The engine's ``settle`` callback for the adaptive rule: areas already surely significant.
+
+    The upper bound of the two-sided p-value of an area with ``M`` extreme values in
+    ``L`` permutations is ``2 * gamma.ppf(SURE, M + 1) / L`` (the exact Poisson upper
+    bound of the expected count); areas that have drawn nothing (islands) are not
+    in the family.
+    """
+    from scipy.stats import gamma
+
+    def settle(n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+        m = np.minimum(n_ge, n_le)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            upper = np.minimum(1.0, 2.0 * gamma.ppf(SURE, m + 1.0) / used)
+        upper[used == 0] = np.nan
+        sure = np.zeros(m.shape, dtype=bool)
+        for c in range(m.shape[1]):
+            sure[:, c] = adjust_p(upper[:, c], correction) <= level
+        return sure
+
+    return settle
+
+
+def raw_threshold(p: np.ndarray, correction: str | None, level: float) -> float:
+    """The raw p-value at or below which an area is significant at ``level`` after correction.
+
+    Bonferroni ``level / m``; Benjamini-Hochberg ``k level / m`` with ``k`` the
+    number of discoveries (``level / m`` when there are none); Benjamini-Yekutieli
+    the same divided by ``sum(1/i)``; no correction ``level``.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    valid = ~np.isnan(p)
+    m = max(int(valid.sum()), 1)
+    if correction is None:
+        return level
+    if correction == "bonferroni":
+        return level / m
+    k = max(int((adjust_p(p, correction) <= level).sum()), 1)
+    return k * needed_p(m, level, correction)
+
+
+# two-sided 99 % normal quantile: the Monte Carlo interval of a p-value
+_MC_QUANTILE = 2.576
+
+
+def borderline(p: np.ndarray, used: np.ndarray, thresholds: list[float]) -> np.ndarray:
+    """Areas whose p-value is within Monte Carlo error of a decision threshold.
+
+    The 99 % Monte Carlo interval of a two-sided pseudo p-value ``p`` from
+    ``L`` permutations is ``p +- 2.576 * 2 sqrt(d (1 - d) / L)`` with ``d = p / 2``;
+    an area is borderline when the interval contains a threshold (another seed
+    could put it on the other side). Areas without a p-value or without
+    permutations are not.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    used = np.asarray(used, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = p / 2
+        half = _MC_QUANTILE * 2 * np.sqrt(d * (1 - d) / used)
+    out = np.zeros(p.shape, dtype=bool)
+    ok = ~np.isnan(p) & (used > 0)
+    for t in thresholds:
+        out |= ok & (p - half <= t) & (t < p + half)
+    return out
 
 
 def check_seed(seed: int | None) -> int:
@@ -149,6 +321,11 @@ def lisa_labels(
     labels[island] = NO_NEIGHBOURS
     labels[~has_data] = NO_DATA
     return labels
+
+
+def gi_levels(alpha: float) -> list[float]:
+    """The confidence levels (largest p-values) of the bins used at ``alpha``, weakest first."""
+    return sorted((level for level, _ in GI_LEVELS if level <= alpha + 1e-12), reverse=True)
 
 
 def gi_bins(z: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.ndarray:

@@ -243,7 +243,7 @@
     let gi = f.hotspot[i];
     if (f.hotspot_z[i] !== null) {
       gi += " (z " + f.hotspot_z[i].toFixed(2);
-      gi += f.hotspot_p_sim[i] !== null ? "; permutation p " + pval(f.hotspot_p_sim[i]) + ")" : ")";
+      gi += f.hotspot_p[i] !== null ? "; p " + pval(f.hotspot_p[i]) + ")" : ")";
     }
     rows.push(["Hot-spot state", gi, "hotspot"], ["Emerging pattern", f.emerging[i], "emerging"]);
     const rank = f.risk.order.indexOf(i);

@@ -1,0 +1,429 @@
+"""Drivers of the permutation engine: batches, threads, p-values (private)."""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from hotspots.stats._kernels import (
+    _cross_block,
+    _independent_batch,
+    _observed,
+    _shared_batch,
+)
+from hotspots.stats._rng import _shared_pool, _stream_states
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hotspots.stats._csr import CSRGraph
+
+Pool = Literal["shared", "independent"]
+Alternative = Literal["two-sided", "directed", "greater", "less"]
+
+POOLS: tuple[str, ...] = ("shared", "independent")
+ALTERNATIVES: tuple[str, ...] = ("two-sided", "directed", "greater", "less")
+
+# ---------------------------------------------------------------------------
+# drivers
+# ---------------------------------------------------------------------------
+
+
+def check_pool(pool: str) -> str:
+    """``pool`` if it is one of :data:`POOLS`, or ValueError."""
+    if pool not in POOLS:
+        raise ValueError(f"pool must be 'shared' or 'independent', not {pool!r}")
+    return pool
+
+
+def default_threads() -> int:
+    """Threads used when none are given: ``NUMBA_NUM_THREADS`` or the CPU count."""
+    env = os.environ.get("NUMBA_NUM_THREADS")
+    return max(1, int(env)) if env else max(1, os.cpu_count() or 1)
+
+
+# Work done by one kernel call between two returns to Python (links x permutations):
+# small enough that Ctrl-C is honoured within a fraction of a second, large
+# enough that the calls' overhead does not show.
+WORK_PER_CALL = 1 << 23
+
+# Largest permutation count accepted (fixed or reached by the adaptive rule): beyond
+# it the run takes hours and the simulated values of a global statistic alone
+# would fill gigabytes.
+MAX_PERMUTATIONS = 10_000_000
+
+
+def _blocks(n_items: int, threads: int, max_size: int | None = None) -> list[tuple[int, int]]:
+    size = max(1, math.ceil(n_items / (4 * threads)))
+    if max_size is not None:
+        size = max(1, min(size, max_size))
+    return [(s, min(s + size, n_items)) for s in range(0, n_items, size)]
+
+
+def _row_blocks(n_rows: int, threads: int) -> list[tuple[int, int]]:
+    """Blocks of at least 64 areas (each block gathers its own copy of the draws' values)."""
+    size = max(64, math.ceil(n_rows / (4 * threads)))
+    return [(s, min(s + size, n_rows)) for s in range(0, n_rows, size)]
+
+
+def _run(task, blocks: list[tuple[int, int]], threads: int) -> None:
+    """Run ``task(start, stop)`` on every block, on ``threads`` threads.
+
+    Interruptible: with one thread the blocks run one by one from Python; with
+    several the main thread waits on each block in turn, and on Ctrl-C the blocks
+    not yet started are cancelled (those running finish their small share).
+    """
+    if threads == 1 or len(blocks) == 1:
+        for start, stop in blocks:
+            task(start, stop)
+        return
+    executor = ThreadPoolExecutor(max_workers=threads)
+    try:
+        for future in [executor.submit(task, s, e) for s, e in blocks]:
+            future.result()
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _seed_u64(seed: int | None) -> np.uint64:
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    if int(seed) < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    return np.uint64(int(seed) % (2**64))
+
+
+def _kernel_array(values: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+    """C-contiguous, writeable ``dtype`` array: one compiled signature per kernel.
+
+    numba types read-only arrays (pandas' copy-on-write views) separately, which
+    would compile, and cache, a second version of every kernel.
+    """
+    values = np.ascontiguousarray(values, dtype=dtype)
+    return values if values.flags.writeable else values.copy()
+
+
+def _as_matrix(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    return _kernel_array(values[:, None] if values.ndim == 1 else values)
+
+
+def _kernel_arrays(graph: CSRGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (
+        _kernel_array(graph.indptr, np.int64),
+        _kernel_array(graph.indices, np.int64),
+        _kernel_array(graph.weights),
+    )
+
+
+@dataclass(frozen=True)
+class LocalRun:
+    """Result of :func:`local_permutations` (all arrays ``(n, k)``).
+
+    Attributes
+    ----------
+    observed : ndarray of float64
+        Observed statistic.
+    n_ge, n_le : ndarray of int64
+        Number of simulated values ``>=`` and ``<=`` the observed one among
+        the ``used`` permutations; a tie (within :func:`tie_tolerance`) counts
+        in both.
+    permutations : int
+        Number of permutations (fixed), or the most any area may use (``stop > 0``).
+    simulations : ndarray of float64 (n, k, permutations) or None
+        Simulated statistics, only when asked for with ``keep=True``.
+    used : ndarray of int64 or None
+        Permutations each area used (None: all used ``permutations``).
+    stop : int
+        Besag-Clifford stopping count (0: fixed number of permutations).
+    """
+
+    observed: np.ndarray
+    n_ge: np.ndarray
+    n_le: np.ndarray
+    permutations: int
+    simulations: np.ndarray | None = None
+    used: np.ndarray | None = None
+    stop: int = 0
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Permutations used by each area and column, ``(n, k)``."""
+        if self.used is None:
+            return np.full(self.observed.shape, self.permutations, dtype=np.int64)
+        return self.used
+
+    def p_value(self, alternative: Alternative = "two-sided") -> np.ndarray:
+        """Pseudo p-values, see :func:`pseudo_p` and :func:`sequential_p`."""
+        if self.stop == 0:
+            return pseudo_p(self.n_ge, self.n_le, self.permutations, alternative)
+        return sequential_p(self.n_ge, self.n_le, self.counts, self.stop, alternative)
+
+
+def pseudo_p(
+    n_ge: np.ndarray, n_le: np.ndarray, permutations: int, alternative: Alternative = "two-sided"
+) -> np.ndarray:
+    """Pseudo p-value ``(M + 1) / (R + 1)`` from counts of extreme simulated values.
+
+    Parameters
+    ----------
+    n_ge, n_le : array of int
+        Number of simulated statistics ``>=`` / ``<=`` the observed one.
+    permutations : int
+        Number of simulations ``R``.
+    alternative : {"two-sided", "directed", "greater", "less"}
+        ``"greater"``: ``M = n_ge``; ``"less"``: ``M = n_le``; ``"directed"``:
+        the tail the observed value falls in, ``M = min(n_ge, n_le)`` (one-sided
+        in the direction of the observed value, GeoDa's and esda's historical
+        ``p_sim``); ``"two-sided"``: twice the directed value, capped at 1.
+    """
+    r = permutations + 1.0
+    if alternative == "greater":
+        return (n_ge + 1.0) / r
+    if alternative == "less":
+        return (n_le + 1.0) / r
+    directed = (np.minimum(n_ge, n_le) + 1.0) / r
+    if alternative == "directed":
+        return directed
+    if alternative == "two-sided":
+        return np.minimum(1.0, 2.0 * directed)
+    raise ValueError(f"alternative must be one of {ALTERNATIVES}, got {alternative!r}")
+
+
+def sequential_p(
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    stop: int,
+    alternative: Alternative = "two-sided",
+) -> np.ndarray:
+    """Sequential Monte Carlo p-value of Besag & Clifford (1991).
+
+    An area draws permutations until ``M = min(n_ge, n_le)`` reaches ``stop``
+    (after ``L`` permutations: directed ``p = stop / L``) or until the maximum
+    is reached with ``M < stop`` (``p = (M + 1) / (L + 1)``, the usual
+    pseudo p-value). Both are valid p-values: under the null hypothesis
+    ``P(p <= u) <= u``. ``"two-sided"`` doubles the directed value (capped at 1).
+    """
+    if alternative not in ("two-sided", "directed"):
+        raise ValueError("a sequential p-value is two-sided or directed, not " + repr(alternative))
+    m = np.minimum(n_ge, n_le).astype(np.float64)
+    used = np.asarray(used, dtype=np.float64)
+    stopped = m >= stop
+    with np.errstate(divide="ignore", invalid="ignore"):
+        directed = np.where(stopped, m / np.maximum(used, 1.0), (m + 1.0) / (used + 1.0))
+    return directed if alternative == "directed" else np.minimum(1.0, 2.0 * directed)
+
+
+TIE_TOLERANCE = 1e-10
+
+
+def tie_tolerance(values: np.ndarray, a: np.ndarray, b: np.ndarray, graph: CSRGraph) -> np.ndarray:
+    """Distance within which a simulated statistic ties with the observed one, ``(n, k)``.
+
+    A simulated neighbour set often has exactly the observed lag (counts are
+    integers, weights repeat), but the two sums are taken in different orders and
+    can differ in the last bits, which would make such ties count on one side or
+    the other at random. ``TIE_TOLERANCE`` relative to the largest possible
+    ``|a_i| * sum_j |w_ij| * max|v| + |b_i|`` is far above rounding error (about
+    ``1e-16`` times the number of neighbours) and far below any real difference.
+    """
+    w_abs = graph.row_sum(np.abs(graph.weights))
+    v_max = np.abs(values).max(axis=0) if len(values) else np.zeros(values.shape[1])
+    return TIE_TOLERANCE * (np.abs(a) * w_abs[:, None] * v_max + np.abs(b))
+
+
+def local_permutations(
+    values: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    graph: CSRGraph,
+    *,
+    permutations: int = 999,
+    seed: int | None = None,
+    pool: Pool = "shared",
+    keep: bool = False,
+    threads: int | None = None,
+    stop: int = 0,
+    settle: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
+) -> LocalRun:
+    """Conditional randomisation for any statistic ``a_i * lag_i + b_i``.
+
+    Parameters
+    ----------
+    values : ndarray (n,) or (n, k)
+        Values whose neighbours are permuted (``z`` for Moran, ``x`` for Gi).
+    a, b : ndarray, shape of ``values``
+        Per-area scale and offset, held fixed under permutation.
+    graph : CSRGraph
+        Links (self-links excluded; a self term belongs in ``b``).
+    permutations : int
+        Number of random neighbour sets per area (the most any area may use
+        when ``stop > 0``); 0 skips the simulation.
+    seed : int, optional
+        Non-negative seed; the same seed gives identical results whatever
+        ``threads`` is.
+    pool : {"shared", "independent"}
+        ``"shared"`` (default, GeoDa/esda lookup table): permutation ``p`` is one
+        random set of ``max cardinality`` positions (stream ``p``), reused by
+        every area; fast, but the p-values of different areas are correlated
+        because they share draws. ``"independent"``: fresh draws for every
+        area (stream ``i``), p-values independent across areas, about 5-10x slower.
+    keep : bool
+        Also return the simulated statistics, ``(n, k, permutations)`` floats
+        (fixed runs only).
+    threads : int, optional
+        Worker threads (default :func:`default_threads`).
+    stop : int
+        0: every area uses ``permutations``. Otherwise the sequential rule of
+        Besag & Clifford (1991): an area (column) stops at the permutation where
+        its smaller tail count reaches ``stop`` (see :func:`sequential_p`).
+        Permutations are drawn in batches; the result does not depend on
+        ``threads``.
+    settle : callable, optional
+        With ``stop > 0``: ``settle(n_ge, n_le, used)`` is called between
+        batches and returns the ``(n, k)`` areas whose decision is already
+        certain (clearly significant); they stop there, with the usual pseudo
+        p-value ``(M + 1) / (used + 1)``. The batches are a fixed function of
+        the data and the graph, so the result still depends only on the seed.
+    """
+    check_pool(pool)
+    v = _as_matrix(values)
+    n, k = v.shape
+    a = _kernel_array(np.broadcast_to(_as_matrix(a), v.shape))
+    b = _kernel_array(np.broadcast_to(_as_matrix(b), v.shape))
+    if n < 2:
+        permutations = 0
+    if permutations > MAX_PERMUTATIONS:
+        raise ValueError(f"permutations must be at most {MAX_PERMUTATIONS:,}, not {permutations:,}")
+    if keep and stop:
+        raise ValueError("keep=True needs a fixed number of permutations (stop=0)")
+    seed64 = _seed_u64(seed)
+    threads = threads or default_threads()
+    width = int(graph.cardinalities.max()) if n else 0
+    if width > n - 1:
+        raise ValueError("an area has more neighbours than there are other areas")
+    observed = np.empty((n, k))
+    n_ge = np.zeros((n, k), dtype=np.int64)
+    n_le = np.zeros((n, k), dtype=np.int64)
+    used = np.zeros((n, k), dtype=np.int64)
+    simulations = np.empty((n, k, permutations) if keep else (0, 0, 0))
+    indptr, indices, weights = _kernel_arrays(graph)
+    tie = tie_tolerance(v, a, b, graph)
+    card = graph.cardinalities
+
+    def observe(start: int, stop_: int) -> None:
+        _observed(v, a, b, indptr, indices, weights, start, stop_, observed)
+
+    _run(observe, _blocks(n, threads), threads)
+    active = np.repeat((card > 0)[:, None], k, axis=1) if permutations else np.zeros((n, k), bool)
+    offset = 0
+    batch = _FIRST_BATCH if stop else permutations
+    if pool == "independent":
+        states = _stream_states(seed64, n)
+        drawn = np.zeros(n, dtype=np.int64)
+    while offset < permutations and active.any():
+        rows_any = np.flatnonzero(active.any(axis=1))
+        links = int(card[rows_any].sum()) * (1 if pool == "independent" else k)
+        size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, links)))
+        if pool == "shared":
+            # the first j draws of a permutation do not depend on how many follow (partial
+            # Fisher-Yates), so the pool only needs the widest area still running
+            wide = int(card[rows_any].max())
+            size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
+            # the pool transposed, (wide, size): each draw's column is read in order
+            pool_t = np.ascontiguousarray(
+                _shared_pool(n - 1, wide, offset, offset + size, seed64).T
+            )
+            for c in range(k):
+                rows = np.flatnonzero(active[:, c])
+
+                def task(
+                    start: int, stop_: int, rows=rows, c=c, pool_t=pool_t, offset=offset
+                ) -> None:
+                    _shared_batch(v, a, b, indptr, indices, weights, pool_t, offset,
+                                  rows[start:stop_], c, observed, tie, n_ge, n_le, used, stop,
+                                  keep, simulations)  # fmt: skip
+
+                _run(task, _row_blocks(len(rows), threads), threads)
+        else:
+            until = offset + size
+
+            def task(start: int, stop_: int, rows=rows_any, until=until, active=active) -> None:
+                _independent_batch(v, a, b, indptr, indices, weights, states, drawn,
+                                   rows[start:stop_], until, observed, tie, n_ge, n_le, used,
+                                   active, stop, keep, simulations)  # fmt: skip
+
+            _run(task, _row_blocks(len(rows_any), threads), threads)
+        offset += size
+        if stop:
+            active &= np.minimum(n_ge, n_le) < stop
+            if settle is not None and active.any():
+                active &= ~settle(n_ge, n_le, used)
+            batch = min(2 * batch, _LARGEST_BATCH)
+    if not stop:
+        used = None
+    return LocalRun(
+        observed, n_ge, n_le, permutations, simulations if keep else None, used, int(stop)
+    )
+
+
+# the adaptive rule's first batch of permutations, doubled at each round up to the largest
+_FIRST_BATCH = 128
+_LARGEST_BATCH = 1 << 16
+
+
+def global_permutations(
+    values: np.ndarray,
+    graph: CSRGraph,
+    *,
+    permutations: int = 999,
+    seed: int | None = None,
+    threads: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cross-products ``sum_ij w_ij v_i v_j`` observed and under random permutations.
+
+    The building block of Moran's I and General G (both are this cross-product
+    times a factor that does not change when the values are permuted).
+
+    Parameters
+    ----------
+    values : ndarray (n,) or (n, k)
+    graph : CSRGraph
+        Links without self-links (``self_weight`` is ignored).
+    permutations, seed, threads
+        As for :func:`local_permutations`; permutation ``p`` is a full shuffle
+        from stream ``p`` of the seed. At most :data:`MAX_PERMUTATIONS`. The
+        work is cut into small blocks, so Ctrl-C stops a long run at once.
+
+    Returns
+    -------
+    observed : ndarray (k,)
+    simulated : ndarray (permutations, k)
+    """
+    if permutations > MAX_PERMUTATIONS:
+        raise ValueError(f"permutations must be at most {MAX_PERMUTATIONS:,}, not {permutations:,}")
+    v = _as_matrix(values)
+    n, k = v.shape
+    seed64 = _seed_u64(seed)
+    observed = (v * graph.lag(v)).sum(axis=0)
+    simulated = np.empty((permutations, k))
+
+    indptr, indices, weights = _kernel_arrays(graph)
+
+    def task(start: int, stop: int) -> None:
+        _cross_block(v, indptr, indices, weights, seed64, start, stop, simulated)
+
+    if permutations and n > 1:
+        threads = threads or default_threads()
+        per_permutation = (2 * n + len(indices)) * k
+        largest = max(1, WORK_PER_CALL // per_permutation)
+        _run(task, _blocks(permutations, threads, max_size=largest), threads)
+    return observed, simulated

@@ -1,0 +1,89 @@
+"""Counter-based random numbers for the permutation engine (private).
+
+SplitMix64 keyed on ``(seed, stream)``: the stream is the permutation number
+(shared pool) or the area number (independent draws), so the same seed gives
+identical draws whatever the number of threads or the batching.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# ---------------------------------------------------------------------------
+# random numbers: SplitMix64, one stream per (seed, permutation) or (seed, area)
+# ---------------------------------------------------------------------------
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(cache=True, nogil=True)
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def _stream_state(seed, stream):
+    """Starting state of stream ``stream`` for ``seed`` (both uint64)."""
+    return _mix(_mix(seed) + np.uint64(stream) * _GAMMA + _GAMMA)
+
+
+@njit(cache=True, nogil=True)
+def _below(state, bound):
+    """Advance ``state`` and return ``(state, r)`` with ``r`` uniform in ``0..bound-1``."""
+    state = state + _GAMMA
+    u = (_mix(state) >> np.uint64(11)) * _TO_UNIT
+    r = np.int64(u * bound)
+    return state, r
+
+
+@njit(cache=True, nogil=True)
+def _draw(state, scratch, swaps, out, k, m):
+    """Draw ``k`` distinct values of ``0..m-1`` into ``out[:k]``.
+
+    Partial Fisher-Yates on ``scratch`` (which must hold ``0..m-1``), undone
+    afterwards so the scratch array is ready for the next draw: O(k).
+    """
+    for j in range(k):
+        state, r = _below(state, m - j)
+        r += j
+        tmp = scratch[j]
+        scratch[j] = scratch[r]
+        scratch[r] = tmp
+        swaps[j] = r
+        out[j] = scratch[j]
+    for j in range(k - 1, -1, -1):
+        r = swaps[j]
+        tmp = scratch[j]
+        scratch[j] = scratch[r]
+        scratch[r] = tmp
+    return state
+
+
+@njit(cache=True, nogil=True)
+def _shared_pool(m, width, start, stop, seed):
+    """``(stop - start, width)`` draws without replacement from ``0..m-1``.
+
+    Row ``p - start`` is permutation ``p``, drawn from stream ``p``.
+    """
+    pool = np.empty((stop - start, width), dtype=np.int64)
+    scratch = np.arange(m)
+    swaps = np.empty(width, dtype=np.int64)
+    for p in range(start, stop):
+        state = _stream_state(seed, p)
+        _draw(state, scratch, swaps, pool[p - start], width, m)
+    return pool
+
+
+@njit(cache=True, nogil=True)
+def _stream_states(seed, n):
+    """Starting states of streams ``0..n-1`` of ``seed``."""
+    states = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        states[i] = _stream_state(seed, i)
+    return states
