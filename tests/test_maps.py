@@ -50,19 +50,21 @@ def _json_after(html: str, marker: str) -> object:
 
 
 def area_data(html: str) -> dict[str, dict]:
-    """Feature properties by area code, from the page's one GeoJSON object."""
-    name = re.search(r"var (area_data_\w+) = ", html).group(1)
-    collection = _json_after(html, f"var {name} = ")
+    """Feature properties by area code, from the page's one JSON block of areas."""
+    match = re.search(r'<script type="application/json" id="(area_data_\w+)">', html)
+    collection = json.JSONDecoder().raw_decode(html, match.end())[0]
     return {f["properties"]["id"][1]: f for f in collection["features"]}
+
+
+def page_config(html: str) -> dict:
+    """The configuration the page script gets (layers, outlines, places, attribution)."""
+    match = re.search(r'hotspotsMaps\.page\(map_\w+, "area_data_\w+", ', html)
+    return json.JSONDecoder().raw_decode(html, match.end())[0]
 
 
 def layer_specs(html: str) -> dict[str, dict]:
     """The spec (key, tooltip labels, styles) of every thematic layer, by key."""
-    specs = {}
-    for match in re.finditer(r"hotspotsMaps\.(?:areas|periods)\(area_data_\w+, ", html):
-        spec = json.JSONDecoder().raw_decode(html, match.end())[0]
-        specs[spec["key"]] = spec
-    return specs
+    return {spec["key"]: spec for spec in page_config(html)["layers"]}
 
 
 def tooltip(html: str, key: str, code: str) -> dict[str, str]:
@@ -244,20 +246,20 @@ EXPECTED_DEFAULT = {
         "Low-Low": "#2c7bb6",  # blue
         "Low-High": "#9ecae1",  # light blue
         "High-Low": "#f1a1b5",  # pink
-        "Not significant": "#e0e0e0",  # light grey
+        "Not significant": "#f7f7f2",  # ArcGIS beige
     },
     "gi": {
         "Hot spot (99%)": "#b2182b",
-        "Hot spot (95%)": "#ef8a62",
-        "Hot spot (90%)": "#fddbc7",
-        "Not significant": "#e0e0e0",
-        "Cold spot (90%)": "#d1e5f0",
-        "Cold spot (95%)": "#67a9cf",
+        "Hot spot (95%)": "#d6604d",
+        "Hot spot (90%)": "#f4a582",
+        "Not significant": "#f7f7f2",
+        "Cold spot (90%)": "#92c5de",
+        "Cold spot (95%)": "#4393c3",
         "Cold spot (99%)": "#2166ac",
     },
     "change": {
         "Significant increase": "#ca0020",  # red
-        "No significant change": "#e0e0e0",  # neutral light grey
+        "No significant change": "#f7f7f2",  # neutral beige
         "Significant decrease": "#0571b0",  # blue
     },
 }
@@ -326,7 +328,8 @@ def test_no_data_is_hatched_and_says_no_data(synthetic_html, kind):
     no_data = styles["No data"]
     assert no_data["fillColor"] == f"url(#{HATCH_ID})"
     assert no_data["fillOpacity"] == 1 and no_data["color"] == "#333333"
-    assert f'<pattern id="{HATCH_ID}"' in synthetic_html
+    # drawn on the canvas with the hatch of the legend swatch
+    assert "hatchPattern" in synthetic_html and "repeating-linear-gradient" in synthetic_html
     # the hatch is not any category's colour
     others = {s["fillColor"] for c, s in styles.items() if c != "No data"}
     assert no_data["fillColor"] not in others
@@ -423,7 +426,7 @@ def test_provenance_panel(synthetic, synthetic_html):
         ("Permutations", "999"),
         ("Random seed", "12345"),
         ("Significance level (alpha)", "0.05"),
-        ("Multiple-testing correction", "fdr"),
+        ("Multiple-testing correction", "false discovery rate (Benjamini-Hochberg)"),
         ("Made with", f"london-hotspots {hotspots.__version__}"),
     ]:
         assert f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" in block
@@ -447,14 +450,12 @@ def test_combined_has_all_layers_and_borough_outlines(synthetic_html):
         "periods",
         "change",
     ]
-    assert synthetic_html.count("hotspotsMaps.areas(") == 5
-    assert synthetic_html.count("hotspotsMaps.periods(") == 1
-    # geometry written once, shared by the six layers
-    assert len(re.findall(r"var area_data_\w+ = ", synthetic_html)) == 1
-    assert "L.control.layers(" in synthetic_html
-    match = re.search(r"var outline_layer_\w+ = L\.geoJSON\(", synthetic_html)
-    boroughs = json.JSONDecoder().raw_decode(synthetic_html, match.end())[0]
-    assert len(boroughs["features"]) == 33
+    # geometry written once, shared by the six layers (they are styles of the same shapes)
+    assert synthetic_html.count('<script type="application/json" id="area_data_') == 1
+    assert synthetic_html.count('<input type="radio" name="hs-') == 6
+    config = page_config(synthetic_html)
+    assert len(config["outlines"]["features"]) == 33
+    assert len(config["london"]["features"]) == 1
     assert "Borough outlines" in synthetic_html
 
 
@@ -470,7 +471,8 @@ def test_combined_takes_layers_from_several_results(synthetic):
 def test_single_layer_without_boroughs_has_no_layer_control(synthetic):
     frame = synthetic.drop(columns=["borough_name"])
     html = render(hotspots.cluster_map(frame))
-    assert "L.control.layers(" not in html
+    assert '<input type="radio" name="hs-' not in html and "Borough outlines" not in html
+    assert page_config(html)["outlines"] is None
     assert "Borough" not in layer_specs(html)["lisa"]["labels"]
 
 
@@ -491,8 +493,8 @@ def emerging_html(synthetic):
 
 def test_emerging_map_has_patterns_then_periods(emerging_html):
     assert list(layer_specs(emerging_html)) == ["emerging", "periods"]
-    assert "L.control.layers(" in emerging_html
-    assert len(re.findall(r"var area_data_\w+ = ", emerging_html)) == 1
+    assert emerging_html.count('<input type="radio" name="hs-') == 2
+    assert emerging_html.count('<script type="application/json" id="area_data_') == 1
 
 
 def test_period_layer_data_match_the_periods_table(synthetic, emerging_html):
@@ -546,7 +548,10 @@ def test_change_tooltip_and_top_increases(synthetic):
     html = render(hotspots.change_map(frame, top=4))
     rising = frame[frame["change_label"] == "Significant increase"]
     expected = rising.sort_values("change", ascending=False).index[:4].tolist()
-    assert re.findall(r'<li data-code="(\w+)"', html) == expected
+    falling = frame[frame["change_label"] == "Significant decrease"]
+    decreases = falling.sort_values("change").index[:4].tolist()
+    assert re.findall(r'<li data-code="(\w+)"', html) == expected + decreases
+    assert "Largest significant decreases" in html
     code = expected[0]
     row = frame.loc[code]
     rows = tooltip(html, "change", code)
@@ -646,7 +651,8 @@ def test_class_helpers_with_ties_and_missing():
     # quintile edges 0, 0, 0, 0, 1, 2 (and floating-point near-zeros) merge to 0, 1, 2
     assert edges.tolist() == [0.0, 1.0, 2.0]
     labels = class_labels(edges)
-    assert labels == ("0 to 1", "1 to 2")
+    # whole numbers: no end value shared by two classes
+    assert labels == ("0 to 1", "2")
     expected = [labels[0]] * 5 + [labels[1], "No data"]
     assert assign_classes(values, edges, labels) == expected
     assert class_breaks(np.array([np.nan])).size == 0
@@ -841,7 +847,7 @@ def test_real_change_map(wards, real_cube):
     rising = change[change["change_label"] == "Significant increase"]
     expected = rising.sort_values("change", ascending=False).index[:10].tolist()
     assert expected  # the sample has some
-    assert re.findall(r'<li data-code="(\w+)"', html) == expected
+    assert re.findall(r'<li data-code="(\w+)"', html)[: len(expected)] == expected
     assert "<tr><th>Before</th><td>2023-07 to 2024-06</td></tr>" in html
     assert "Metropolitan Police Service" in html
     counts = {c: int(n.replace(",", "")) for c, _, n in legend_rows(html)}

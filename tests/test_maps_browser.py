@@ -190,20 +190,29 @@ def browser():
             chromium.close()
 
 
-# the shapes of the thematic layers are interactive; borough outlines are not
-AREA_PATHS = "document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length"
+# the page's own handle: areas are drawn on a canvas, so they are counted through it
+PAGE = "Object.values(hotspotsMaps.pages)[0]"
+AREA_PATHS = f"{PAGE}.areas.getLayers().length"
 
-# a point inside some area: the centre of its box, if that point hits the area itself
-FIND_POINT = """
-(() => {
-  const paths = document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive');
-  for (const path of paths) {
-    const box = path.getBoundingClientRect();
-    const x = box.left + box.width / 2, y = box.top + box.height / 2;
-    if (box.width > 4 && document.elementFromPoint(x, y) === path) { return [x, y]; }
-  }
+# a point inside some area: the centre of an area whose centre point hits that same area
+FIND_POINT = f"""
+(() => {{
+  const page = {PAGE}, map = page.map;
+  for (const shape of page.areas.getLayers()) {{
+    const c = map.latLngToContainerPoint(shape.getCenter());
+    const box = map.getContainer().getBoundingClientRect();
+    const x = box.left + c.x, y = box.top + c.y;
+    const size = map.latLngToContainerPoint(shape.getBounds().getNorthEast())
+      .subtract(map.latLngToContainerPoint(shape.getBounds().getSouthWest()));
+    const hit = document.elementFromPoint(x, y);
+    if (Math.abs(size.x) > 8 && hit && hit.tagName === "CANVAS") {{
+      const found = [];
+      page.areas.eachLayer(l => {{ if (l._containsPoint && l._containsPoint(c)) found.push(l); }});
+      if (found.length === 1 && found[0] === shape) return [x, y];
+    }}
+  }}
   return null;
-})()
+}})()
 """
 
 RNG_SEED = 20240601
@@ -250,18 +259,19 @@ def lsoa_map(tmp_path_factory):
 
 def test_lsoa_combined_map_renders_offline(browser, lsoa_map):
     frame, path = lsoa_map
-    assert path.stat().st_size < 10e6
+    assert path.stat().st_size < 4e6
     browser.open(path)
     assert browser.evaluate(AREA_PATHS) == len(frame) == 4994
-    # the outlines pane holds the 33 boroughs, drawn above the areas
-    assert browser.evaluate("document.querySelectorAll('.leaflet-pane path').length") == 4994 + 33
+    # drawn on one canvas: no SVG path per area; the outlines pane holds the 33 boroughs
+    assert browser.evaluate("document.querySelectorAll('.leaflet-overlay-pane path').length") == 0
+    assert browser.evaluate("document.querySelectorAll('path.hs-borough').length") == 33
+    assert browser.evaluate("document.querySelectorAll('path.hs-london').length") == 1
     assert browser.evaluate("document.querySelectorAll('.hs-legend:not([hidden])').length") >= 1
     visible = "(s) => [...document.querySelectorAll(s)].filter(e => e.offsetParent).length"
     for selector in (".hs-title", ".hs-legend", ".hs-top", ".hs-provenance"):
         assert browser.evaluate(f"({visible})('{selector}')") == 1, selector
     no_data = browser.evaluate(
-        "[...document.querySelectorAll('.leaflet-overlay-pane path')]"
-        ".filter(p => p.getAttribute('fill').startsWith('url(#')).length"
+        f"{PAGE}.areas.getLayers().filter(l => l.options.fillColor instanceof CanvasPattern).length"
     )
     assert no_data == int((~frame["covered"]).sum())
     assert browser.problems() == []
@@ -275,8 +285,11 @@ def test_tooltip_appears_on_hover(browser, lsoa_map):
     text = browser.evaluate(
         "(document.querySelector('.leaflet-tooltip') || {textContent: ''}).textContent"
     )
-    for label in ("Area", "Code", "Borough", "Rate per 1,000 residents", "Rank"):
+    for label in ("Code", "Borough", "Rate per 1,000 residents", "Rank"):
         assert label in text
+    # the area's name heads the tooltip; no label appears twice
+    name = browser.evaluate("document.querySelector('.leaflet-tooltip .hs-tiptitle').textContent")
+    assert text.startswith(name) and text.count("Rate per 1,000 residents") == 1
     assert browser.problems() == []
 
 
@@ -291,7 +304,7 @@ def test_switching_layer_switches_legend(browser, lsoa_map):
     assert browser.evaluate(legend) is not None
     assert browser.evaluate(title) == ["Rate per 1,000 residents"]
     box = browser.evaluate(
-        "(() => { const l = [...document.querySelectorAll('.leaflet-control-layers-base label')]"
+        "(() => { const l = [...document.querySelectorAll('.hs-switch label')]"
         ".find(e => e.textContent.includes('Getis-Ord'));"
         " const b = l.getBoundingClientRect(); return [b.left + 8, b.top + b.height / 2]; })()"
     )
@@ -299,8 +312,7 @@ def test_switching_layer_switches_legend(browser, lsoa_map):
     assert browser.evaluate(title) == ["Hot and cold spots (Getis-Ord Gi*)"]
     assert browser.evaluate(AREA_PATHS) == 4994
     fills = browser.evaluate(
-        "[...new Set([...document.querySelectorAll('.leaflet-overlay-pane path')]"
-        ".map(p => p.getAttribute('fill')))]"
+        f"[...new Set({PAGE}.areas.getLayers().map(l => l.options.fillColor))]"
     )
     assert "#b2182b" in fills  # Hot spot (99%)
     assert browser.problems() == []
@@ -330,7 +342,7 @@ def test_hostile_names_stay_text(browser, tmp_path):
     # hover each hostile area through its entry in the top list (click zooms and opens it)
     for i in range(3):
         box = browser.evaluate(
-            f"(() => {{ const b = document.querySelectorAll('.hs-top li')[{i}]"
+            f"(() => {{ const b = document.querySelectorAll('.hs-top li button')[{i}]"
             ".getBoundingClientRect(); return [b.left + 10, b.top + b.height / 2]; })()"
         )
         browser.click(*box)
@@ -358,18 +370,15 @@ def ward_burglary():
 
 def _click_layer(browser: Browser, text: str) -> None:
     box = browser.evaluate(
-        "(() => { const l = [...document.querySelectorAll('.leaflet-control-layers-base label')]"
+        "(() => { const l = [...document.querySelectorAll('.hs-switch label')]"
         f".find(e => e.textContent.includes({json.dumps(text)}));"
         " const b = l.getBoundingClientRect(); return [b.left + 8, b.top + b.height / 2]; })()"
     )
     browser.click(*box)
 
 
-FILLS = (
-    "[...document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive')]"
-    ".map(p => p.getAttribute('fill'))"
-)
-SLIDER = "document.querySelector('.hs-card:not([hidden]) input[type=range]')"
+FILLS = f"{PAGE}.fills()"
+SLIDER = "document.querySelector('.hs-card:not([hidden]) input[data-hs-slider]')"
 
 
 def test_emerging_period_slider_changes_the_map(browser, ward_burglary, tmp_path):
@@ -434,9 +443,9 @@ def test_change_map_renders_offline(browser, ward_burglary, tmp_path):
     styles = _styles(path)
     fills = browser.evaluate(FILLS)
     assert fills == [styles[label]["fillColor"] for label in change["change_label"]]
-    assert browser.evaluate("document.querySelectorAll('.hs-top li').length") == min(
-        10, int((change["change_label"] == "Significant increase").sum())
-    )
+    assert browser.evaluate(
+        "document.querySelectorAll('.hs-top')[0].querySelectorAll('li').length"
+    ) == min(10, int((change["change_label"] == "Significant increase").sum()))
     assert browser.problems() == []
 
 
