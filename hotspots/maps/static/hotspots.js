@@ -208,12 +208,13 @@ var hotspotsMaps = (function () {
       if (!shape) { return false; }
       highlight.clearLayers();
       [["#ffffff", 6], ["#000000", 3]].forEach(function (s) {
-        highlight.addLayer(L.geoJSON(shape.feature, {pane: "hsHighlight", renderer: hlRenderer,
-          interactive: false,
-          style: {color: s[0], weight: s[1], opacity: 1, fill: false, className: "hs-selected"}
-        }));
+        highlight.addLayer(L.polygon(shape.getLatLngs(), {pane: "hsHighlight",
+          renderer: hlRenderer, interactive: false, color: s[0], weight: s[1], opacity: 1,
+          fill: false, className: "hs-selected"}));
       });
-      if (zoom) { map.fitBounds(shape.getBounds(), {maxZoom: 14, padding: [40, 40]}); }
+      if (zoom) {
+        map.fitBounds(shape.getBounds(), {maxZoom: 14, padding: [40, 40], animate: false});
+      }
       areas.closeTooltip();
       if (pinned) { map.removeLayer(pinned); }
       pinned = L.tooltip({className: "hs-tooltip", direction: "top", offset: [0, -6]})
@@ -400,8 +401,8 @@ var hotspotsMaps = (function () {
       var right = document.getElementById(uid + "-topright");
       map.fitBounds(bounds, wide ? {
         paddingTopLeft: [left ? left.offsetWidth + 10 : 0, 0],
-        paddingBottomRight: [right ? right.offsetWidth + 10 : 0, 0]
-      } : {padding: [4, 4]});
+        paddingBottomRight: [right ? right.offsetWidth + 10 : 0, 0], animate: false
+      } : {padding: [4, 4], animate: false});
     }
     function refit() { map.invalidateSize({animate: false}); fit(); }
     if (window.matchMedia) {
