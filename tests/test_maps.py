@@ -852,3 +852,115 @@ def test_real_change_map(wards, real_cube):
     assert "Metropolitan Police Service" in html
     counts = {c: int(n.replace(",", "")) for c, _, n in legend_rows(html)}
     assert counts == change["change_label"].value_counts().to_dict()
+
+
+# ------------------------------------------------- classes, page head, basemap, columns
+
+
+def _jenks_brute_force(values: np.ndarray, classes: int) -> float:
+    """Least within-class squared deviation over every way to cut sorted `values`."""
+    import itertools
+
+    ordered = np.sort(values)
+    best = np.inf
+    for cuts in itertools.combinations(range(1, len(ordered)), classes - 1):
+        parts = np.split(ordered, cuts)
+        best = min(best, sum(((p - p.mean()) ** 2).sum() for p in parts))
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3], ids=["seed1", "seed2", "seed3"])
+def test_natural_breaks_are_optimal(seed):
+    values = np.random.default_rng(seed).lognormal(0, 1, 14) + 0.001  # synthetic, not integer
+    edges = class_breaks(values, 4, "natural_breaks")
+    index = np.searchsorted(edges[1:-1], values, side="left")
+    ssd = sum(((values[index == k] - values[index == k].mean()) ** 2).sum() for k in range(4))
+    assert ssd == pytest.approx(_jenks_brute_force(values, 4), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("values", "scheme", "edges", "labels"),
+    [
+        pytest.param(
+            [0.0, 1, 2, 3, 10], "equal_interval", [0, 2, 4, 6, 8, 10],
+            ("0 to 2", "3 to 4", "5 to 6", "7 to 8", "9 to 10"), id="integer-equal",
+        ),
+        pytest.param(
+            [0.1, 0.2, 0.25, 0.9], [0.2, 0.5], [0.1, 0.2, 0.5, 0.9],
+            ("0.1 to 0.2", "over 0.2 to 0.5", "over 0.5 to 0.9"), id="user-breaks",
+        ),
+        pytest.param(
+            [0.0, 0, 0, 5, 9], "quantile", [0, 2, 5, 9], ("0 to 2", "3 to 5", "6 to 9"),
+            id="integer-ties",
+        ),
+        pytest.param(
+            [1.04, 1.06, 1.08, 1.1], "equal_interval", [1.04, 1.052, 1.064, 1.076, 1.088, 1.1],
+            ("1.04 to 1.05", "over 1.05 to 1.06", "over 1.06 to 1.08",
+             "over 1.08 to 1.09", "over 1.09 to 1.10"),
+            id="decimals-to-tell-apart",
+        ),
+    ],
+)  # fmt: skip
+def test_class_schemes_and_honest_labels(values, scheme, edges, labels):
+    got = class_breaks(np.array(values, dtype=float), 5, scheme)
+    assert got.tolist() == pytest.approx(edges)
+    assert class_labels(got) == labels
+    # no label ends where the next one starts
+    ends = [label.split(" to ")[-1] for label in labels]
+    starts = [label.removeprefix("over ").split(" to ")[0] for label in labels]
+    assert all(e != s for e, s in zip(ends[:-1], starts[1:], strict=True)) or any(
+        s.startswith("over") for s in labels[1:]
+    )
+
+
+def test_integer_counts_get_no_empty_class(synthetic):
+    html = render(hotspots.choropleth_map(synthetic, "count", classes="natural_breaks"))
+    rows = legend_rows(html)
+    assert all(int(n) > 0 for c, _, n in rows if c != "No data")
+    assert all(re.fullmatch(r"\d+( to \d+)?", c) for c, _, _ in rows if c != "No data")
+
+
+@pytest.mark.parametrize(
+    ("classes", "match"),
+    [("jenks", "unknown classification"), ([3, 2], "increasing"), ([1, 2, 3, 4, 5, 6], "at most")],
+    ids=["unknown", "not-increasing", "too-many"],
+)
+def test_bad_classes(synthetic, classes, match):
+    with pytest.raises(hotspots.InputError, match=match):
+        hotspots.choropleth_map(synthetic, "count", classes=classes)
+
+
+def test_page_head_title_lang_viewport(synthetic):
+    html = render(hotspots.cluster_map(synthetic, title="A <b>title</b>"))
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
+    assert "<title>A &lt;b&gt;title&lt;/b&gt;</title>" in html
+    assert "user-scalable=no" not in html and "maximum-scale" not in html
+    assert "Crown copyright" in page_config(html)["attribution"]
+    assert "Open Government Licence" in page_config(html)["attribution"]
+
+
+def test_custom_tile_url_needs_attribution(synthetic):
+    url = "https://tiles.example.invalid/{z}/{x}/{y}.png"
+    with pytest.raises(hotspots.InputError, match="attribution"):
+        hotspots.hotspot_map(synthetic, basemap=url)
+    html = render(hotspots.hotspot_map(synthetic, basemap=url, attribution="Example tiles"))
+    assert "tiles.example.invalid" in html and "Example tiles" in html
+    with pytest.raises(hotspots.InputError, match="unknown basemap"):
+        hotspots.hotspot_map(synthetic, basemap="No Such Provider")
+
+
+def test_gi_top_list_prints_the_deciding_p(synthetic):
+    frame = synthetic.assign(gi_p_sim=0.5)  # a pseudo p that must not be printed in the list
+    html = render(hotspots.hotspot_map(frame, top=3))
+    details = re.findall(r'data-detail="([^"]*)"', html)
+    assert details and all("p = 0.500" not in d for d in details)
+    assert all("crimes" in d for d in details)
+
+
+def test_emerging_legend_lists_only_patterns_present(synthetic):
+    frame = synthetic.assign(emerging_label="No pattern detected")
+    frame.loc[frame.index[:5], "emerging_label"] = "New hot spot"
+    html = render(hotspots.combined_map(frame))
+    block = card(html, "emerging")
+    assert [c for c, _, _ in legend_rows(block)] == ["New hot spot", "No pattern detected"]
+    assert "No area in: Persistent hot spot" in block
