@@ -449,12 +449,15 @@ def _period_layer(frame: pd.DataFrame, periods: pd.DataFrame, palette: str) -> _
         .to_numpy()
         for column in ("count", "gi_z")
     }
+    # per area, compact: one character per period for the category (the page styles from it
+    # directly), the counts and z-scores as comma-separated text read only by the tooltip
+    letters = np.array([chr(48 + i) for i in range(len(categories))])
     rows = pd.Series(
         [
             {
-                "c": codes[i].tolist(),
-                "n": _json_numbers(numbers["count"][i], 2),
-                "z": _json_numbers(numbers["gi_z"][i], 2),
+                "c": "".join(letters[codes[i]]),
+                "n": ",".join(_short(v, 2) for v in numbers["count"][i]),
+                "z": ",".join(_short(v, 2) for v in numbers["gi_z"][i]),
             }
             for i in range(len(frame))
         ],
@@ -479,12 +482,12 @@ def _period_layer(frame: pd.DataFrame, periods: pd.DataFrame, palette: str) -> _
     )
 
 
-def _json_numbers(values: np.ndarray, decimals: int) -> list[float | int | None]:
-    """Rounded numbers for the page: whole numbers without a decimal point, None for missing."""
-    return [
-        None if not math.isfinite(v) else (int(v) if v.is_integer() else v)
-        for v in np.round(values, decimals).tolist()
-    ]
+def _short(value: float, decimals: int) -> str:
+    """A number for the page: rounded, no trailing zeros, empty when missing."""
+    if not math.isfinite(value):
+        return ""
+    text = f"{round(value, decimals):.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:

@@ -110,7 +110,7 @@ var hotspotsMaps = (function () {
 
     function category(p, spec) {
       var v = p[spec.key];
-      return spec.periods ? spec.categories[v.c[state.t[spec.key]]] : v[0];
+      return spec.periods ? spec.categories[v.c.charCodeAt(state.t[spec.key]) - 48] : v[0];
     }
     function style(feature) {
       var spec = state.active;
@@ -128,14 +128,60 @@ var hotspotsMaps = (function () {
       var spec = state.active, v = p[spec.key], values;
       if (spec.periods) {
         var t = state.t[spec.key];
-        values = [spec.periods[t], spec.categories[v.c[t]], number(v.n[t], 0, 2),
-          number(v.z[t], 2, 2)];
+        var n = v.n.split(",")[t], z = v.z.split(",")[t];
+        values = [spec.periods[t], spec.categories[v.c.charCodeAt(t) - 48],
+          n === "" ? "no data" : number(Number(n), 0, 2),
+          z === "" ? "no data" : number(Number(z), 2, 2)];
       } else {
         values = v.concat(p.n || []);
       }
       values = p.id.concat(values);
       return spec.labels.map(function (label, i) { return [label, values[i]]; }).slice(1);
     }
+
+    // panels as Leaflet controls, in the order they are tabbed through
+    ["topleft", "topright", "bottomleft"].forEach(function (corner) {
+      var box = document.getElementById(uid + "-" + corner);
+      if (!box) { return; }
+      var control = L.control({position: corner});
+      control.onAdd = function () {
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        box.hidden = false;
+        return box;
+      };
+      control.addTo(map);
+    });
+    // a narrow screen opens with the panels folded: the map comes first
+    if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+      Array.prototype.forEach.call(
+        document.querySelectorAll("#" + uid + "-topleft details[data-hs-fold], #" + uid +
+          "-topright details[data-hs-fold]"), function (d) { d.open = false; });
+    }
+    function place() {
+      // on a narrow screen the right-hand panels start below the title
+      var right = document.getElementById(uid + "-topright");
+      var title = document.getElementById(uid + "-topleft").querySelector(".hs-title");
+      var narrow = map.getSize().x <= 640;
+      right.parentNode.style.top = narrow ?
+        Math.round(title.getBoundingClientRect().bottom -
+          container.getBoundingClientRect().top) + "px" : "";
+    }
+    map.on("resize", place);
+    place();
+    var bounds = L.latLngBounds(config.bounds);
+    function fit() {
+      var wide = map.getSize().x > 900;
+      var left = document.getElementById(uid + "-topleft");
+      var right = document.getElementById(uid + "-topright");
+      map.fitBounds(bounds, wide ? {
+        paddingTopLeft: [left ? left.offsetWidth + 10 : 0, 0],
+        paddingBottomRight: [right ? right.offsetWidth + 10 : 0, 0], animate: false
+      } : {padding: [4, 4], animate: false});
+    }
+    function refit() { map.invalidateSize({animate: false}); fit(); }
+    // the view is set before the areas are drawn: they are projected once
+    fit();
 
     var renderer = L.canvas({padding: 0.4, tolerance: 3});
     var byCode = {};
@@ -224,19 +270,6 @@ var hotspotsMaps = (function () {
       return true;
     }
 
-    // panels as Leaflet controls, in the order they are tabbed through
-    ["topleft", "topright", "bottomleft"].forEach(function (corner) {
-      var box = document.getElementById(uid + "-" + corner);
-      if (!box) { return; }
-      var control = L.control({position: corner});
-      control.onAdd = function () {
-        L.DomEvent.disableClickPropagation(box);
-        L.DomEvent.disableScrollPropagation(box);
-        box.hidden = false;
-        return box;
-      };
-      control.addTo(map);
-    });
     var root = document.getElementById(uid + "-topleft").parentNode.parentNode;
     function all(selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
 
@@ -251,9 +284,13 @@ var hotspotsMaps = (function () {
         });
     }
     function restyle() {
-      areas.setStyle(style);
+      // new options for every shape, then one redraw of the canvas (not one per shape)
+      if (typeof renderer._redraw !== "function") { areas.setStyle(style); return; }
+      areas.eachLayer(function (shape) { L.setOptions(shape, style(shape.feature)); });
+      renderer._redrawBounds = null;
+      if (renderer._map) { renderer._redraw(); }
     }
-    function show(key) {
+    function show(key, initial) {
       state.active = specs[key];
       state.isolate = null;
       all("." + uid + "-layer").forEach(function (node) {
@@ -265,7 +302,7 @@ var hotspotsMaps = (function () {
       if (pinned) { map.removeLayer(pinned); pinned = null; }
       areas.closeTooltip();
       highlight.clearLayers();
-      restyle();
+      if (!initial) { restyle(); }
     }
     function setPeriod(key, t) {
       var spec = specs[key];
@@ -379,32 +416,6 @@ var hotspotsMaps = (function () {
       });
     });
 
-    // a narrow screen opens with the panels folded: the map comes first
-    if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
-      all("details[data-hs-fold]").forEach(function (d) { d.open = false; });
-    }
-    function place() {
-      // on a narrow screen the right-hand panels start below the title
-      var right = document.getElementById(uid + "-topright");
-      var title = document.getElementById(uid + "-topleft").querySelector(".hs-title");
-      var narrow = map.getSize().x <= 640;
-      right.parentNode.style.top = narrow ?
-        Math.round(title.getBoundingClientRect().bottom -
-          container.getBoundingClientRect().top) + "px" : "";
-    }
-    map.on("resize", place);
-    place();
-    var bounds = L.latLngBounds(config.bounds);
-    function fit() {
-      var wide = map.getSize().x > 900;
-      var left = document.getElementById(uid + "-topleft");
-      var right = document.getElementById(uid + "-topright");
-      map.fitBounds(bounds, wide ? {
-        paddingTopLeft: [left ? left.offsetWidth + 10 : 0, 0],
-        paddingBottomRight: [right ? right.offsetWidth + 10 : 0, 0], animate: false
-      } : {padding: [4, 4], animate: false});
-    }
-    function refit() { map.invalidateSize({animate: false}); fit(); }
     if (window.matchMedia) {
       var printing = window.matchMedia("print");
       var onPrint = function () { refit(); };
@@ -415,9 +426,8 @@ var hotspotsMaps = (function () {
     window.addEventListener("afterprint", refit);
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution(config.attribution);
-    show(state.active.key);
+    show(state.active.key, true);
     config.layers.forEach(function (spec) { if (spec.periods) { legendCounts(spec); } });
-    fit();
 
     var api = {
       map: map, areas: areas, byCode: byCode, state: state, show: show,
