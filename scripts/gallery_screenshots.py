@@ -4,7 +4,7 @@ Builds the burglary map of the shipped Met ward sample (rates, LISA, Gi*,
 emerging patterns, Gi* month by month, change) and photographs it in headless
 Chromium (/usr/bin/chromium, network blocked) at 1440x900, at 390x844 (a
 phone, panels folded, then with the key opened) and as an A4 landscape page
-with print styles. Pillow, when installed, reduces the PNGs to 64 colours to
+with print styles. Pillow, when installed, reduces the PNGs to 256 colours to
 keep them small. Run from the repository root::
 
     python scripts/gallery_screenshots.py
@@ -53,7 +53,9 @@ def shot(browser: Browser, name: str) -> None:
     except ImportError:
         return
     with Image.open(target) as image:
-        image.convert("RGB").quantize(64).save(target, optimize=True)
+        image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(
+            target, optimize=True
+        )
 
 
 def viewport(browser: Browser, width: int, height: int, mobile: bool = False) -> None:

@@ -557,9 +557,14 @@ def test_print_fits_london_and_hides_controls(desktop, ward_map):
         "(s) => [...document.querySelectorAll(s)]"
         ".every(e => getComputedStyle(e).display === 'none')"
     )
-    for selector in (".leaflet-control-zoom", ".hs-controls", ".hs-provenance", ".hs-csv"):
+    for selector in (".leaflet-control-zoom", ".hs-controls", ".leaflet-bottom .hs-corner"):
         assert desktop.evaluate(f"({hidden})('{selector}')"), selector
     assert desktop.evaluate(LONDON_IN_VIEW) > 0.99
+    # London fills the page beside the key (the first build cropped it)
+    width = desktop.evaluate(
+        "document.querySelector('path.hs-london').getBoundingClientRect().width"
+    )
+    assert width > 0.5 * 1123
     # the "No data" key keeps its hatch on paper
     adjust = desktop.evaluate(
         "getComputedStyle(document.querySelector('.hs-swatch')).printColorAdjust"

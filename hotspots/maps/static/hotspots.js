@@ -174,6 +174,16 @@ var hotspotsMaps = (function () {
       var wide = map.getSize().x > 900;
       var left = document.getElementById(uid + "-topleft");
       var right = document.getElementById(uid + "-topright");
+      var paper = window.matchMedia && window.matchMedia("print").matches;
+      if (paper) {
+        // on paper only the title and the key are printed: London takes the rest
+        var title = left.querySelector(".hs-title");
+        map.fitBounds(bounds, {
+          paddingTopLeft: [0, title ? title.offsetHeight + 14 : 0],
+          paddingBottomRight: [right ? right.offsetWidth + 14 : 0, 0], animate: false
+        });
+        return;
+      }
       map.fitBounds(bounds, wide ? {
         paddingTopLeft: [left ? left.offsetWidth + 10 : 0, 0],
         paddingBottomRight: [right ? right.offsetWidth + 10 : 0, 0], animate: false
