@@ -35,7 +35,11 @@ from hotspots.maps._offline import make_offline
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+import test_maps_browser  # noqa: E402
 from test_maps_browser import Browser, _chromium  # noqa: E402
+
+# exact heap sizes (Chromium rounds performance.memory otherwise)
+test_maps_browser.FLAGS.append("--enable-precise-memory-info")
 
 REPEAT = 3
 DATA = ROOT / "tests" / "data" / "spacetime"
