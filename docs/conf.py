@@ -11,6 +11,7 @@ user-guide pages execute against data shipped inside the repository.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -34,6 +35,16 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinxarg.ext",
 ]
+# Formulas: MathML written at build time (docs/_ext/mathml.py), drawn by the browser
+# with no network; MathJax (which needs its CDN) only when latex2mathml is missing.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+try:
+    import latex2mathml  # noqa: F401
+except ImportError:
+    pass
+else:
+    extensions.append("mathml")
+    html_math_renderer = "mathml"
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]

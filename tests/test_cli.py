@@ -302,7 +302,7 @@ def test_analyse_map_has_a_layer_per_result(burglary):
     for layer in ("LISA clusters", "Hot and cold spots", "Emerging hot spots"):
         assert layer in html
     # emerging hot spots bring the Gi* period view with its slider; change is a layer
-    keys = re.findall(r'hotspotsMaps\.(?:areas|periods)\(area_data_\w+, \{"key":"(\w+)"', html)
+    keys = re.findall(r'\{"key":"(\w+)","name":', html)  # the page's layer specs
     assert keys == ["choropleth", "lisa", "gi", "emerging", "periods"]
     periods = re.search(r'"periods":(\[[^\]]*\])', html)
     assert json.loads(periods.group(1)) == ["2024-12", "2025-01", "2025-02"]
@@ -316,7 +316,7 @@ def test_analyse_one_time_statistic_draws_its_map(tmp_path, stat):
     status, stdout, stderr = run([*argv, "--stat", stat, "--out-map", str(out), *FAST])
     assert status == 0, stderr
     html = out.read_text(encoding="utf-8")
-    keys = re.findall(r'hotspotsMaps\.(?:areas|periods)\(area_data_\w+, \{"key":"(\w+)"', html)
+    keys = re.findall(r'\{"key":"(\w+)","name":', html)  # the page's layer specs
     assert keys == (["choropleth", "emerging", "periods"] if stat == "emerging" else
                     ["choropleth", "change"])  # fmt: skip
     heading = {"emerging": "Emerging hot spots: ", "change": "Change: "}[stat]

@@ -50,19 +50,21 @@ def _json_after(html: str, marker: str) -> object:
 
 
 def area_data(html: str) -> dict[str, dict]:
-    """Feature properties by area code, from the page's one GeoJSON object."""
-    name = re.search(r"var (area_data_\w+) = ", html).group(1)
-    collection = _json_after(html, f"var {name} = ")
+    """Feature properties by area code, from the page's one JSON block of areas."""
+    match = re.search(r'<script type="application/json" id="(area_data_\w+)">', html)
+    collection = json.JSONDecoder().raw_decode(html, match.end())[0]
     return {f["properties"]["id"][1]: f for f in collection["features"]}
+
+
+def page_config(html: str) -> dict:
+    """The configuration the page script gets (layers, outlines, places, attribution)."""
+    match = re.search(r'hotspotsMaps\.page\(map_\w+, "area_data_\w+", ', html)
+    return json.JSONDecoder().raw_decode(html, match.end())[0]
 
 
 def layer_specs(html: str) -> dict[str, dict]:
     """The spec (key, tooltip labels, styles) of every thematic layer, by key."""
-    specs = {}
-    for match in re.finditer(r"hotspotsMaps\.(?:areas|periods)\(area_data_\w+, ", html):
-        spec = json.JSONDecoder().raw_decode(html, match.end())[0]
-        specs[spec["key"]] = spec
-    return specs
+    return {spec["key"]: spec for spec in page_config(html)["layers"]}
 
 
 def tooltip(html: str, key: str, code: str) -> dict[str, str]:
@@ -244,20 +246,20 @@ EXPECTED_DEFAULT = {
         "Low-Low": "#2c7bb6",  # blue
         "Low-High": "#9ecae1",  # light blue
         "High-Low": "#f1a1b5",  # pink
-        "Not significant": "#e0e0e0",  # light grey
+        "Not significant": "#f7f7f2",  # ArcGIS beige
     },
     "gi": {
         "Hot spot (99%)": "#b2182b",
-        "Hot spot (95%)": "#ef8a62",
-        "Hot spot (90%)": "#fddbc7",
-        "Not significant": "#e0e0e0",
-        "Cold spot (90%)": "#d1e5f0",
-        "Cold spot (95%)": "#67a9cf",
+        "Hot spot (95%)": "#d6604d",
+        "Hot spot (90%)": "#f4a582",
+        "Not significant": "#f7f7f2",
+        "Cold spot (90%)": "#92c5de",
+        "Cold spot (95%)": "#4393c3",
         "Cold spot (99%)": "#2166ac",
     },
     "change": {
         "Significant increase": "#ca0020",  # red
-        "No significant change": "#e0e0e0",  # neutral light grey
+        "No significant change": "#f7f7f2",  # neutral beige
         "Significant decrease": "#0571b0",  # blue
     },
 }
@@ -326,7 +328,8 @@ def test_no_data_is_hatched_and_says_no_data(synthetic_html, kind):
     no_data = styles["No data"]
     assert no_data["fillColor"] == f"url(#{HATCH_ID})"
     assert no_data["fillOpacity"] == 1 and no_data["color"] == "#333333"
-    assert f'<pattern id="{HATCH_ID}"' in synthetic_html
+    # drawn on the canvas with the hatch of the legend swatch
+    assert "hatchPattern" in synthetic_html and "repeating-linear-gradient" in synthetic_html
     # the hatch is not any category's colour
     others = {s["fillColor"] for c, s in styles.items() if c != "No data"}
     assert no_data["fillColor"] not in others
@@ -423,7 +426,7 @@ def test_provenance_panel(synthetic, synthetic_html):
         ("Permutations", "999"),
         ("Random seed", "12345"),
         ("Significance level (alpha)", "0.05"),
-        ("Multiple-testing correction", "fdr"),
+        ("Multiple-testing correction", "false discovery rate (Benjamini-Hochberg)"),
         ("Made with", f"london-hotspots {hotspots.__version__}"),
     ]:
         assert f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" in block
@@ -447,14 +450,12 @@ def test_combined_has_all_layers_and_borough_outlines(synthetic_html):
         "periods",
         "change",
     ]
-    assert synthetic_html.count("hotspotsMaps.areas(") == 5
-    assert synthetic_html.count("hotspotsMaps.periods(") == 1
-    # geometry written once, shared by the six layers
-    assert len(re.findall(r"var area_data_\w+ = ", synthetic_html)) == 1
-    assert "L.control.layers(" in synthetic_html
-    match = re.search(r"var outline_layer_\w+ = L\.geoJSON\(", synthetic_html)
-    boroughs = json.JSONDecoder().raw_decode(synthetic_html, match.end())[0]
-    assert len(boroughs["features"]) == 33
+    # geometry written once, shared by the six layers (they are styles of the same shapes)
+    assert synthetic_html.count('<script type="application/json" id="area_data_') == 1
+    assert synthetic_html.count('<input type="radio" name="hs-') == 6
+    config = page_config(synthetic_html)
+    assert len(config["outlines"]["features"]) == 33
+    assert len(config["london"]["features"]) == 1
     assert "Borough outlines" in synthetic_html
 
 
@@ -470,7 +471,8 @@ def test_combined_takes_layers_from_several_results(synthetic):
 def test_single_layer_without_boroughs_has_no_layer_control(synthetic):
     frame = synthetic.drop(columns=["borough_name"])
     html = render(hotspots.cluster_map(frame))
-    assert "L.control.layers(" not in html
+    assert '<input type="radio" name="hs-' not in html and "Borough outlines" not in html
+    assert page_config(html)["outlines"] is None
     assert "Borough" not in layer_specs(html)["lisa"]["labels"]
 
 
@@ -491,8 +493,8 @@ def emerging_html(synthetic):
 
 def test_emerging_map_has_patterns_then_periods(emerging_html):
     assert list(layer_specs(emerging_html)) == ["emerging", "periods"]
-    assert "L.control.layers(" in emerging_html
-    assert len(re.findall(r"var area_data_\w+ = ", emerging_html)) == 1
+    assert emerging_html.count('<input type="radio" name="hs-') == 2
+    assert emerging_html.count('<script type="application/json" id="area_data_') == 1
 
 
 def test_period_layer_data_match_the_periods_table(synthetic, emerging_html):
@@ -513,10 +515,11 @@ def test_period_layer_data_match_the_periods_table(synthetic, emerging_html):
     for code in [synthetic.index[0], synthetic.index[123], CITY]:
         row = data[code]["properties"]["periods"]
         own = periods.xs(code, level="code")
-        assert [spec["categories"][c] for c in row["c"]] == own["gi_label"].tolist()
-        assert row["n"] == [None if np.isnan(v) else int(v) for v in own["count"]]
-        expected_z = [None if np.isnan(v) else round(v, 2) for v in own["gi_z"]]
-        assert row["z"] == pytest.approx(expected_z, abs=5e-3)
+        assert [spec["categories"][ord(c) - 48] for c in row["c"]] == own["gi_label"].tolist()
+        counts = [None if v == "" else float(v) for v in row["n"].split(",")]
+        assert counts == [None if np.isnan(v) else v for v in own["count"]]
+        z = [np.nan if v == "" else float(v) for v in row["z"].split(",")]
+        np.testing.assert_allclose(z, own["gi_z"].to_numpy(), atol=5e-3)
     # areas per category and period, as the slider puts them in the legend
     for t, month in enumerate(MONTHS):
         tally = periods.xs(month, level="period")["gi_label"].value_counts()
@@ -546,7 +549,10 @@ def test_change_tooltip_and_top_increases(synthetic):
     html = render(hotspots.change_map(frame, top=4))
     rising = frame[frame["change_label"] == "Significant increase"]
     expected = rising.sort_values("change", ascending=False).index[:4].tolist()
-    assert re.findall(r'<li data-code="(\w+)"', html) == expected
+    falling = frame[frame["change_label"] == "Significant decrease"]
+    decreases = falling.sort_values("change").index[:4].tolist()
+    assert re.findall(r'<li data-code="(\w+)"', html) == expected + decreases
+    assert "Largest significant decreases" in html
     code = expected[0]
     row = frame.loc[code]
     rows = tooltip(html, "change", code)
@@ -646,7 +652,8 @@ def test_class_helpers_with_ties_and_missing():
     # quintile edges 0, 0, 0, 0, 1, 2 (and floating-point near-zeros) merge to 0, 1, 2
     assert edges.tolist() == [0.0, 1.0, 2.0]
     labels = class_labels(edges)
-    assert labels == ("0 to 1", "1 to 2")
+    # whole numbers: no end value shared by two classes
+    assert labels == ("0 to 1", "2")
     expected = [labels[0]] * 5 + [labels[1], "No data"]
     assert assign_classes(values, edges, labels) == expected
     assert class_breaks(np.array([np.nan])).size == 0
@@ -816,11 +823,13 @@ def test_real_emerging_patterns(wards, real_cube):
     assert spec["periods"] == [str(p) for p in real_cube.columns]
     labels = result.periods["gi_label"].unstack("period")
     for code in wards.index:
-        shown = [spec["categories"][c] for c in data[code]["properties"]["periods"]["c"]]
+        shown = [spec["categories"][ord(c) - 48] for c in data[code]["properties"]["periods"]["c"]]
         assert shown == labels.loc[code].tolist()
-    assert set(data[CITY]["properties"]["periods"]["c"]) == {spec["categories"].index("No data")}
+    no_data = chr(48 + spec["categories"].index("No data"))
+    assert set(data[CITY]["properties"]["periods"]["c"]) == {no_data}
     counts = result.periods["count"].unstack("period").loc[wards.index[0]].tolist()
-    assert data[wards.index[0]]["properties"]["periods"]["n"] == counts
+    shown = data[wards.index[0]]["properties"]["periods"]["n"].split(",")
+    assert [float(v) for v in shown] == counts
     assert "<tr><th>Permutations</th><td>99</td></tr>" in card_left(html, "periods")
 
 
@@ -841,7 +850,7 @@ def test_real_change_map(wards, real_cube):
     rising = change[change["change_label"] == "Significant increase"]
     expected = rising.sort_values("change", ascending=False).index[:10].tolist()
     assert expected  # the sample has some
-    assert re.findall(r'<li data-code="(\w+)"', html) == expected
+    assert re.findall(r'<li data-code="(\w+)"', html)[: len(expected)] == expected
     assert "<tr><th>Before</th><td>2023-07 to 2024-06</td></tr>" in html
     assert "Metropolitan Police Service" in html
     counts = {c: int(n.replace(",", "")) for c, _, n in legend_rows(html)}
@@ -853,7 +862,7 @@ def test_real_change_map_relative_to_trend(wards, real_cube):
     html = render(hotspots.change_map(change))
     styles = layer_specs(html)["change"]["styles"]
     assert styles["Significantly above trend"]["fillColor"] == "#ca0020"
-    assert styles["In line with trend"]["fillColor"] == "#e0e0e0"
+    assert styles["In line with trend"]["fillColor"] == "#f7f7f2"
     code = change.index[change["change_label"] != "No data"][0]
     rows = tooltip(html, "change", code)
     row = change.loc[code]
@@ -862,3 +871,115 @@ def test_real_change_map_relative_to_trend(wards, real_cube):
     )
     assert "<tr><th>After</th><td>2024-07 to 2025-06</td></tr>" in html
     assert "<tr><th>Relative to</th><td>the trend of all the areas" in html
+
+
+# ------------------------------------------------- classes, page head, basemap, columns
+
+
+def _jenks_brute_force(values: np.ndarray, classes: int) -> float:
+    """Least within-class squared deviation over every way to cut sorted `values`."""
+    import itertools
+
+    ordered = np.sort(values)
+    best = np.inf
+    for cuts in itertools.combinations(range(1, len(ordered)), classes - 1):
+        parts = np.split(ordered, cuts)
+        best = min(best, sum(((p - p.mean()) ** 2).sum() for p in parts))
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3], ids=["seed1", "seed2", "seed3"])
+def test_natural_breaks_are_optimal(seed):
+    values = np.random.default_rng(seed).lognormal(0, 1, 14) + 0.001  # synthetic, not integer
+    edges = class_breaks(values, 4, "natural_breaks")
+    index = np.searchsorted(edges[1:-1], values, side="left")
+    ssd = sum(((values[index == k] - values[index == k].mean()) ** 2).sum() for k in range(4))
+    assert ssd == pytest.approx(_jenks_brute_force(values, 4), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("values", "scheme", "edges", "labels"),
+    [
+        pytest.param(
+            [0.0, 1, 2, 3, 10], "equal_interval", [0, 2, 4, 6, 8, 10],
+            ("0 to 2", "3 to 4", "5 to 6", "7 to 8", "9 to 10"), id="integer-equal",
+        ),
+        pytest.param(
+            [0.1, 0.2, 0.25, 0.9], [0.2, 0.5], [0.1, 0.2, 0.5, 0.9],
+            ("0.1 to 0.2", "over 0.2 to 0.5", "over 0.5 to 0.9"), id="user-breaks",
+        ),
+        pytest.param(
+            [0.0, 0, 0, 5, 9], "quantile", [0, 2, 5, 9], ("0 to 2", "3 to 5", "6 to 9"),
+            id="integer-ties",
+        ),
+        pytest.param(
+            [1.04, 1.06, 1.08, 1.1], "equal_interval", [1.04, 1.052, 1.064, 1.076, 1.088, 1.1],
+            ("1.04 to 1.05", "over 1.05 to 1.06", "over 1.06 to 1.08",
+             "over 1.08 to 1.09", "over 1.09 to 1.10"),
+            id="decimals-to-tell-apart",
+        ),
+    ],
+)  # fmt: skip
+def test_class_schemes_and_honest_labels(values, scheme, edges, labels):
+    got = class_breaks(np.array(values, dtype=float), 5, scheme)
+    assert got.tolist() == pytest.approx(edges)
+    assert class_labels(got) == labels
+    # no label ends where the next one starts
+    ends = [label.split(" to ")[-1] for label in labels]
+    starts = [label.removeprefix("over ").split(" to ")[0] for label in labels]
+    assert all(e != s for e, s in zip(ends[:-1], starts[1:], strict=True)) or any(
+        s.startswith("over") for s in labels[1:]
+    )
+
+
+def test_integer_counts_get_no_empty_class(synthetic):
+    html = render(hotspots.choropleth_map(synthetic, "count", classes="natural_breaks"))
+    rows = legend_rows(html)
+    assert all(int(n) > 0 for c, _, n in rows if c != "No data")
+    assert all(re.fullmatch(r"\d+( to \d+)?", c) for c, _, _ in rows if c != "No data")
+
+
+@pytest.mark.parametrize(
+    ("classes", "match"),
+    [("jenks", "unknown classification"), ([3, 2], "increasing"), ([1, 2, 3, 4, 5, 6], "at most")],
+    ids=["unknown", "not-increasing", "too-many"],
+)
+def test_bad_classes(synthetic, classes, match):
+    with pytest.raises(hotspots.InputError, match=match):
+        hotspots.choropleth_map(synthetic, "count", classes=classes)
+
+
+def test_page_head_title_lang_viewport(synthetic):
+    html = render(hotspots.cluster_map(synthetic, title="A <b>title</b>"))
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
+    assert "<title>A &lt;b&gt;title&lt;/b&gt;</title>" in html
+    assert "user-scalable=no" not in html and "maximum-scale" not in html
+    assert "Crown copyright" in page_config(html)["attribution"]
+    assert "Open Government Licence" in page_config(html)["attribution"]
+
+
+def test_custom_tile_url_needs_attribution(synthetic):
+    url = "https://tiles.example.invalid/{z}/{x}/{y}.png"
+    with pytest.raises(hotspots.InputError, match="attribution"):
+        hotspots.hotspot_map(synthetic, basemap=url)
+    html = render(hotspots.hotspot_map(synthetic, basemap=url, attribution="Example tiles"))
+    assert "tiles.example.invalid" in html and "Example tiles" in html
+    with pytest.raises(hotspots.InputError, match="unknown basemap"):
+        hotspots.hotspot_map(synthetic, basemap="No Such Provider")
+
+
+def test_gi_top_list_prints_the_deciding_p(synthetic):
+    frame = synthetic.assign(gi_p_sim=0.5)  # a pseudo p that must not be printed in the list
+    html = render(hotspots.hotspot_map(frame, top=3))
+    details = re.findall(r'data-detail="([^"]*)"', html)
+    assert details and all("p = 0.500" not in d for d in details)
+    assert all("crimes" in d for d in details)
+
+
+def test_emerging_legend_lists_only_patterns_present(synthetic):
+    frame = synthetic.assign(emerging_label="No pattern detected")
+    frame.loc[frame.index[:5], "emerging_label"] = "New hot spot"
+    html = render(hotspots.combined_map(frame))
+    block = card(html, "emerging")
+    assert [c for c, _, _ in legend_rows(block)] == ["New hot spot", "No pattern detected"]
+    assert "No area in: Persistent hot spot" in block

@@ -12,7 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from hotspots.maps._style import HATCH_ID, LEGEND_SWATCH_CSS, Scheme
+from hotspots.maps._style import LEGEND_SWATCH_CSS, Scheme
+
+ATTRIBUTION = (
+    "Contains National Statistics and Ordnance Survey data \u00a9 Crown copyright and "
+    "database right 2024; police and public sector information licensed under the "
+    "Open Government Licence v3.0"
+)
+"""The statement the shipped boundaries and police data require on anything published."""
 
 # provenance keys shown first, in this order, with their labels
 PROVENANCE_LABELS = {
@@ -27,9 +34,18 @@ PROVENANCE_LABELS = {
     "seed": "Random seed",
     "alpha": "Significance level (alpha)",
     "correction": "Multiple-testing correction",
+    "before": "Before",
+    "after": "After",
+    "freq": "Time step",
+    "pool": "Rate pooled over",
+    "p_value": "p-value used",
 }
-# keys a statistic map must state, saying "not recorded" when they are missing
-STATISTIC_KEYS = ("weights", "permutations", "seed", "alpha", "correction")
+_CORRECTIONS = {
+    "fdr": "false discovery rate (Benjamini-Hochberg)",
+    "by": "false discovery rate (Benjamini-Yekutieli)",
+    "bonferroni": "Bonferroni",
+}
+_FREQS = {"month": "one month", "M": "one month", "quarter": "one quarter", "year": "one year"}
 
 
 @dataclass(frozen=True)
@@ -52,54 +68,86 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def legend_html(title: str, scheme: Scheme, counts: Mapping[str, int]) -> str:
+def _friendly(key: str, value: object) -> str:
+    text = _text(value)
+    if key == "correction":
+        return _CORRECTIONS.get(text, text)
+    if key == "freq":
+        return _FREQS.get(text, text)
+    return text
+
+
+def legend_html(
+    title: str, scheme: Scheme, counts: Mapping[str, int], *, hide_empty: bool = False
+) -> str:
     """A legend: every category of `scheme` in order, then special ones that occur.
 
     `counts` maps category -> number of areas (categories absent from `counts`
-    are shown with 0; special categories such as "No data" only when counted).
+    are shown with 0, or left out and summed up in one line with `hide_empty`;
+    special categories such as "No data" only when counted). Each entry is a
+    button that isolates its category on the map.
     """
-    rows = []
+    rows, absent = [], []
     specials = [c for c in counts if c not in scheme.categories]
     for category in (*scheme.categories, *specials):
+        if hide_empty and not counts.get(category, 0):
+            absent.append(category)
+            continue
         css = LEGEND_SWATCH_CSS.get(category, f"background: {scheme.fills.get(category, '')};")
         rows.append(
-            f'<li data-category="{escape(category)}"><span class="hs-swatch" '
-            f'style="{escape(css)}"></span>{escape(category)}'
-            f' <span class="hs-n">({counts.get(category, 0):,})</span></li>'
+            f'<li data-category="{escape(category)}"><button type="button" '
+            f'data-hs-isolate="{escape(category)}" aria-pressed="false" '
+            f'title="Show only this category (click again for all)">'
+            f'<span class="hs-swatch" style="{escape(css)}"></span>{escape(category)}'
+            f' <span class="hs-n">({counts.get(category, 0):,})</span></button></li>'
         )
+    note = f'<p class="hs-absent">No area in: {escape(", ".join(absent))}.</p>' if absent else ""
     return (
         f'<div class="hs-legend"><div class="hs-h">{escape(title)}</div>'
-        f"<ul>{''.join(rows)}</ul></div>"
+        f"<ul>{''.join(rows)}</ul>{note}</div>"
     )
 
 
-def top_html(title: str, areas: Sequence[TopArea], empty: str) -> str:
-    """A numbered list of the top at-risk areas (or `empty` when there are none)."""
+def top_html(title: str, areas: Sequence[TopArea], empty: str, *, csv_name: str = "") -> str:
+    """A numbered list of areas (or `empty` when there are none); entries zoom to their area.
+
+    With `csv_name`, a button saves the list as ``<csv_name>.csv``.
+    """
     if not areas:
         body = f'<p class="hs-empty">{escape(empty)}</p>'
     else:
         items = "".join(
-            f'<li data-code="{escape(a.code)}" title="Zoom to {escape(a.name)}">'
-            f"<b>{escape(a.name)}</b> <span>{escape(a.borough)}</span> "
+            f'<li data-code="{escape(a.code)}" data-borough="{escape(a.borough)}" '
+            f'data-detail="{escape(a.detail)}"><button type="button" '
+            f'title="Zoom to {escape(a.name)}"><b>{escape(a.name)}</b></button> '
+            f"<span>{escape(a.borough)}</span> "
             f'<span class="hs-n">{escape(a.detail)}</span></li>'
             for a in areas
         )
-        body = f"<ol>{items}</ol>"
+        button = (
+            f'<button type="button" class="hs-csv" data-hs-csv="{escape(csv_name)}">'
+            "Save list as CSV</button>"
+            if csv_name
+            else ""
+        )
+        body = f"<ol>{items}</ol>{button}"
     return f'<div class="hs-top"><div class="hs-h">{escape(title)}</div>{body}</div>'
 
 
-def provenance_html(provenance: Mapping[str, object], version: str, *, statistic: bool) -> str:
-    """How the layer was made, from ``result.attrs["hotspots"]``.
+def provenance_html(
+    provenance: Mapping[str, object], version: str, *, needs: Sequence[str] = ()
+) -> str:
+    """How the layer was made, from ``result.attrs["hotspots"]`` (folded by default).
 
-    The known keys come first in a fixed order; for statistic layers the keys
-    in :data:`STATISTIC_KEYS` are always listed ("not recorded" if missing);
-    any other keys follow as they are.
+    The known keys come first in a fixed order; the keys in `needs` (those that
+    apply to the layer's method) are always listed, "not recorded" if missing;
+    any other keys follow as they are; then the data licence.
     """
     rows = []
     for key, label in PROVENANCE_LABELS.items():
         if key in provenance:
-            rows.append((label, _text(provenance[key])))
-        elif statistic and key in STATISTIC_KEYS:
+            rows.append((label, _friendly(key, provenance[key])))
+        elif key in needs:
             rows.append((label, "not recorded"))
     rows.extend(
         (str(key).replace("_", " ").capitalize(), _text(value))
@@ -107,9 +155,10 @@ def provenance_html(provenance: Mapping[str, object], version: str, *, statistic
         if key not in PROVENANCE_LABELS
     )
     rows.append(("Made with", f"london-hotspots {version}"))
+    rows.append(("Licence", ATTRIBUTION))
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     return (
-        '<details class="hs-provenance" open><summary>How this map was made</summary>'
+        '<details class="hs-provenance"><summary>How this map was made</summary>'
         f"<table>{body}</table></details>"
     )
 
@@ -117,8 +166,8 @@ def provenance_html(provenance: Mapping[str, object], version: str, *, statistic
 def slider_html(uid: str, key: str, periods: Sequence[str]) -> str:
     """A range input choosing the period a layer shows, starting at the last period.
 
-    The page script (``hotspotsMaps.page``) finds it by ``data-hs-slider`` and
-    redraws the layer, its legend counts and the period text as it moves.
+    The page script finds it by ``data-hs-slider`` and redraws the layer, its
+    legend counts and the period text as it moves; the play button steps it.
     """
     last = len(periods) - 1
     ident = f"{uid}-{key}-period"
@@ -128,53 +177,50 @@ def slider_html(uid: str, key: str, periods: Sequence[str]) -> str:
         f'<input type="range" id="{ident}" data-hs-slider="{escape(key)}" min="0" '
         f'max="{last}" step="1" value="{last}" aria-valuetext="{escape(periods[-1])}">'
         f'<div class="hs-ends"><span>{escape(periods[0])}</span>'
-        f"<span>{escape(periods[-1])}</span></div></div>"
+        f"<span>{escape(periods[-1])}</span></div>"
+        f'<button type="button" data-hs-play="{escape(key)}" aria-pressed="false">'
+        "\u25b6 Play</button></div>"
     )
 
 
 def title_html(title: str) -> str:
-    """The map title."""
-    return f'<div class="hs-title">{escape(title)}</div>'
+    """The map title (the page's heading)."""
+    return f'<h1 class="hs-title">{escape(title)}</h1>'
 
 
-def hatch_svg() -> str:
-    """An invisible SVG holding the hatch pattern that "No data" areas are filled with."""
-    return (
-        '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
-        f'<pattern id="{HATCH_ID}" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#555555" stroke-width="2"/>'
-        "</pattern></defs></svg>"
+def controls_html(
+    uid: str, layers: Sequence[tuple[str, str]], *, outlines: bool, places: bool
+) -> str:
+    """Layer switcher, context toggles, fill opacity and search, in one foldable panel."""
+    parts = []
+    if len(layers) > 1:
+        radios = "".join(
+            f'<label><input type="radio" name="{uid}-layer" value="{escape(key)}"'
+            f"{' checked' if i == 0 else ''}> {escape(name)}</label>"
+            for i, (key, name) in enumerate(layers)
+        )
+        parts.append(f'<fieldset class="hs-switch"><legend>Layer</legend>{radios}</fieldset>')
+    toggles = []
+    if outlines:
+        toggles.append(
+            '<label><input type="checkbox" data-hs-toggle="outlines" checked> '
+            "Borough outlines</label>"
+        )
+    if places:
+        toggles.append(
+            '<label><input type="checkbox" data-hs-toggle="places" checked> Borough names</label>'
+        )
+    toggles.append(
+        '<label>Fill opacity <input type="range" data-hs-opacity min="0.1" max="1" '
+        'step="0.1" value="1" aria-valuetext="100%"></label>'
     )
-
-
-PAGE_CSS = """
-.hs-card, .hs-title { background: rgba(255,255,255,0.94); border-radius: 5px;
-  box-shadow: 0 1px 5px rgba(0,0,0,0.4); font: 12px/1.35 system-ui, sans-serif;
-  color: #222; padding: 6px 9px; }
-.hs-title { font-size: 15px; font-weight: 600; max-width: 46vw; }
-.hs-card { max-width: 300px; max-height: 62vh; overflow-y: auto; }
-.hs-card[hidden], .hs-card [hidden] { display: none; }
-.hs-h { font-weight: 600; margin: 2px 0 4px; }
-.hs-legend ul, .hs-top ol { margin: 0; padding: 0; }
-.hs-legend li { list-style: none; display: flex; align-items: center; margin: 2px 0; }
-.hs-swatch { display: inline-block; width: 16px; height: 12px; margin-right: 6px;
-  border: 1px solid #999; flex: none; box-sizing: border-box; }
-.hs-n { color: #555; margin-left: 0.3em; }
-.leaflet-control-layers { font: 12px/1.4 system-ui, sans-serif; }
-.hs-top { margin-top: 8px; border-top: 1px solid #ddd; padding-top: 4px; }
-.hs-top ol { padding-left: 20px; }
-.hs-top li { cursor: pointer; margin: 1px 0; }
-.hs-top li:hover b { text-decoration: underline; }
-.hs-empty { margin: 2px 0; color: #555; }
-.hs-provenance summary { cursor: pointer; font-weight: 600; }
-.hs-provenance table { border-collapse: collapse; margin-top: 3px; }
-.hs-provenance th, .hs-provenance td, table.hs-tip th, table.hs-tip td {
-  text-align: left; vertical-align: top; padding: 1px 6px 1px 0; font-size: 11px; }
-.hs-provenance th, table.hs-tip th { font-weight: 600; color: #444; white-space: nowrap; }
-table.hs-tip td { max-width: 220px; overflow-wrap: anywhere; }
-.hs-slider { margin-bottom: 6px; }
-.hs-slider label { font-weight: 600; }
-.hs-slider input { display: block; width: 100%; margin: 4px 0 0; }
-.hs-ends { display: flex; justify-content: space-between; color: #555; font-size: 11px; }
-"""
+    parts.append(f"<fieldset><legend>Show</legend>{''.join(toggles)}</fieldset>")
+    parts.append(
+        f'<form class="hs-search" data-hs-search role="search"><label for="{uid}-search">'
+        f'Find an area (name or code)</label><input type="search" id="{uid}-search" '
+        'autocomplete="off"><output aria-live="polite"></output></form>'
+    )
+    return (
+        '<details class="hs-card hs-controls" data-hs-fold open><summary>Layers and view'
+        f"</summary>{''.join(parts)}</details>"
+    )
