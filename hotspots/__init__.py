@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "crime_categories": "hotspots.io",
     # aggregation
     "aggregate": "hotspots.aggregation",
+    "count_police_uk": "hotspots.aggregation",
     # weights
     "spatial_weights": "hotspots.weights",
     # statistics
@@ -76,6 +77,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots._errors import HotspotsWarning, InputError
     from hotspots.aggregation._aggregate import aggregate
+    from hotspots.aggregation._stream import count_police_uk
     from hotspots.io._categories import crime_categories
     from hotspots.io._met import read_mps_crime
     from hotspots.io._points import points_from_frame
