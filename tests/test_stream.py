@@ -161,3 +161,16 @@ def test_cp1252_file(tmp_path, lsoa):
 def test_bad_arguments(lsoa, kw, match):
     with pytest.raises(InputError, match=match):
         count_police_uk(SAMPLE, lsoa, **kw)
+
+
+def test_dask_local_cluster_equals_in_memory(tmp_path, lsoa):
+    distributed = pytest.importorskip("distributed")
+    _extract(tmp_path)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        got = count_police_uk(tmp_path, lsoa, client=client)
+    _assert_same(got, tmp_path, lsoa)

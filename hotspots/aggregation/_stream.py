@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -254,21 +255,23 @@ class _FileTask:
     type_keys: frozenset[str] | None
     wanted_months: pd.PeriodIndex | None
     block_size: int
-    _placer: _Placer | None = field(default=None, repr=False)
+    _placers: dict[int, _Placer] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_placer": None}
+        return {**self.__dict__, "_placers": {}}
 
     def __call__(self, member: _Member) -> list[_Placed]:
-        if self._placer is None:
-            self._placer = _Placer(self.areas, self.tolerance)
+        # one placer (and its cache of placed map points) per thread
+        placer = self._placers.get(threading.get_ident())
+        if placer is None:
+            placer = self._placers[threading.get_ident()] = _Placer(self.areas, self.tolerance)
         chunks = iter_chunks(
             member,
             type_keys=self.type_keys,
             wanted_months=self.wanted_months,
             block_size=self.block_size,
         )
-        return [self._placer(chunk) for chunk in chunks]
+        return [placer(chunk) for chunk in chunks]
 
 
 _WORKER_TASK: _FileTask | None = None
@@ -282,6 +285,10 @@ def _init_worker(task: _FileTask) -> None:
 def _run_in_worker(member: _Member) -> list[_Placed]:
     assert _WORKER_TASK is not None
     return _WORKER_TASK(member)
+
+
+def _run_task(task: _FileTask, member: _Member) -> list[_Placed]:
+    return task(member)
 
 
 def _map_processes(task: _FileTask, members: list[_Member], workers: int) -> Iterator:
