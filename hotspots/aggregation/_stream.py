@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyproj
 import shapely
 
@@ -33,7 +34,7 @@ from hotspots.io._police_uk import (
     _source_name,
 )
 from hotspots.io._report import LoadReport, log_report
-from hotspots.io._stream import DUPLICATE, READ_REASONS, Chunk, iter_chunks
+from hotspots.io._stream import DUPLICATE, READ_REASONS, Chunk, Projector, iter_chunks
 
 BLOCK_SIZE = 16 << 20
 
@@ -219,14 +220,14 @@ class _Placer:
         on_line = self.hits[found][codes] > 1
         near = np.zeros(n, dtype=bool)
         if self.tolerance > 0:
-            named = _named_positions(chunk.lsoa_code, self.index)
+            named = _dictionary_positions(chunk.lsoa_code, self.index)
             if ((named >= 0) & (named != position)).any():
                 locations = shapely.points(uniques.real, uniques.imag)
                 near = _near_named(codes, named, position, locations, self.polygons, self.tolerance)
                 position = np.where(near, named, position)
                 on_line &= ~near
-        force_codes, forces = pd.factorize(chunk.force)
-        type_codes, types = pd.factorize(chunk.crime_type)
+        force_codes, forces = _codes(chunk.force)
+        type_codes, types = _codes(chunk.crime_type)
         return _Placed(
             chunk.file,
             chunk.rows,
@@ -246,6 +247,19 @@ class _Placer:
         )
 
 
+def _codes(values: pa.DictionaryArray) -> tuple[np.ndarray, list]:
+    """Each row's code into the dictionary (-1 when missing), and the dictionary."""
+    codes = values.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, values.dictionary.to_pylist()
+
+
+def _dictionary_positions(values: pa.DictionaryArray, index: pd.Index) -> np.ndarray:
+    """As ``_named_positions``: each row's own area code's position in ``index`` (or -1)."""
+    codes, names = _codes(values)
+    found = np.append(_named_positions(pd.Series(names, dtype=object), index), -1)
+    return found[codes]
+
+
 @dataclass
 class _FileTask:
     """Read and place one file (picklable: sent to local processes or dask workers)."""
@@ -255,7 +269,7 @@ class _FileTask:
     type_keys: frozenset[str] | None
     wanted_months: pd.PeriodIndex | None
     block_size: int
-    _placers: dict[int, _Placer] = field(default_factory=dict, repr=False)
+    _placers: dict[int, tuple[_Placer, Projector]] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_placers": {}}
@@ -264,9 +278,12 @@ class _FileTask:
         # one placer (and its cache of placed map points) per thread
         placer = self._placers.get(threading.get_ident())
         if placer is None:
-            placer = self._placers[threading.get_ident()] = _Placer(self.areas, self.tolerance)
+            placer = _Placer(self.areas, self.tolerance), Projector()
+            self._placers[threading.get_ident()] = placer
+        placer, projector = placer
         chunks = iter_chunks(
             member,
+            projector=projector,
             type_keys=self.type_keys,
             wanted_months=self.wanted_months,
             block_size=self.block_size,

@@ -18,10 +18,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyproj
 
 from hotspots._errors import InputError
 from hotspots.io._categories import category_mask
-from hotspots.io._points import RowLedger, project_lonlat
+from hotspots.io._london import in_london
+from hotspots.io._points import RowLedger
+from hotspots.io._points import _parsed as _parsed_series
 from hotspots.io._police_uk import _TYPES, COLUMNS, REQUIRED, _Member, _month_periods
 
 # The police.uk columns that counting per area and month needs.
@@ -56,7 +59,8 @@ class Chunk:
     malformed rows excluded, as read_police_uk counts them), ``x``, ``y``
     (British National Grid), ``month`` (monthly ordinal), ``lsoa_code``,
     ``force`` and ``crime_type`` (categoricals), ``has_id`` and ``fingerprint``
-    (a 64-bit hash of the Crime ID, for duplicates).
+    (a 64-bit hash of the Crime ID, for duplicates); the text columns as Arrow
+    dictionary arrays.
     """
 
     file: str
@@ -67,9 +71,9 @@ class Chunk:
     x: np.ndarray | None = None
     y: np.ndarray | None = None
     month: np.ndarray | None = None
-    lsoa_code: pd.Series | None = None
-    force: pd.Series | None = None
-    crime_type: pd.Series | None = None
+    lsoa_code: pa.DictionaryArray | None = None
+    force: pa.DictionaryArray | None = None
+    crime_type: pa.DictionaryArray | None = None
     has_id: np.ndarray | None = None
     fingerprint: np.ndarray | None = None
 
@@ -89,9 +93,61 @@ class _ChunkLedger(RowLedger):
         return ", ".join(parts)
 
 
+class Projector:
+    """project_lonlat with one transformer and a cache of the map points seen so far.
+
+    police.uk reuses a limited set of anonymous map points: each is projected
+    (and checked against the London outline) once per process, not once per block.
+    """
+
+    def __init__(self) -> None:
+        self.transformer = pyproj.Transformer.from_crs(4326, 27700, always_xy=True)
+        self.known = pd.Index([], dtype=complex)
+        self.x = np.zeros(0)
+        self.y = np.zeros(0)
+        self.inside = np.zeros(0, dtype=bool)
+
+    def __call__(
+        self,
+        lon: pa.DictionaryArray,
+        lat: pa.DictionaryArray,
+        ledger: RowLedger,
+        columns: tuple[str, str],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        blank_x, xs = _parsed(lon)
+        blank_y, ys = _parsed(lat)
+        lon, lat = _Values(lon), _Values(lat)
+        ledger.drop(blank_x & blank_y, "no coordinates", column=columns[0], values=lon)
+        ledger.drop(~np.isfinite(xs), "unparseable coordinates", column=columns[0], values=lon)
+        ledger.drop(~np.isfinite(ys), "unparseable coordinates", column=columns[1], values=lat)
+        keep = ledger.keep
+        bx = np.full(len(xs), np.nan)
+        by = np.full(len(xs), np.nan)
+        if not keep.any():
+            return bx, by
+        codes, uniques = pd.factorize(xs[keep] + 1j * ys[keep])
+        found = self.known.get_indexer(uniques)
+        new = found < 0
+        if new.any():
+            ux, uy = self.transformer.transform(uniques.real[new], uniques.imag[new])
+            ux, uy = np.asarray(ux, dtype=float), np.asarray(uy, dtype=float)
+            found[new] = len(self.known) + np.arange(int(new.sum()))
+            self.known = self.known.append(pd.Index(uniques[new]))
+            self.x = np.concatenate([self.x, ux])
+            self.y = np.concatenate([self.y, uy])
+            self.inside = np.concatenate([self.inside, in_london(ux, uy)])
+        at = found[codes]
+        bx[keep], by[keep] = self.x[at], self.y[at]
+        inside = np.ones(len(xs), dtype=bool)
+        inside[keep] = self.inside[at]
+        ledger.drop(~inside, "outside London", column=columns[0], values=lon)
+        return bx, by
+
+
 def iter_chunks(
     member: _Member,
     *,
+    projector: Projector,
     type_keys: frozenset[str] | None,
     wanted_months: pd.PeriodIndex | None,
     block_size: int,
@@ -103,7 +159,9 @@ def iter_chunks(
     and yielded once the whole member parsed.
     """
     try:
-        chunks = list(_chunks(member, _source(member), type_keys, wanted_months, block_size))
+        chunks = list(
+            _chunks(member, _source(member), projector, type_keys, wanted_months, block_size)
+        )
     except pa.ArrowInvalid as error:
         if "UTF8" not in str(error):
             raise InputError(f"cannot parse as CSV: {error}", file=member.name) from None
@@ -115,7 +173,7 @@ def iter_chunks(
                 file=member.name,
             ) from None
         source = pa.BufferReader(text.encode("utf-8"))
-        chunks = list(_chunks(member, source, type_keys, wanted_months, block_size))
+        chunks = list(_chunks(member, source, projector, type_keys, wanted_months, block_size))
         chunks[0].notes.insert(0, f"{member.name}: not UTF-8, read as Windows-1252 (cp1252)")
     yield from chunks
 
@@ -146,6 +204,7 @@ def _header(source: object, name: str) -> list[str]:
 def _chunks(
     member: _Member,
     source: object,
+    projector: Projector,
     type_keys: frozenset[str] | None,
     wanted_months: pd.PeriodIndex | None,
     block_size: int,
@@ -184,7 +243,7 @@ def _chunks(
     )
     offset, first_bad = 0, None
     for batch in reader:
-        chunk = _chunk(member.name, batch, offset, type_keys, wanted_months)
+        chunk = _chunk(member.name, batch, offset, projector, type_keys, wanted_months)
         chunk.notes[:0] = notes
         notes = []
         if bad_rows:
@@ -209,39 +268,98 @@ def _chunk(
     file: str,
     batch: pa.RecordBatch,
     offset: int,
+    projector: Projector,
     type_keys: frozenset[str] | None,
     wanted_months: pd.PeriodIndex | None,
 ) -> Chunk:
-    """Apply read_police_uk's drops (all but duplicates) to one block of rows."""
-    raw = batch.rename_columns([COLUMNS[c] for c in batch.schema.names]).to_pandas()
-    ledger = _ChunkLedger(len(raw), file, offset)
-    month = _month_periods(raw["month"], ledger)
+    """Apply read_police_uk's drops (all but duplicates) to one block of rows.
+
+    Columns stay Arrow arrays; text repeated from row to row is handled once per
+    distinct value (the dictionary), not once per row.
+    """
+    ledger = _ChunkLedger(batch.num_rows, file, offset)
+    month = _month_periods(batch.column("Month").to_pandas(), ledger)
     if wanted_months is not None:
         ledger.drop(~month.isin(wanted_months).to_numpy(), "month filtered out")
+    crime_type = batch.column("Crime type")
     if type_keys is not None:
-        ledger.drop(~category_mask(raw["crime_type"], type_keys), "crime type filtered out")
-    x, y = project_lonlat(
-        raw["longitude"], raw["latitude"], ledger, columns=("Longitude", "Latitude")
+        ledger.drop(~category_mask(crime_type.to_pandas(), type_keys), "crime type filtered out")
+    x, y = projector(
+        batch.column("Longitude"), batch.column("Latitude"), ledger, ("Longitude", "Latitude")
     )
     keep = ledger.keep
-    ids = raw["crime_id"][keep]
-    has_id = ids.notna().to_numpy()
-    fingerprint = np.zeros(len(ids), dtype=np.uint64)
-    if has_id.any():
-        fingerprint[has_id] = pd.util.hash_array(ids[has_id].to_numpy(dtype=object))
-    kept_month = pd.PeriodIndex(month[keep], freq="M")
+    which = pa.array(keep)
+    has_id, fingerprint = fingerprints(batch.column("Crime ID").filter(which))
     return Chunk(
         file,
-        rows=len(raw),
+        rows=batch.num_rows,
         dropped=dict(ledger.dropped),
         notes=list(ledger.notes),
         row=np.flatnonzero(keep) + offset,
         x=x[keep],
         y=y[keep],
-        month=kept_month.asi8.copy(),
-        lsoa_code=raw["lsoa_code"][keep].reset_index(drop=True),
-        force=raw["force"][keep].reset_index(drop=True),
-        crime_type=raw["crime_type"][keep].reset_index(drop=True),
+        month=pd.PeriodIndex(month[keep], freq="M").asi8.copy(),
+        lsoa_code=batch.column("LSOA code").filter(which),
+        force=batch.column("Reported by").filter(which),
+        crime_type=crime_type.filter(which),
         has_id=has_id,
         fingerprint=fingerprint,
     )
+
+
+class _Values:
+    """``values.iloc[i]`` of an Arrow array, for the ledger's notes."""
+
+    def __init__(self, array: pa.Array) -> None:
+        self.array = array
+
+    @property
+    def iloc(self) -> _Values:
+        return self
+
+    def __getitem__(self, i: int) -> object:
+        return self.array[int(i)].as_py()
+
+
+def _parsed(values: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray]:
+    """As ``_points._parsed``: blank and number of each value, each distinct value once."""
+    blank_d, number_d = _parsed_series(values.dictionary.to_pandas())
+    codes = values.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.append(blank_d, True)[codes], np.append(number_d, np.nan)[codes]
+
+
+_PRIME = np.uint64(0x100000001B3)
+
+
+def fingerprints(ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each row has an id, and a 64-bit hash of it (0 where none).
+
+    Computed on the Arrow buffers, without Python strings: FNV-style over the
+    id's 8-byte words, seeded with its length, then a splitmix64 finaliser.
+    The same id always gets the same hash, whatever block or file it is in.
+    """
+    ids = ids.cast(pa.large_string())
+    has = ~ids.is_null().to_numpy(zero_copy_only=False)
+    fp = np.zeros(len(ids), dtype=np.uint64)
+    if not has.any():
+        return has, fp
+    offsets = np.frombuffer(ids.buffers()[1], dtype=np.int64)[
+        ids.offset : ids.offset + len(ids) + 1
+    ]
+    data = np.frombuffer(ids.buffers()[2], dtype=np.uint8)
+    lengths = np.diff(offsets)
+    with np.errstate(over="ignore"):
+        for width in np.unique(lengths[has]):
+            rows = np.flatnonzero(has & (lengths == width))
+            padded = np.zeros((len(rows), max(8, -(-int(width) // 8) * 8)), dtype=np.uint8)
+            padded[:, :width] = data[offsets[rows][:, None] + np.arange(width)]
+            mixed = np.full(len(rows), np.uint64(0xCBF29CE484222325) ^ np.uint64(width))
+            for word in padded.view(np.uint64).T:
+                mixed = (mixed ^ word) * _PRIME
+            mixed ^= mixed >> np.uint64(30)
+            mixed *= np.uint64(0xBF58476D1CE4E5B9)
+            mixed ^= mixed >> np.uint64(27)
+            mixed *= np.uint64(0x94D049BB133111EB)
+            mixed ^= mixed >> np.uint64(31)
+            fp[rows] = mixed
+    return has, fp
