@@ -22,7 +22,6 @@ from hotspots.aggregation._aggregate import (
     _checked_tolerance,
     _covered,
     _named_positions,
-    _near_named,
     shipped_layer,
 )
 from hotspots.io._categories import resolve_categories
@@ -189,6 +188,32 @@ class _Placer:
         self.known = pd.Index([], dtype=complex)
         self.first = np.zeros(0, dtype=np.int64)
         self.hits = np.zeros(0, dtype=np.int64)
+        self.pairs = pd.Index([], dtype=np.int64)  # map point * areas + named area
+        self.close = np.zeros(0, dtype=bool)
+
+    def _near(self, point: np.ndarray, named: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """As ``_near_named``; each (map point, named area) pair measured once per process."""
+        differs = (named >= 0) & (named != position)
+        near = np.zeros(len(point), dtype=bool)
+        if not differs.any():
+            return near
+        pairs, pair_of_row = np.unique(
+            point[differs] * len(self.polygons) + named[differs], return_inverse=True
+        )
+        found = self.pairs.get_indexer(pairs)
+        new = found < 0
+        if new.any():
+            at = pairs[new] // len(self.polygons)
+            close = shapely.dwithin(
+                shapely.points(self.known.values.real[at], self.known.values.imag[at]),
+                self.polygons[pairs[new] % len(self.polygons)],
+                self.tolerance,
+            )
+            found[new] = len(self.pairs) + np.arange(int(new.sum()))
+            self.pairs = self.pairs.append(pd.Index(pairs[new]))
+            self.close = np.concatenate([self.close, close])
+        near[differs] = self.close[found][pair_of_row]
+        return near
 
     def __call__(self, chunk: Chunk) -> _Placed:
         n = 0 if chunk.x is None else len(chunk.x)
@@ -221,11 +246,9 @@ class _Placer:
         near = np.zeros(n, dtype=bool)
         if self.tolerance > 0:
             named = _dictionary_positions(chunk.lsoa_code, self.index)
-            if ((named >= 0) & (named != position)).any():
-                locations = shapely.points(uniques.real, uniques.imag)
-                near = _near_named(codes, named, position, locations, self.polygons, self.tolerance)
-                position = np.where(near, named, position)
-                on_line &= ~near
+            near = self._near(found[codes], named, position)
+            position = np.where(near, named, position)
+            on_line &= ~near
         force_codes, forces = _codes(chunk.force)
         type_codes, types = _codes(chunk.crime_type)
         return _Placed(
