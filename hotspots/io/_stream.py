@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyproj
 
@@ -106,7 +107,6 @@ class Projector:
         self.x = np.zeros(0)
         self.y = np.zeros(0)
         self.inside = np.zeros(0, dtype=bool)
-        self.text = _TextNumbers()
 
     def __call__(
         self,
@@ -115,8 +115,8 @@ class Projector:
         ledger: RowLedger,
         columns: tuple[str, str],
     ) -> tuple[np.ndarray, np.ndarray]:
-        blank_x, xs = self.text(lon)
-        blank_y, ys = self.text(lat)
+        blank_x, xs = _parsed(lon)
+        blank_y, ys = _parsed(lat)
         lon, lat = _Values(lon), _Values(lat)
         ledger.drop(blank_x & blank_y, "no coordinates", column=columns[0], values=lon)
         ledger.drop(~np.isfinite(xs), "unparseable coordinates", column=columns[0], values=lon)
@@ -322,27 +322,19 @@ class _Values:
         return self.array[int(i)].as_py()
 
 
-class _TextNumbers:
-    """As ``_points._parsed``, with a cache of the coordinate texts parsed so far."""
+def _parsed(values: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray]:
+    """As ``_points._parsed``: blank and number of each value, each distinct value once.
 
-    def __init__(self) -> None:
-        self.known = pd.Index([], dtype=object)
-        self.blank = np.zeros(0, dtype=bool)
-        self.number = np.zeros(0)
-
-    def __call__(self, values: pa.DictionaryArray) -> tuple[np.ndarray, np.ndarray]:
-        texts = pd.Index(values.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-        found = self.known.get_indexer(texts)
-        new = found < 0
-        if new.any():
-            blank, number = _parsed_series(pd.Series(texts[new], dtype=object))
-            found[new] = len(self.known) + np.arange(int(new.sum()))
-            self.known = self.known.append(texts[new])
-            self.blank = np.concatenate([self.blank, blank])
-            self.number = np.concatenate([self.number, number])
-        blank_d, number_d = self.blank[found], self.number[found]
-        codes = values.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        return np.append(blank_d, True)[codes], np.append(number_d, np.nan)[codes]
+    Arrow converts the distinct texts when they are all numbers (the usual case);
+    otherwise pandas does, as ``read_police_uk`` does.
+    """
+    try:
+        number_d = pc.cast(values.dictionary, pa.float64()).to_numpy(zero_copy_only=False)
+        blank_d = np.zeros(len(number_d), dtype=bool)
+    except pa.ArrowInvalid:
+        blank_d, number_d = _parsed_series(values.dictionary.to_pandas())
+    codes = values.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.append(blank_d, True)[codes], np.append(number_d, np.nan)[codes]
 
 
 _PRIME = np.uint64(0x100000001B3)
