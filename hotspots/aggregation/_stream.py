@@ -21,7 +21,6 @@ from hotspots.aggregation._aggregate import (
     NOT_IN_AREAS,
     _checked_tolerance,
     _covered,
-    _named_positions,
     shipped_layer,
 )
 from hotspots.io._categories import resolve_categories
@@ -182,6 +181,7 @@ class _Placer:
             else pyproj.Transformer.from_crs(27700, areas.crs, always_xy=True)
         )
         self.index = areas.index
+        self.lookup = {str(code): i for i, code in enumerate(areas.index)}
         self.polygons = areas.geometry.to_numpy()
         self.tree = shapely.STRtree(self.polygons)
         self.tolerance = tolerance
@@ -245,7 +245,7 @@ class _Placer:
         on_line = self.hits[found][codes] > 1
         near = np.zeros(n, dtype=bool)
         if self.tolerance > 0:
-            named = _dictionary_positions(chunk.lsoa_code, self.index)
+            named = _dictionary_positions(chunk.lsoa_code, self.lookup)
             near = self._near(found[codes], named, position)
             position = np.where(near, named, position)
             on_line &= ~near
@@ -276,11 +276,11 @@ def _codes(values: pa.DictionaryArray) -> tuple[np.ndarray, list]:
     return codes, values.dictionary.to_pylist()
 
 
-def _dictionary_positions(values: pa.DictionaryArray, index: pd.Index) -> np.ndarray:
-    """As ``_named_positions``: each row's own area code's position in ``index`` (or -1)."""
+def _dictionary_positions(values: pa.DictionaryArray, lookup: dict[str, int]) -> np.ndarray:
+    """As ``_named_positions``: each row's own area code's position in the areas (or -1)."""
     codes, names = _codes(values)
-    found = np.append(_named_positions(pd.Series(names, dtype=object), index), -1)
-    return found[codes]
+    found = np.fromiter((lookup.get(name, -1) for name in names), np.int64, len(names))
+    return np.append(found, -1)[codes]
 
 
 @dataclass
@@ -419,9 +419,12 @@ class _Total:
             return
         self.month_range += [int(month.min()), int(month.max())]
         self.month_range = [min(self.month_range), max(self.month_range)]
-        forces = np.asarray([*p.forces, None], dtype=object)[p.force[keep]]
-        has_force = p.force[keep] >= 0
-        self.month_forces |= set(zip(month[has_force].tolist(), forces[has_force], strict=True))
+        force = p.force[keep]
+        pairs = np.unique(month[force >= 0] * (len(p.forces) + 1) + force[force >= 0])
+        self.month_forces |= {
+            (int(pair // (len(p.forces) + 1)), p.forces[pair % (len(p.forces) + 1)])
+            for pair in pairs
+        }
         types = p.crime_type[keep]
         self.crime_types |= {p.crime_types[t] for t in np.unique(types[types >= 0])}
         self.near += int(p.near[keep].sum())
