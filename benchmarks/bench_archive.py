@@ -5,7 +5,9 @@ London burglary, 2024-12 to 2025-02, 13,711 rows) replicated into a folder of po
 files until it holds about ``--rows`` rows. Copy ``k`` is shifted ``3k`` months later
 (its ``Month`` values and file names) and gets fresh Crime IDs, so the archive spans
 many months like the real one; coordinates are unchanged (police.uk's snapped map
-points). The data are real rows replicated, not new incidents.
+points). ``--per-file K`` (default 20) puts K such copies of a month in one file, with
+distinct ids, so that a Met file holds ~90,000 rows like a real all-crime month (the
+shipped files are burglary only). The data are real rows replicated, not new incidents.
 
 Each side runs once in its own subprocess, so that peak memory (ru_maxrss of that
 child) is its own; wall and CPU seconds are reported.
@@ -76,8 +78,12 @@ def _shift(month: str, by: int) -> str:
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
-def build(folder: Path, rows: int) -> int:
-    """Replicate the shipped months into ``folder`` (shifted months, fresh ids)."""
+def build(folder: Path, rows: int, per_file: int = 1) -> int:
+    """Replicate the shipped months into ``folder`` (shifted months, fresh ids).
+
+    Each file holds ``per_file`` copies of a shipped month (each copy with its own ids),
+    so that files are as large as real all-crime monthly files (~90k rows for the Met).
+    """
     import hotspots
 
     with zipfile.ZipFile(hotspots.sample_path("police-uk-burglary")) as archive:
@@ -93,13 +99,15 @@ def build(folder: Path, rows: int) -> int:
             new = _shift(month, 3 * copy)
             header, *lines = text.splitlines()
             body = [
-                f"{copy:06d}{line[6:]}" if line[:1] not in ("", ",") else line for line in lines
+                f"{copy:04d}{k:02d}{line[6:]}" if line[:1] not in ("", ",") else line
+                for k in range(per_file)
+                for line in lines
             ]
             body = [line.replace(f",{month},", f",{new},", 1) for line in body]
             path = folder / new / Path(name).name.replace(month, new, 1)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
-            total += len(lines)
+            total += len(body)
         copy += 1
     return total
 
@@ -115,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--per-file", type=int, default=20, help="copies of a month per file")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder")
     args = parser.parse_args()
@@ -125,7 +134,9 @@ def main() -> None:
             print(f"reusing {folder}")
         else:
             folder.mkdir(parents=True, exist_ok=True)
-            print(f"{build(folder, args.rows):,} police.uk rows in {folder}")
+            total = build(folder, args.rows, args.per_file)
+            files = len(list(folder.rglob("*-street.csv")))
+            print(f"{total:,} police.uk rows in {files:,} files in {folder}")
         ours = run(OURS, str(folder), str(args.workers))
         peak = max(ours["maxrss_mb"], ours["children_maxrss_mb"])
         print(
