@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import boundaries
@@ -174,3 +175,16 @@ def test_dask_local_cluster_equals_in_memory(tmp_path, lsoa):
     ):
         got = count_police_uk(tmp_path, lsoa, client=client)
     _assert_same(got, tmp_path, lsoa)
+
+
+def test_id_fingerprints_depend_on_the_id_only():
+    from hotspots.io._stream import fingerprints
+
+    ids = ["a" * 64, "b" * 64, None, "c" * 64, "xy", "a" * 64, "xy", "c" * 63 + "d", "a" * 63]
+    has, fp = fingerprints(pa.array(ids))
+    assert has.tolist() == [i is not None for i in ids]
+    assert fp[0] == fp[5] and fp[4] == fp[6]
+    assert len(set(fp[has].tolist())) == 6
+    # the same ids in another block (sliced, mixed with other widths) hash alike
+    _, again = fingerprints(pa.array(ids[3:]))
+    assert (again == fp[3:]).all()

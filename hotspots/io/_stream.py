@@ -361,7 +361,11 @@ def fingerprints(ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         for width in np.unique(lengths[has]):
             rows = np.flatnonzero(has & (lengths == width))
             padded = np.zeros((len(rows), max(8, -(-int(width) // 8) * 8)), dtype=np.uint8)
-            padded[:, :width] = data[offsets[rows][:, None] + np.arange(width)]
+            start, stop = offsets[rows[0]], offsets[rows[-1]] + width
+            if stop - start == len(rows) * width:  # these ids lie one after another
+                padded[:, :width] = data[start:stop].reshape(len(rows), width)
+            else:
+                padded[:, :width] = data[offsets[rows][:, None] + np.arange(width)]
             mixed = np.full(len(rows), np.uint64(0xCBF29CE484222325) ^ np.uint64(width))
             for word in padded.view(np.uint64).T:
                 mixed = (mixed ^ word) * _PRIME
