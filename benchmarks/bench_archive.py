@@ -16,7 +16,11 @@ child) is its own; wall and CPU seconds are reported.
 - baseline: ``pandas.read_csv`` per file + ``concat``, ``points_from_xy`` + ``to_crs``,
   ``geopandas.sjoin`` to LSOAs and ``groupby(["code", "Month"]).size()``.
 
-Run: ``python benchmarks/bench_archive.py --rows 1000000 [--workers 1] [--skip-baseline]``
+With ``--dask``, the same count on a ``dask.distributed.LocalCluster`` (2 worker
+processes) is compared with the local result: equal counts and load report.
+
+Run: ``python benchmarks/bench_archive.py --rows 1000000 [--workers 1] [--skip-baseline]
+[--dask]``
 (``--keep DIR`` builds into / reuses DIR).
 """
 
@@ -52,6 +56,23 @@ pts = pts.to_crs(27700)
 joined = gpd.sjoin(pts, boundaries.load("lsoa")[["geometry"]], predicate="within")
 counts = joined.groupby(["code", "Month"]).size().unstack(fill_value=0)
 print(json.dumps(measure(rows, int(counts.to_numpy().sum()), counts.shape)))
+"""
+
+DASK = """
+import boundaries, hotspots
+from dask.distributed import Client, LocalCluster
+from hotspots import count_police_uk
+lsoa = boundaries.load("lsoa")
+start()
+local = count_police_uk(sys.argv[1], lsoa)
+local_seconds = time.perf_counter() - t
+with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                  dashboard_address=None) as cluster, Client(cluster) as client:
+    start()
+    on_dask = count_police_uk(sys.argv[1], lsoa, client=client)
+    result = measure(on_dask.attrs["report"].rows_read, int(on_dask.sum().sum()), on_dask.shape)
+same = on_dask.equals(local) and on_dask.attrs["report"] == local.attrs["report"]
+print(json.dumps({**result, "local_seconds": local_seconds, "equal": bool(same)}))
 """
 
 MEASURE = """
@@ -125,6 +146,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--per-file", type=int, default=20, help="copies of a month per file")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--dask", action="store_true", help="also on a LocalCluster (2 worker processes)"
+    )
     parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder")
     args = parser.parse_args()
     print(f"{platform.processor() or platform.machine()}, {platform.python_version()}")
@@ -144,6 +168,14 @@ def main() -> None:
             f"peak {peak:.0f} MB (largest process), rows {ours['rows']:,}, "
             f"counted {ours['counted']:,}, cube {ours['shape']}"
         )
+        if args.dask:
+            on_dask = run(DASK, str(folder))
+            print(
+                f"dask LocalCluster(2 processes): {on_dask['seconds']:.1f} s "
+                f"(local, one process: {on_dask['local_seconds']:.1f} s), "
+                f"counted {on_dask['counted']:,}; equal to the local result (counts and "
+                f"load report): {on_dask['equal']}"
+            )
         if args.skip_baseline:
             return
         base = run(BASELINE, str(folder))
