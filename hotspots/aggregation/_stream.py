@@ -449,19 +449,25 @@ class _Total:
     def _duplicates(self, fingerprint: np.ndarray, has_id: np.ndarray) -> np.ndarray:
         """Rows whose id was seen before (in earlier chunks or earlier in this one)."""
         fp = fingerprint[has_id]
-        repeated = pd.Series(fp).duplicated().to_numpy().copy()
+        order = np.argsort(fp, kind="stable")  # sorted keys: searchsorted walks in order
+        ordered = fp[order]
+        repeated = np.zeros(len(fp), dtype=bool)
+        repeated[1:] = ordered[1:] == ordered[:-1]  # a later row of an id in this chunk
         for run in self.runs:
-            at = np.minimum(np.searchsorted(run, fp), len(run) - 1)
-            repeated |= run[at] == fp
-        new = np.sort(fp[~repeated])
+            at = np.minimum(np.searchsorted(run, ordered), len(run) - 1)
+            repeated |= run[at] == ordered
+        new = ordered[~repeated]
         if len(new):
             self.runs.append(new)
             # merge runs of similar size: log(n) runs, each id merged log(n) times
             while len(self.runs) > 1 and len(self.runs[-1]) * 2 >= len(self.runs[-2]):
                 last = self.runs.pop()
                 merged = np.concatenate([self.runs.pop(), last])
-                merged.sort(kind="stable")
+                merged.sort()
                 self.runs.append(merged)
+        unordered = np.empty(len(fp), dtype=bool)
+        unordered[order] = repeated
+        repeated = unordered
         out = np.zeros(len(has_id), dtype=bool)
         out[has_id] = repeated
         return out
