@@ -188,3 +188,16 @@ def test_id_fingerprints_depend_on_the_id_only():
     # the same ids in another block (sliced, mixed with other widths) hash alike
     _, again = fingerprints(pa.array(ids[3:]))
     assert (again == fp[3:]).all()
+
+
+def test_month_without_files_is_no_data(tmp_path, lsoa):
+    files = _extract(tmp_path)
+    january = next(f for f in files if f.name.startswith("2025-01"))
+    text = january.read_text(encoding="utf-8").replace(",2025-01,", ",2025-02,")
+    (tmp_path / "2025-02-metropolitan-street.csv").write_text(text, encoding="utf-8")
+    january.unlink()
+    got = count_police_uk(tmp_path, lsoa)
+    _assert_same(got, tmp_path, lsoa)
+    assert [str(m) for m in got.columns] == ["2024-12", "2025-01", "2025-02"]
+    assert got["2025-01"].isna().all()
+    assert any("2025-01" in note for note in got.attrs["report"].notes)

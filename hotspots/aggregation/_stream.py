@@ -394,6 +394,7 @@ class _Total:
         self.near = 0
         self.on_line = 0
         self.month_range: list[int] = []  # of kept points
+        self.source_months: set[int] = set()  # months with kept points
         self.runs: list[np.ndarray] = []  # sorted fingerprints of ids kept so far
 
     def add(self, placed_chunks: list[_Placed]) -> None:
@@ -419,6 +420,7 @@ class _Total:
             return
         self.month_range += [int(month.min()), int(month.max())]
         self.month_range = [min(self.month_range), max(self.month_range)]
+        self.source_months.update(np.unique(month).tolist())
         force = p.force[keep]
         pairs = np.unique(month[force >= 0] * (len(p.forces) + 1) + force[force >= 0])
         self.month_forces |= {
@@ -479,12 +481,9 @@ class _Total:
         type_keys: frozenset[str] | None,
         notes: list[str],
     ) -> pd.DataFrame:
-        located_months = sorted(self.counts)
-        if located_months:
+        if self.month_range:  # every month from the source's first to its last
             months = pd.period_range(
-                pd.Period(ordinal=located_months[0], freq="M"),
-                pd.Period(ordinal=located_months[-1], freq="M"),
-                freq="M",
+                *(pd.Period(ordinal=m, freq="M") for m in self.month_range), freq="M"
             )
         else:
             months = pd.PeriodIndex([], freq="M")
@@ -499,6 +498,8 @@ class _Total:
         for j, month in enumerate(months):
             here = [force for m, force in self.month_forces if m == month.ordinal]
             coverage[:, j] &= _covered(areas, here, None)
+        empty = ~np.isin(months.asi8, list(self.source_months))
+        coverage[:, empty] = False
         not_covered = int(cube[~coverage].sum())
         cube[~coverage] = np.nan
         table = pd.DataFrame(cube, index=areas.index.copy(), columns=months)
@@ -508,6 +509,11 @@ class _Total:
         dropped[NOT_IN_AREAS] = self.outside
         dropped[NOT_COVERED] = not_covered
         place_notes = []
+        if empty.any():
+            place_notes.append(
+                "months with no data in the source (left as no data, never zero): "
+                + ", ".join(str(m) for m in months[empty])
+            )
         if self.near:
             place_notes.append(
                 f"boundary tie-break: {self.near:,} points in another area (or none) by "
