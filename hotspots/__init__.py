@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "aggregate": "hotspots.aggregation",
     "aggregate_monthly": "hotspots.aggregation",
     "roll_up": "hotspots.aggregation",
+    "count_police_uk": "hotspots.aggregation",
     # weights
     "spatial_weights": "hotspots.weights",
     # statistics
@@ -105,6 +106,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from hotspots.aggregation._aggregate import aggregate as aggregate
     from hotspots.aggregation._monthly import aggregate_monthly as aggregate_monthly
     from hotspots.aggregation._rollup import roll_up as roll_up
+    from hotspots.aggregation._stream import count_police_uk as count_police_uk
     from hotspots.dashboard._api import dashboard_page as dashboard_page
     from hotspots.evaluation._compare import compare_hotspot_methods as compare_hotspot_methods
     from hotspots.evaluation._compare import rolling_evaluation as rolling_evaluation
