@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import test_maps_browser
-from test_maps_browser import FIND_POINT, Browser
+from test_maps_browser import Browser
 
 import boundaries
 import hotspots
@@ -25,6 +25,20 @@ browser = test_maps_browser.browser  # the maps tests' Chromium fixture, shared
 TYPES = ["Possession of weapons", "Robbery"]
 HEATHROW = "E05013570"  # Heathrow Villages ward: the Met's "Aviation Security (SO18)"
 AREA_PATHS = "document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length"
+
+
+# a point inside an area drawn by the dashboard's Leaflet SVG layer, at the area's centre
+FIND_POINT = """
+(() => {
+  const paths = document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive');
+  for (const path of paths) {
+    const box = path.getBoundingClientRect();
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    if (box.width > 4 && document.elementFromPoint(x, y) === path) { return [x, y]; }
+  }
+  return null;
+})()
+"""
 
 
 @pytest.fixture(scope="module")

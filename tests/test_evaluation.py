@@ -149,7 +149,7 @@ def test_matches_an_independent_computation_on_the_ward_table(ward_split):
     n_top = int(np.ceil(0.05 * train.notna().sum()))  # 34 of 679 wards
     by_count = train.rank(ascending=False, method="first") <= n_top
     frame = wards.assign(count=train)
-    gi = hotspots.getis_ord(frame, "count", permutations=0)
+    gi = hotspots.getis_ord(frame, "count", permutations=0, inference="analytical")
     by_gi = gi["gi_label"].str.startswith("Hot spot").astype(bool)
     table = evaluate_hotspots(wards, {"count": by_count, "gi": by_gi}, test, before=train)
     columns = ["areas_selected", "area_share", "hit_rate", "pai", "pei", "pei_star", "rri"]
@@ -281,8 +281,8 @@ def test_rankings_leave_out_areas_with_few_own_incidents(ward_robbery, by):
 
 
 def test_gi_ranking_shows_each_hot_spots_own_count(ward_robbery):
-    ranked = rank_areas(ward_robbery, "gi", top=None, min_count=0)
-    gi = hotspots.getis_ord(ward_robbery, "count", permutations=0)
+    ranked = rank_areas(ward_robbery, "gi", top=None, min_count=0, seed=3)
+    gi = hotspots.getis_ord(ward_robbery, "count", seed=3)  # the same default inference
     hot = gi["gi_label"].str.startswith("Hot spot")
     assert set(ranked.index) == set(gi.index[hot])
     pd.testing.assert_series_equal(ranked["count"], ward_robbery.loc[ranked.index, "count"])
@@ -300,18 +300,19 @@ def test_rates_need_a_known_period():
 
 def test_map_top_lists_leave_out_areas_with_few_own_incidents(ward_robbery):
     """The maps' top lists get the ranking data: own counts shown, tiny counts left out."""
-    from hotspots.maps._api import _gi_layer
+    from hotspots.maps._layers import _gi_layer
 
-    gi = hotspots.getis_ord(ward_robbery, "count", permutations=0)
+    gi = hotspots.getis_ord(ward_robbery, "count", permutations=0, inference="analytical")
     hot = gi.index[gi["gi_label"].str.startswith("Hot spot")]
     strongest = gi.loc[hot, "gi_z"].idxmax()
     gi.loc[strongest, "count"] = MIN_OWN_COUNT - 1  # a hot neighbourhood, little of its own
     layer = _gi_layer(gi, "default", 10)
-    listed = [area.code for area in layer.top]
+    (top,) = layer.tops
+    listed = [area.code for area in top.areas]
     assert strongest not in listed and len(listed) == min(10, len(hot) - 1)
-    assert all("own incidents" in area.detail for area in layer.top)
-    assert "fewer than 5 incidents of their own not listed" in layer.top_title
-    assert "2023-07 to 2025-06" in layer.top_title
+    assert all("crimes" in area.detail for area in top.areas)  # each area's own count
+    assert "fewer than 5 incidents of their own not listed" in top.title
+    assert "2023-07 to 2025-06" in top.title
 
 
 def test_pai_is_one_on_average_when_the_past_says_nothing():

@@ -153,7 +153,9 @@ def test_hex_grid_end_to_end_on_police_uk_points():
     assert cube.isna().any(axis=1).sum() > 0
     train = cube.iloc[:, :2].sum(axis=1, min_count=2)
     test = cube.iloc[:, 2]
-    gi = hotspots.getis_ord(cells.assign(count=train), "count", permutations=0)
+    gi = hotspots.getis_ord(
+        cells.assign(count=train), "count", permutations=0, inference="analytical"
+    )
     hot = gi["gi_label"].str.startswith("Hot spot").astype(bool)
     assert 0 < hot.sum() < 0.1 * len(cells)
     table = hotspots.evaluate_hotspots(cells, hot, test, before=train)

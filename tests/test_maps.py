@@ -408,7 +408,7 @@ def test_tooltip_rows(synthetic):
     assert rows["Borough"] == row["borough_name"]
     assert rows["LISA cluster"] == row["lisa_label"]
     assert rows["Local Moran's I"] == format_number(row["lisa_i"])
-    assert rows["p-value (decides the label)"] in (f"{row['lisa_p_sim']:.3f}", "< 0.001")
+    assert rows["Pseudo p-value"] in (f"{row['lisa_p_sim']:.3f}", "< 0.001")
     assert rows["Crimes"] == f"{int(row['count']):,}"
     assert rows["Rate per 1,000 residents"] == f"{row['rate']:.1f}"
     assert rows["Residents"] == f"{int(row['population']):,}"

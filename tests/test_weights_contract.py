@@ -43,8 +43,11 @@ def kernel(boroughs):
 
 
 def dense(graph: Graph, ids: pd.Index) -> np.ndarray:
-    return graph.sparse.toarray()[np.ix_(pd.Index(graph.unique_ids).get_indexer(ids),
-                                         pd.Index(graph.unique_ids).get_indexer(ids))]  # fmt: skip
+    return graph.sparse.toarray()[
+        np.ix_(
+            pd.Index(graph.unique_ids).get_indexer(ids), pd.Index(graph.unique_ids).get_indexer(ids)
+        )
+    ]
 
 
 def moran_brute(x: np.ndarray, w: np.ndarray) -> float:
@@ -72,17 +75,22 @@ def gi_star_brute(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 STATISTICS = {
-    "global_moran": lambda areas, g: hotspots.global_moran(areas, "count", graph=g, seed=1,
-                                                           permutations=19).I,
-    "general_g": lambda areas, g: hotspots.general_g(areas, "count", graph=g, seed=1,
-                                                     permutations=19).G,
-    "local_moran": lambda areas, g: hotspots.local_moran(areas, "count", graph=g, seed=1,
-                                                         permutations=19)["lisa_i"].to_numpy(),
-    "getis_ord": lambda areas, g: hotspots.getis_ord(areas, "count", graph=g, seed=1,
-                                                     permutations=19)["gi_z"].to_numpy(),
-    "eb_moran": lambda areas, g: hotspots.eb_moran(areas, "count", "residents", graph=g, seed=1,
-                                                   permutations=19).I,
-}  # fmt: skip
+    "global_moran": lambda areas, g: (
+        hotspots.global_moran(areas, "count", graph=g, seed=1, permutations=19).I
+    ),
+    "general_g": lambda areas, g: (
+        hotspots.general_g(areas, "count", graph=g, seed=1, permutations=19).G
+    ),
+    "local_moran": lambda areas, g: hotspots.local_moran(
+        areas, "count", graph=g, seed=1, permutations=19
+    )["lisa_i"].to_numpy(),
+    "getis_ord": lambda areas, g: hotspots.getis_ord(
+        areas, "count", graph=g, seed=1, permutations=19
+    )["gi_z"].to_numpy(),
+    "eb_moran": lambda areas, g: (
+        hotspots.eb_moran(areas, "count", "residents", graph=g, seed=1, permutations=19).I
+    ),
+}
 
 
 @pytest.mark.parametrize("kind", ["Graph", "W"], ids=["Graph", "W"])
@@ -160,7 +168,9 @@ def test_getis_ord_never_binarises_a_kernel_graph_silently(boroughs, kernel):
 
 
 def test_getis_ord_with_kernel_weights_matches_ord_getis(boroughs, kernel):
-    result = hotspots.getis_ord(boroughs, "count", graph=kernel, transformation="o", permutations=0)
+    result = hotspots.getis_ord(
+        boroughs, "count", graph=kernel, transformation="o", permutations=0, inference="analytical"
+    )
     w = dense(kernel, boroughs.index)
     np.fill_diagonal(w, 0)
     # no self-weight in the graph: the area weighs the largest weight of its row (esda)
@@ -174,14 +184,20 @@ def test_getis_ord_with_kernel_weights_matches_ord_getis(boroughs, kernel):
 
 
 def test_getis_ord_binary_default_equals_explicit_b_and_o_on_binary(boroughs, queen):
-    default = hotspots.getis_ord(boroughs, "count", graph=queen, permutations=0)
-    explicit = hotspots.getis_ord(boroughs, "count", graph=queen, permutations=0,
-                                  transformation="b")  # fmt: skip
+    default = hotspots.getis_ord(
+        boroughs, "count", graph=queen, permutations=0, inference="analytical"
+    )
+    explicit = hotspots.getis_ord(
+        boroughs, "count", graph=queen, permutations=0, inference="analytical", transformation="b"
+    )
     # on a binary graph the row maximum is 1: "o" is the same Gi*
-    as_given = hotspots.getis_ord(boroughs, "count", graph=queen, permutations=0,
-                                  transformation="o")  # fmt: skip
+    as_given = hotspots.getis_ord(
+        boroughs, "count", graph=queen, permutations=0, inference="analytical", transformation="o"
+    )
     # a row-standardised contiguity graph is binary up to a row scale: the default stays "b"
-    rows = hotspots.getis_ord(boroughs, "count", graph=queen.transform("R"), permutations=0)
+    rows = hotspots.getis_ord(
+        boroughs, "count", graph=queen.transform("R"), permutations=0, inference="analytical"
+    )
     for other in (explicit, as_given, rows):
         np.testing.assert_allclose(other["gi_z"], default["gi_z"], rtol=RTOL)
     w = dense(queen, boroughs.index) + np.eye(len(boroughs))
@@ -191,8 +207,9 @@ def test_getis_ord_binary_default_equals_explicit_b_and_o_on_binary(boroughs, qu
 
 
 def test_getis_ord_row_standardised_star(boroughs, queen):
-    result = hotspots.getis_ord(boroughs, "count", graph=queen, permutations=0,
-                                transformation="r")  # fmt: skip
+    result = hotspots.getis_ord(
+        boroughs, "count", graph=queen, permutations=0, inference="analytical", transformation="r"
+    )
     w = dense(queen, boroughs.index) + np.eye(len(boroughs))
     w = w / w.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(
@@ -201,8 +218,7 @@ def test_getis_ord_row_standardised_star(boroughs, queen):
 
 
 def test_general_g_with_kernel_weights(boroughs, kernel):
-    result = hotspots.general_g(boroughs, "count", graph=kernel, transformation="o",
-                                permutations=0)  # fmt: skip
+    result = hotspots.general_g(boroughs, "count", graph=kernel, transformation="o", permutations=0)
     w = dense(kernel, boroughs.index)
     np.testing.assert_allclose(
         result.G, general_g_brute(boroughs["count"].to_numpy(), w), rtol=RTOL

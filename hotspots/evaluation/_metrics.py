@@ -303,7 +303,7 @@ def concentration(counts: pd.Series, *, top: float = 0.05) -> Concentration:
         Crime per place (areas, grid cells, street segments). NaN (no data) is
         left out; zeros count as places without crime.
     top : float, default 0.05
-        Share of places for :attr:`Concentration.top_share` (the places with
+        Share of places for ``top_share`` (the places with
         the most crime; the last place counted in part when the share does not
         fall on a whole number of places).
 

@@ -346,6 +346,8 @@ def read_mps_crime(
     ----------
     path : path
         As for :func:`hotspots.read_met_crime`.
+    stub_months : {"drop", "keep"}, default "drop"
+        As for :func:`hotspots.read_met_crime`.
 
     Returns
     -------

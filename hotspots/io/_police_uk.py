@@ -407,7 +407,10 @@ def _month_force_read_before(
     """
     if len(month) == 0 or file_of_row.max(initial=0) == 0:
         return np.zeros(len(month), dtype=bool)
-    key = pd.Series(month.astype("str").to_numpy() + "|" + force.astype("str").to_numpy())
+    # a month that did not parse (NaT) is a key of its own: those rows are dropped anyway
+    months = month.astype("string").fillna("no month").to_numpy(dtype=object)
+    forces = force.astype("string").fillna("no force").to_numpy(dtype=object)
+    key = pd.Series(months + "|" + forces)
     first_file = pd.Series(file_of_row).groupby(key.to_numpy()).transform("min").to_numpy()
     return file_of_row != first_file
 

@@ -318,7 +318,7 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
             labels.append(label)
             columns.append(_number(frame[column], frame.index))
     for column, label in (
-        (p, "Pseudo p-value" if p == "lisa_p_sim" else "p-value"),
+        (p, "Pseudo p-value" if p == "lisa_p_sim" else "p-value (decides the label)"),
         (_col(frame, "lisa_p_adjusted"), "Adjusted p-value"),
     ):
         if column:
@@ -360,7 +360,7 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         labels.append("Gi* z-score")
         columns.append(_number(frame[z], frame.index))
     for role, label in (
-        ("gi_p", "p-value (decides the category)"),
+        ("gi_p", "p-value (decides the label)"),
         ("gi_p_adjusted", "Adjusted p-value"),
         ("gi_p_sim", "Pseudo p-value (permutations)"),
     ):
