@@ -167,7 +167,7 @@ def stability_study(seeds: int) -> pd.DataFrame:
     """Labels across seeds 1..seeds on the shipped ward table, latest 12 months."""
     wards = boundaries.load("wards")
     graph = hotspots.spatial_weights(wards)
-    table = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    table = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     table = table[table["month"] >= table["month"].max() - 11]
     rows = []
     for crime in ("Possession of Weapons", "Robbery"):

@@ -28,8 +28,8 @@ from test_maps_browser import Browser, _chromium  # noqa: E402
 
 def build(path: Path) -> None:
     wards = boundaries.load("wards")
-    crimes = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
-    monthly = hotspots.aggregate(crimes, wards, by="month", crime_types="Burglary")
+    crimes = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    monthly = hotspots.aggregate_monthly(crimes, wards, crime_types="Burglary")
     cube = hotspots.space_time_cube(monthly)
     last12 = hotspots.aggregate(
         crimes[crimes["month"] >= cube.columns[-12]], wards, crime_types="Burglary"

@@ -38,7 +38,7 @@ def wards():
 def last_year():
     """Weapons and robbery per ward over the latest 12 months of the shipped Met table."""
     wards = boundaries.load("wards")
-    table = hotspots.read_mps_crime(hotspots.sample_path("mps-ward-crime"))
+    table = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     table = table[table["month"] >= table["month"].max() - 11]
     out = {}
     for crime in ("Possession of Weapons", "Robbery"):

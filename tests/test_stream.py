@@ -11,7 +11,7 @@ import pytest
 
 import boundaries
 import hotspots
-from hotspots import InputError, aggregate, count_police_uk, read_police_uk
+from hotspots import InputError, aggregate_monthly, count_police_uk, read_police_uk
 
 SAMPLE = hotspots.sample_path("police-uk-burglary")
 DATA = Path(__file__).parent / "data" / "police_uk"  # real extracts (see test_police_uk.py)
@@ -32,7 +32,7 @@ def lsoa():
 
 def _reference(source, areas, **kw):
     points = read_police_uk(source, **{k: v for k, v in kw.items() if k != "tolerance"})
-    table = aggregate(points, areas, by="month", tolerance=kw.get("tolerance", 20.0))
+    table = aggregate_monthly(points, areas, tolerance=kw.get("tolerance", 20.0))
     read, placed = points.attrs["report"], table.attrs["report"]
     return table, read, placed
 

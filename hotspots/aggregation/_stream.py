@@ -51,8 +51,8 @@ def count_police_uk(
     """Count police.uk street-level crime per area and month, streaming the files.
 
     The same counts and row accounting as
-    ``aggregate(read_police_uk(source, crime_types=..., months=...), areas,
-    by="month", tolerance=...)``, without holding the incidents in memory:
+    ``aggregate_monthly(read_police_uk(source, crime_types=..., months=...), areas,
+    tolerance=...)``, without holding the incidents in memory:
     each file is read in blocks of ``block_size`` bytes (only the seven
     columns counting needs), each distinct map point is placed once per
     worker, and counts are added up as blocks arrive. Memory grows with the
@@ -84,7 +84,7 @@ def count_police_uk(
     Returns
     -------
     pandas.DataFrame
-        As :func:`hotspots.aggregate` with ``by="month"``: indexed like
+        As :func:`hotspots.aggregate_monthly`: indexed like
         ``areas``, one column per month (a ``PeriodIndex`` named ``month``),
         zero where covered and nothing happened, NaN where the forces that
         published that month do not cover the area. ``attrs["report"]`` is one
