@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -21,8 +22,8 @@ import pytest
 import boundaries
 import hotspots
 from hotspots import HotspotsWarning, InputError
+from hotspots._files import write_together
 from hotspots.cli import _main as cli
-from hotspots.cli._outputs import write_all
 
 DATA = Path(__file__).parent / "data"
 STREET = DATA / "police_uk" / "2024-12-metropolitan-street.csv"  # 619 data rows
@@ -496,7 +497,7 @@ def test_a_failed_write_leaves_every_output_as_it_was(tmp_path):
         Path(path).write_text("new", encoding="utf-8")
 
     with pytest.raises(InputError, match=r"b.html: No space left on device; no output was changed"):
-        write_all([(str(first), fine), (str(second), full_disk)])
+        write_together([(str(first), fine), (str(second), full_disk)])
     assert first.read_text(encoding="utf-8") == "old a"
     assert second.read_text(encoding="utf-8") == "old b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.html"]
@@ -577,3 +578,16 @@ def test_a_selection_of_months_is_not_a_gap(ward_table):
     assert [str(m) for m in monthly.columns[[0, -1]]] == ["2024-07", "2025-06"]
     assert monthly.shape == (680, 12) and monthly.notna().sum().min() == 679
     assert not any("no data in the source" in n for n in monthly.attrs["report"].notes)
+
+
+def test_outputs_get_the_permissions_of_a_new_file(tmp_path):
+    """The temporary file is private (0600); the output it becomes is not."""
+    target = tmp_path / "page.html"
+    old = os.umask(0o022)
+    try:
+        write_together([(str(target), lambda path: Path(path).write_text("x"))])
+    finally:
+        os.umask(old)
+    assert target.read_text() == "x"
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]  # no temporary left

@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from hotspots import _vocabulary as vocabulary
 from hotspots._errors import InputError
+from hotspots._files import write_together
 from hotspots._version import __version__
 from hotspots.cli import _arguments as arguments
 from hotspots.cli import _dashboard, _repeats
@@ -470,7 +471,7 @@ def _add_inference(parser: argparse.ArgumentParser | argparse._ArgumentGroup) ->
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from hotspots.cli._outputs import demo_text, write_all, write_map
+    from hotspots.cli._outputs import demo_text, write_map
     from hotspots.cli._pipeline import AnalysisSpec, run_analysis
     from hotspots.cli._progress import Progress
 
@@ -493,7 +494,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     analysis = run_analysis(spec, progress)
     title = "Possession of weapons in London, by ward"
     with progress.step("drawing the map"):
-        write_all([(args.out, lambda path: write_map(analysis, path, title=title))])
+        write_together([(args.out, lambda path: write_map(analysis, path, title=title))])
     print(demo_text(analysis, args.out))
     _print_reports(analysis, args.quiet)
     return 0
@@ -503,7 +504,6 @@ def _run_analyse(args: argparse.Namespace) -> int:
     from hotspots.cli._inputs import TableColumns
     from hotspots.cli._outputs import (
         analysis_text,
-        write_all,
         write_evaluation,
         write_map,
         write_summary,
@@ -571,7 +571,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         writers.append((args.out_evaluation, lambda path: write_evaluation(analysis, path)))
     if writers:
         with progress.step("writing " + ", ".join(Path(path).name for path, _ in writers)):
-            write_all(writers)
+            write_together(writers)
     print(analysis_text(analysis, outputs))
     _print_reports(analysis, args.quiet)
     return 0

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,40 +99,6 @@ def check_writable(path: str) -> None:
         raise InputError(f"cannot write in {str(folder)!r}: {error.strerror}") from None
 
 
-def write_all(writers: Sequence[tuple[str, Callable[[str], None]]]) -> None:
-    """Write every output atomically and together.
-
-    Each writer writes to a temporary file in its output's own folder; only when
-    all have succeeded are they renamed over the outputs (an atomic replace).
-    On any failure (a full disk, an interruption) the temporary files are
-    removed and every existing output is left as it was.
-    """
-    done: list[tuple[str, str]] = []
-    try:
-        for path, write in writers:
-            target = Path(path)
-            handle, temporary = tempfile.mkstemp(
-                prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent
-            )
-            os.close(handle)
-            done.append((temporary, path))
-            if target.suffix.lower() == ".gpkg":
-                os.unlink(temporary)  # the GeoPackage driver makes the file itself
-            write(temporary)
-    except BaseException as error:
-        for temporary, _ in done:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        if isinstance(error, OSError):
-            path = done[-1][1] if done else "the outputs"
-            raise InputError(
-                f"cannot write {path}: {error.strerror or error}; no output was changed"
-            ) from None
-        raise
-    for temporary, path in done:
-        os.replace(temporary, path)
-
-
 def write_map(analysis: Analysis, path: str, *, title: str | None = None) -> None:
     """Save the combined map: the counts or rates and a layer per local result.
 
@@ -164,7 +129,7 @@ def write_table(analysis: Analysis, path: str) -> None:
 
 
 def write_evaluation(analysis: Analysis, path: str) -> None:
-    """The evaluation table (one row per hot-spot method) as CSV (through :func:`write_all`)."""
+    """The evaluation table (one row per hot-spot method) as CSV, at a temporary path."""
     table = analysis.evaluation.reset_index()
     meta = analysis.evaluation.attrs.get("hotspots", {})
     table.insert(0, "test", meta.get("test"))

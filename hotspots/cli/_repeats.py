@@ -128,6 +128,7 @@ def add_parser(
 def run(args: argparse.Namespace) -> int:
     """Run ``hotspots repeats``; returns the exit status."""
     import boundaries
+    from hotspots._files import write_text
     from hotspots.cli._inputs import POLICE_UK, TableColumns, input_kind, read_crime, resolve_path
     from hotspots.io import read_police_uk
     from hotspots.repeats import (
@@ -137,7 +138,6 @@ def run(args: argparse.Namespace) -> int:
         repeat_areas,
         repeat_locations,
     )
-    from hotspots.repeats._figure import write_atomic
 
     paths = [resolve_path(text) for text in args.inputs]
     kinds = {input_kind(path) for path in paths}
@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         points, time=time, distance_bands=list(args.distance_bands), time_bands=list(time_bands),
         permutations=args.permutations, seed=args.seed, alpha=args.alpha, correction=correction,
     )  # fmt: skip
-    write_atomic(out / OUTPUT_FILES["knox"], knox.to_csv(index=False))
+    write_text(out / OUTPUT_FILES["knox"], knox.to_csv(index=False))
     near_repeat_figure(knox, out / OUTPUT_FILES["figure"])
     window = args.window
     if window is not None and len(window) == 1:
@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         points, location=args.location_column, time=time, window=window,
         alpha=args.alpha, correction=correction,
     )  # fmt: skip
-    write_atomic(
+    write_text(
         out / OUTPUT_FILES["locations"],
         places.assign(x=places.geometry.x, y=places.geometry.y)
         .drop(columns=places.geometry.name)

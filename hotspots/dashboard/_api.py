@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import pandas as pd
 
 from hotspots._errors import InputError
+from hotspots._files import write_text
 from hotspots.dashboard._figures import dashboard_figures
 from hotspots.dashboard._page import render
 
@@ -134,19 +133,5 @@ def dashboard_page(
         title = DEFAULT_TITLE if crime_types is None else "Crime in London: " + ", ".join(names)
     page = render(figures, title)
     if out is not None:
-        _write_atomically(Path(out), page)
+        write_text(out, page)
     return page
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError("no such folder", file=folder)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

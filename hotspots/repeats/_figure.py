@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from html import escape
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from hotspots._files import write_text
 from hotspots._vocabulary import KNOX_MORE
 from hotspots.repeats._knox import check_table
 
@@ -109,7 +109,7 @@ def near_repeat_figure(knox: pd.DataFrame, path: str | os.PathLike[str] | None =
     parts.append("</svg>")
     svg = "\n".join(parts) + "\n"
     if path is not None:
-        write_atomic(Path(path), svg)
+        write_text(Path(path), svg)
     return svg
 
 
@@ -121,18 +121,3 @@ def _colour(ratio: float) -> str:
     target = (203, 24, 29) if s > 0 else (33, 102, 172)
     mix = [round(255 + (c - 255) * abs(s)) for c in target]
     return "#{:02x}{:02x}{:02x}".format(*mix)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(temp, 0o666 & ~umask)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -120,12 +120,16 @@ def emerging_hotspots(
     permutations : int or "adaptive", default "adaptive"
         Conditional permutations per bin, as for :func:`hotspots.getis_ord`:
         ``"adaptive"`` chooses them per bin (sequential Monte Carlo p-values,
-        with the resolution the correction over the areas of a period needs);
-        a whole number fixes them (0 only with ``inference="analytical"``).
+        with the resolution the correction at ``alpha`` over the areas of a
+        period needs: the categories use only significance at ``alpha``, so a
+        period's 99 % bin may be borderline, counted in
+        ``attrs["hotspots"]["borderline"]``); a whole number fixes them (0 only
+        with ``inference="analytical"``).
     seed : int, optional
         Seed for the permutations. Every period uses this same seed, so with
-        ``time_lag=0`` each period's ``gi_p_sim`` is exactly that of
-        ``getis_ord(..., seed=seed)`` on the period. ``None`` draws one,
+        ``time_lag=0`` and a whole number of permutations each period's
+        ``gi_p_sim`` is exactly that of ``getis_ord(..., seed=seed)`` on the
+        period. ``None`` draws one,
         recorded in ``attrs["hotspots"]["seed"]``.
     alpha : float, default 0.05
         As for :func:`hotspots.getis_ord`: the weakest confidence that counts
@@ -204,13 +208,15 @@ def emerging_hotspots(
     csr = csr.binary(self_weight=1.0)
     values = cube.to_numpy()
     levels = gi_levels(alpha) or [alpha]
-    plan = _Plan(permutations, inference, min(levels), min(levels), correction)
+    # the categories need each period's significance at alpha only: the resolution is aimed
+    # there (a period's 99 % bin may then be borderline; getis_ord aims at the 99 % bin)
+    plan = _Plan(permutations, inference, alpha, alpha, correction)
     z, p_sim, used, island = _space_time_gi(values, csr, time_lag, plan, seed)
     table, bins, border = _period_table(
         cube, z, p_sim, used, island, alpha, correction, inference, levels
     )
     m = int((~island[:, -1] & ~np.isnan(values[:, -1])).sum())
-    maximum, stop = inference_plan(permutations, inference, m, min(levels), correction)
+    maximum, stop = inference_plan(permutations, inference, m, alpha, correction)
     provenance = {
         **cube.attrs.get("hotspots", {}),
         "statistic": "emerging hot spots (space-time Gi*, Mann-Kendall)",
@@ -221,7 +227,7 @@ def emerging_hotspots(
         "permutations": permutations,
         "permutations_max": maximum,
         "stop_extremes": stop,
-        "rule": inference_text(permutations, maximum, stop, m, min(levels), correction)
+        "rule": inference_text(permutations, maximum, stop, m, alpha, correction)
         + " (in the final period; each period by its own number of areas)",
         "permutations_used": int(used.sum()),
         "borderline": int(border.sum()),
@@ -255,8 +261,8 @@ class _Plan:
 
     permutations: int | str
     inference: str
-    level: float  # the strongest bin's level: the resolution to reach
-    sure_level: float  # the strongest bin: where an area may stop early
+    level: float  # the level whose corrected significance the resolution must reach
+    sure_level: float  # the level at which an area may stop early as surely significant
     correction: str | None
 
     def engine(self, m: int) -> tuple[int, int]:
