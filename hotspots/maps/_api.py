@@ -18,7 +18,7 @@ per kind, in :data:`_BUILDERS`) and drawn in :mod:`hotspots.maps._draw`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -155,6 +155,33 @@ def _single(
 # ------------------------------------------------------------------ public
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SHARED_DOCS = {
+    "basemap": """basemap : str, optional
+        Tiles to draw beneath the areas: a provider name (e.g.
+        ``"CartoDB positron"``) or a tile URL with ``{z}/{x}/{y}`` (e.g. an
+        internal tile server), which needs `attribution`. None (default)
+        keeps the map fully offline.
+    attribution : str, optional
+        The copyright line of a `basemap` given as a URL (shown on the map).""",
+    "returns": """Returns
+    -------
+    folium.Map
+        Save it with ``.save("map.html")``: one self-contained page that works offline.""",
+}
+
+
+def _shared_doc(function: F) -> F:
+    """Fill the parameters every map function shares into its docstring (one text, six maps)."""
+    doc = function.__doc__ or ""
+    for key, text in _SHARED_DOCS.items():
+        doc = doc.replace("{" + key + "}", text)
+    function.__doc__ = doc
+    return function
+
+
+@_shared_doc
 def choropleth_map(
     result: gpd.GeoDataFrame,
     column: str = "rate",
@@ -188,19 +215,11 @@ def choropleth_map(
         Map title; by default the column with the crime type and period.
     palette : {"default", "colourblind"}
         YlOrRd, or viridis (readable with colour-vision deficiencies).
-    basemap : str, optional
-        Tiles to draw beneath the areas: a provider name (e.g.
-        ``"CartoDB positron"``) or a tile URL with ``{z}/{x}/{y}`` (e.g. an
-        internal tile server), which needs `attribution`. None (default)
-        keeps the map fully offline.
-    attribution : str, optional
-        The copyright line of a `basemap` given as a URL (shown on the map).
+    {basemap}
     top : int, default 10
         How many of the highest areas to list in the side panel.
 
-    Returns
-    -------
-    folium.Map
+    {returns}
         Save it with ``m.save("map.html")``; the file opens without a network
         unless a `basemap` was asked for.
 
@@ -225,6 +244,7 @@ def choropleth_map(
     )
 
 
+@_shared_doc
 def cluster_map(
     result: gpd.GeoDataFrame,
     *,
@@ -240,27 +260,19 @@ def cluster_map(
     ----------
     result : geopandas.GeoDataFrame
         The result of :func:`hotspots.local_moran` (column ``lisa_label``;
-        ``lisa_i``, ``lisa_p_sim`` and the counts are shown in tooltips when
-        present).
+        ``lisa_i``, ``lisa_z``, ``lisa_p`` (the p-value that decided the label)
+        and the counts are shown in tooltips when present).
     title : str, optional
         Map title; by default "LISA clusters" with the crime type and period.
     palette : {"default", "colourblind"}
         High-High red, Low-Low blue, Low-High light blue, High-Low pink and
         not significant light grey; or the Okabe-Ito colour-blind-safe colours.
-    basemap : str, optional
-        Tiles to draw beneath the areas: a provider name (e.g.
-        ``"CartoDB positron"``) or a tile URL with ``{z}/{x}/{y}`` (e.g. an
-        internal tile server), which needs `attribution`. None (default)
-        keeps the map fully offline.
-    attribution : str, optional
-        The copyright line of a `basemap` given as a URL (shown on the map).
+    {basemap}
     top : int, default 10
         How many High-High areas to list, strongest first (by ``lisa_z`` if
         present, else by ``lisa_i``).
 
-    Returns
-    -------
-    folium.Map
+    {returns}
 
     Examples
     --------
@@ -281,6 +293,7 @@ def cluster_map(
     )
 
 
+@_shared_doc
 def hotspot_map(
     result: gpd.GeoDataFrame,
     *,
@@ -296,24 +309,17 @@ def hotspot_map(
     ----------
     result : geopandas.GeoDataFrame
         The result of :func:`hotspots.getis_ord` (column ``gi_label``;
-        ``gi_z``, ``gi_p`` and ``gi_p_sim`` are shown when present).
+        ``gi_z``, ``gi_p`` (the p-value that decided the label),
+        ``gi_p_adjusted`` and ``gi_p_sim`` are shown when present).
     title : str, optional
         Map title; by default "Hot and cold spots" with the crime type and period.
     palette : {"default", "colourblind"}
         Deep blue through light grey to deep red, or purple to orange (PuOr).
-    basemap : str, optional
-        Tiles to draw beneath the areas: a provider name (e.g.
-        ``"CartoDB positron"``) or a tile URL with ``{z}/{x}/{y}`` (e.g. an
-        internal tile server), which needs `attribution`. None (default)
-        keeps the map fully offline.
-    attribution : str, optional
-        The copyright line of a `basemap` given as a URL (shown on the map).
+    {basemap}
     top : int, default 10
         How many hot spots to list, highest z-score first.
 
-    Returns
-    -------
-    folium.Map
+    {returns}
 
     Examples
     --------
@@ -334,6 +340,7 @@ def hotspot_map(
     )
 
 
+@_shared_doc
 def emerging_map(
     result: EmergingHotspots,
     *,
@@ -362,21 +369,13 @@ def emerging_map(
     palette : {"default", "colourblind"}
         Reds for hot and blues for cold patterns, or oranges and purples; the
         period layer uses the colours of :func:`hotspot_map`.
-    basemap : str, optional
-        Tiles to draw beneath the areas: a provider name (e.g.
-        ``"CartoDB positron"``) or a tile URL with ``{z}/{x}/{y}`` (e.g. an
-        internal tile server), which needs `attribution`. None (default)
-        keeps the map fully offline.
-    attribution : str, optional
-        The copyright line of a `basemap` given as a URL (shown on the map).
+    {basemap}
     top : int, default 10
         How many hot-spot areas to list: persistent first, then intensifying,
         consecutive, new, oscillating, sporadic, diminishing and historical
         (the steepest upward trend first within a pattern).
 
-    Returns
-    -------
-    folium.Map
+    {returns}
 
     Examples
     --------
@@ -406,6 +405,7 @@ def emerging_map(
     return draw(frame, layers, title, basemap, attribution, top)
 
 
+@_shared_doc
 def change_map(
     result: gpd.GeoDataFrame,
     *,
@@ -427,21 +427,15 @@ def change_map(
         Map title; by default "Change between periods" with the crime type
         and period.
     palette : {"default", "colourblind"}
-        Significant increase red, significant decrease blue and no
-        significant change light grey; or orange and purple.
-    basemap : str, optional
-        Tiles to draw beneath the areas: a provider name (e.g.
-        ``"CartoDB positron"``) or a tile URL with ``{z}/{x}/{y}`` (e.g. an
-        internal tile server), which needs `attribution`. None (default)
-        keeps the map fully offline.
-    attribution : str, optional
-        The copyright line of a `basemap` given as a URL (shown on the map).
+        Significantly above the trend (the default test) or significant
+        increase red, below the trend or decrease blue, in line with the trend
+        or no significant change a near-white neutral; or orange and purple.
+    {basemap}
     top : int, default 10
-        How many significant increases to list, the largest rise in crimes first.
+        How many areas each list shows: the largest significant rises (above
+        the trend, for the default test) and the largest falls.
 
-    Returns
-    -------
-    folium.Map
+    {returns}
 
     Examples
     --------
@@ -477,6 +471,7 @@ def _check_one_crime_type(frames: list[gpd.GeoDataFrame]) -> None:
             )
 
 
+@_shared_doc
 def combined_map(
     *results: gpd.GeoDataFrame | EmergingHotspots,
     column: str = "rate",
@@ -514,19 +509,11 @@ def combined_map(
         Map title.
     palette : {"default", "colourblind"}
         Colour palette of every layer.
-    basemap : str, optional
-        Tiles to draw beneath the areas: a provider name (e.g.
-        ``"CartoDB positron"``) or a tile URL with ``{z}/{x}/{y}`` (e.g. an
-        internal tile server), which needs `attribution`. None (default)
-        keeps the map fully offline.
-    attribution : str, optional
-        The copyright line of a `basemap` given as a URL (shown on the map).
+    {basemap}
     top : int, default 10
         How many top at-risk areas each layer lists.
 
-    Returns
-    -------
-    folium.Map
+    {returns}
 
     Examples
     --------
