@@ -983,3 +983,13 @@ def test_emerging_legend_lists_only_patterns_present(synthetic):
     block = card(html, "emerging")
     assert [c for c, _, _ in legend_rows(block)] == ["New hot spot", "No pattern detected"]
     assert "No area in: Persistent hot spot" in block
+
+
+def test_rate_labels_name_their_denominator(wards):
+    """A rate per 1,000 young residents is never labelled "per 1,000 residents"."""
+    crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
+    young = boundaries.population("wards", ages=(10, 24))
+    counts = hotspots.aggregate(crime, wards, crime_types="robbery", population=young)
+    html = render(hotspots.choropleth_map(counts))
+    assert "Rate per 1,000 residents aged 10 to 24" in html
+    assert "Rate per 1,000 residents<" not in html and "Rate per 1,000 residents," not in html

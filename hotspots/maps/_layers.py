@@ -206,7 +206,15 @@ def _measures(frame: pd.DataFrame) -> tuple[tuple[str, ...], pd.Series | None]:
         columns.append(
             _number(values, frame.index, format_rate if column == "rate" else format_number)
         )
-    return tuple(_COLUMN_LABELS[c] for c in present), _rows(columns)
+    return tuple(_column_label(frame, c) for c in present), _rows(columns)
+
+
+def _column_label(frame: pd.DataFrame, column: str) -> str:
+    """A measure's label; a rate names its denominator (never "residents" for another)."""
+    if column in ("rate", "population"):
+        who = _provenance(frame).get("denominator") or "residents"
+        return f"Rate per 1,000 {who}" if column == "rate" else who[:1].upper() + who[1:]
+    return _COLUMN_LABELS.get(column, column)
 
 
 def _top_areas(frame: pd.DataFrame, order: pd.Index, top: int, detail: pd.Series) -> list[TopArea]:
@@ -271,7 +279,7 @@ def _choropleth_layer(
     class_names = class_labels(edges, fmt)
     scheme = classed_scheme(edges, palette, class_names)
     classes_ = pd.Series(assign_classes(values.to_numpy(), edges, class_names), index=frame.index)
-    label = _COLUMN_LABELS.get(column, column)
+    label = _column_label(frame, column)
     provenance = _provenance(frame)
     period = provenance.get("period")
     legend_title = f"{label}, {period}" if period and column in ("rate", "count") else label
