@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -75,21 +80,61 @@ def _run(task, blocks: list[tuple[int, int]], threads: int) -> None:
     """Run ``task(start, stop)`` on every block, on ``threads`` threads.
 
     Interruptible: with one thread the blocks run one by one from Python; with
-    several the main thread waits on each block in turn, and on Ctrl-C the blocks
-    not yet started are cancelled (those running finish their small share).
+    several, Ctrl-C is held while the thread pool is busy with its own locks (a
+    ``KeyboardInterrupt`` raised there can leave them broken) and raised from the
+    main thread's wait, at most ``_POLL`` seconds later; the blocks not yet started
+    are cancelled (those running finish their small share).
     """
     if threads == 1 or len(blocks) == 1:
         for start, stop in blocks:
             task(start, stop)
         return
     executor = ThreadPoolExecutor(max_workers=threads)
-    try:
-        for future in [executor.submit(task, s, e) for s, e in blocks]:
-            future.result()
-    except BaseException:
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
+    with _interrupts_at_safe_points() as check:
+        try:
+            for future in [executor.submit(task, s, e) for s, e in blocks]:
+                while True:
+                    check()
+                    try:
+                        future.result(timeout=_POLL)
+                        break
+                    except FutureTimeout:
+                        continue
+        except BaseException:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
     executor.shutdown(wait=True)
+
+
+_POLL = 0.05  # seconds between checks for a held Ctrl-C while blocks run
+
+
+@contextlib.contextmanager
+def _interrupts_at_safe_points() -> Iterator[Callable[[], None]]:
+    """Hold SIGINT while the body runs; the callable it gives raises it where safe.
+
+    Only in the main thread and only over Python's default handler: a program
+    with its own SIGINT handler keeps it.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield lambda: None
+        return
+    held: list[int] = []
+
+    def check() -> None:
+        if held:
+            held.clear()
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    check()  # a Ctrl-C that arrived after the last check
 
 
 def _seed_u64(seed: int | None) -> np.uint64:
