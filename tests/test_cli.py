@@ -30,7 +30,7 @@ import hotspots
 from hotspots import cli
 from hotspots.cli import _main as cli_main
 from hotspots.cli._period import PeriodChoice
-from hotspots.cli._progress import Progress
+from hotspots.cli._progress import Progress, bar_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -892,6 +892,79 @@ def test_progress_is_silent_when_quiet_or_piped(enabled, stream):
     with Progress(enabled=enabled, stream=stream).step("counting"):
         pass
     assert stream.getvalue() == ""
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_bar_shows_files_rows_rate_and_eta():
+    stream, clock = FakeTerminal(), FakeClock()
+    progress = Progress(enabled=True, stream=stream, clock=clock)
+    with progress.files("reading") as callback:
+        clock.now += 2.0
+        callback(1, 4, 250_000)
+        clock.now += 6.0
+        callback(4, 4, 1_000_000)
+    drawn = [part.removeprefix("\x1b[K  ") for part in stream.getvalue().split("\r")[1:]]
+    assert drawn == [
+        "reading [######------------------] 1/4 files, 250,000 rows, 125,000 rows/s, ETA 6 s",
+        "reading [########################] 4/4 files, 1,000,000 rows, 125,000 rows/s, ETA 0 s",
+        "reading ... done in 8.0 s\n",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("x", 3, 10, 90_000, 30.0), "x [#######-----------------] 3/10 files, 90,000 rows, "
+         "3,000 rows/s, ETA 1 min 10 s"),
+        (("x", 1, 100, 10, 40.0), "x [------------------------] 1/100 files, 10 rows, "
+         "0 rows/s, ETA 1 h 06 min"),
+        (("x", 0, 2, 0, 0.0), "x [------------------------] 0/2 files, 0 rows, ETA ..."),
+    ],
+    ids=["minutes", "hours", "nothing-yet"],
+)  # fmt: skip
+def test_bar_text(args, expected):
+    assert bar_text(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("enabled", "stream"),
+    [(False, FakeTerminal()), (True, io.StringIO())],
+    ids=["quiet", "not-a-terminal"],
+)
+def test_progress_bar_is_silent_when_quiet_or_piped(enabled, stream):
+    with Progress(enabled=enabled, stream=stream).files("reading") as callback:
+        assert callback is None  # count_police_uk then reports nothing
+    assert stream.getvalue() == ""
+
+
+def test_workers_give_the_same_table(tmp_path):
+    """Counting the sample's files on two processes changes nothing in the results."""
+    argv = ["analyse", "sample:police-uk-burglary", "--stat", "emerging", *FAST]
+    tables = {}
+    for workers in ("1", "2"):
+        tables[workers] = tmp_path / f"workers{workers}.csv"
+        status, _, stderr = run([*argv, "--workers", workers, "--out-table", str(tables[workers])])
+        assert status == 0, stderr
+    assert tables["1"].read_bytes() == tables["2"].read_bytes()
+    status, _, stderr = run([*argv, "--workers", "0"])
+    assert status == 2 and "--workers: must be 1 or more, not 0" in stderr
+
+
+def test_workers_load_report_accounts_for_every_row():
+    argv = ["analyse", "sample:police-uk-burglary", "--stat", "emerging", "--workers", "2"]
+    status, _, stderr = run([*argv, "--permutations", "99"])
+    assert status == 0, stderr
+    line = next(x for x in stderr.splitlines() if "counted per area and month (2 workers)" in x)
+    found = re.search(r"([\d,]+) rows read, ([\d,]+) kept, ([\d,]+) dropped", line)
+    read, kept, dropped = (int(n.replace(",", "")) for n in found.groups())
+    assert read == kept + dropped == 13_711
 
 
 def test_analyse_several_met_tables_add_up_to_the_whole(tmp_path):

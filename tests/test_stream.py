@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,20 @@ def test_parallel_processes_equal_serial(tmp_path, lsoa):
     assert parallel.attrs["report"] == serial.attrs["report"]
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["serial", "two-processes"])
+def test_progress_is_called_once_per_file_in_order(workers):
+    boroughs = boundaries.load("boroughs")
+    calls = []
+    got = count_police_uk(
+        SAMPLE, boroughs, workers=workers, progress=lambda *done: calls.append(done)
+    )
+    assert [files for files, _, _ in calls] == [1, 2, 3, 4]  # the sample's four CSVs
+    assert {total for _, total, _ in calls} == {4}
+    rows = [n for _, _, n in calls]
+    assert all(a < b for a, b in itertools.pairwise(rows))
+    assert rows[-1] == got.attrs["report"].rows_read
+
+
 def test_city_only_month_is_not_covered_elsewhere(tmp_path, lsoa):
     files = _extract(tmp_path)
     city = next(f for f in files if "city-of-london" in f.name)
@@ -156,8 +171,9 @@ def test_cp1252_file(tmp_path, lsoa):
         ({"block_size": 10}, "block_size"),
         ({"tolerance": -1}, "tolerance"),
         ({"workers": 2, "client": object()}, "not both"),
+        ({"progress": "yes"}, "progress"),
     ],
-    ids=["workers", "block", "tolerance", "both"],
+    ids=["workers", "block", "tolerance", "both", "progress"],
 )
 def test_bad_arguments(lsoa, kw, match):
     with pytest.raises(InputError, match=match):

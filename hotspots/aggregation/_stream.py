@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -47,6 +47,7 @@ def count_police_uk(
     workers: int = 1,
     client: object | None = None,
     block_size: int = BLOCK_SIZE,
+    progress: Callable[[int, int, int], object] | None = None,
 ) -> pd.DataFrame:
     """Count police.uk street-level crime per area and month, streaming the files.
 
@@ -80,6 +81,10 @@ def count_police_uk(
         not used and must stay 1.
     block_size : int, default 16 MiB
         Bytes of CSV parsed at a time.
+    progress : callable, optional
+        Called once per file as its rows are added up, in file order, with
+        ``(files_done, files_total, rows_read_so_far)``; e.g. to draw a
+        progress bar. Its return value is ignored.
 
     Returns
     -------
@@ -113,6 +118,15 @@ def count_police_uk(
     True
     >>> report.rows_read == report.rows_kept + sum(report.dropped.values())
     True
+
+    A progress callback sees each file finish:
+
+    >>> seen = []
+    >>> cube = hotspots.count_police_uk(
+    ...     path, boundaries.load("boroughs"), progress=lambda *done: seen.append(done)
+    ... )
+    >>> [files for files, _, _ in seen], seen[-1][2] == cube.attrs["report"].rows_read
+    ([1, 2, 3, 4], True)
     """
     if not isinstance(areas, gpd.GeoDataFrame):
         raise InputError("areas must be a GeoDataFrame of polygons indexed by area code")
@@ -127,6 +141,8 @@ def count_police_uk(
         raise InputError("give either client (dask) or workers (local processes), not both")
     if isinstance(block_size, bool) or not isinstance(block_size, (int, np.integer)):
         raise InputError("block_size must be a number of bytes", value=block_size)
+    if progress is not None and not callable(progress):
+        raise InputError("progress must be a function of (files_done, files_total, rows_read)")
     if block_size < 1 << 16:
         raise InputError("block_size must be at least 65536 bytes", value=block_size)
     type_keys = None if crime_types is None else resolve_categories(crime_types, "police.uk")
@@ -143,8 +159,10 @@ def count_police_uk(
     else:
         results = (task(member) for member in members)
     total = _Total(areas, tolerance)
-    for file_result in results:
+    for done, file_result in enumerate(results, start=1):
         total.add(file_result)
+        if progress is not None:
+            progress(done, len(members), sum(total.files.values()))
     return total.result(areas, source, type_keys, notes)
 
 

@@ -295,6 +295,14 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
         metavar="COL",
         help="CSV input: the column of months (YYYY-MM), needed for --period, emerging and change",
     )
+    what.add_argument(
+        "--workers",
+        type=arguments.positive_int,
+        default=1,
+        metavar="N",
+        help="police.uk input: local processes counting the files per area and month in "
+        "parallel, one file each at a time (default: 1); with a progress bar on a terminal",
+    )
 
     how = analyse.add_argument_group("statistics")
     how.add_argument(
@@ -557,6 +565,7 @@ def _run_analyse(args: argparse.Namespace) -> int:
         rank_by=args.rank_by,
         min_count=args.min_count,
         evaluate=args.evaluate,
+        workers=args.workers,
     )
     progress = Progress(enabled=not args.quiet)
     analysis = run_analysis(spec, progress)

@@ -81,6 +81,8 @@ class AnalysisSpec:
     ages: tuple[int, int | None] | None = None
     denominator: str | None = None
     inference: str = "permutation"
+    # local processes counting police.uk files per area and month (hotspots.count_police_uk)
+    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
         data = read_crime(paths, kind, spec.table)
     read_reports = _reports(data)
     try:
-        return _analyse(spec, data, kind, read_reports, progress)
+        return _analyse(spec, data, kind, read_reports, progress, paths)
     except InputError as error:
         error.reports = read_reports  # the CLI prints them: they often hold the cause
         raise
@@ -159,8 +161,12 @@ def _analyse(
     kind: str,
     read_reports: tuple[LoadReport, ...],
     progress: Progress,
+    paths: list,
 ) -> Analysis:
     areas = _areas(spec, data, kind)
+    streamed = None
+    if kind == POLICE_UK and (spec.workers > 1 or _uses_months(spec)):
+        streamed = _stream_monthly(paths, areas, spec, progress)
     every_month = _every_area_listed(data, areas, spec.table)  # change looks a year back
     data, period_note = _select_period(data, spec.period)
     notes = (period_note,) if period_note else ()
@@ -176,6 +182,10 @@ def _analyse(
             denominator=spec.denominator,
         )
     column = _column(spec.column, counts)
+    if streamed is not None:
+        # the crime types as the user named them, as in every other result
+        streamed.attrs["hotspots"]["crime_type"] = counts.attrs["hotspots"]["crime_type"]
+        notes += (_streamed_note(streamed.attrs["report"], spec.workers),)
     if not counts["count"].sum() > 0:
         what = counts.attrs["hotspots"].get("crime_type", "crime")
         raise InputError(
@@ -186,17 +196,17 @@ def _analyse(
         graph, how = build_weights(
             areas, spec.weights, k=spec.k, threshold=spec.threshold, islands=spec.islands
         )
-    results = _statistics(spec, areas, data, counts, column, graph, progress)
+    results = _statistics(spec, areas, data, counts, column, graph, progress, streamed)
     if "change" in spec.statistics:
         try:
             with progress.step("change against the same months a year earlier"):
-                results |= _change(spec, areas, every_month)
+                results |= _change(spec, areas, every_month, streamed)
         except InputError as error:
             if not spec.change_optional:
                 raise
             notes += (f"change skipped: {error}",)
     if spec.evaluate:
-        results["evaluation"] = _evaluation(spec, areas, data, graph, progress)
+        results["evaluation"] = _evaluation(spec, areas, data, graph, progress, streamed)
     return Analysis(
         spec=spec,
         counts=counts,
@@ -345,6 +355,7 @@ def _statistics(
     column: str,
     graph: object,
     progress: Progress,
+    streamed: pd.DataFrame | None = None,
 ) -> dict[str, object]:
     """Every statistic asked for, keyed by :class:`Analysis` field."""
     inference = {
@@ -376,7 +387,7 @@ def _statistics(
                 counts, column=column, graph=graph, **inference, **testing
             )
     if "emerging" in spec.statistics:
-        cube = _monthly_counts(data, areas, spec)
+        cube = _monthly_counts(data, areas, spec, streamed)
         with progress.step(f"emerging hot spots over {cube.shape[1]} months, {runs}"):
             results["emerging"] = hotspots.emerging_hotspots(
                 areas, cube, graph=graph, **inference, **testing
@@ -384,7 +395,12 @@ def _statistics(
     return results
 
 
-def _change(spec: AnalysisSpec, areas: gpd.GeoDataFrame, data: pd.DataFrame) -> dict[str, object]:
+def _change(
+    spec: AnalysisSpec,
+    areas: gpd.GeoDataFrame,
+    data: pd.DataFrame,
+    streamed: pd.DataFrame | None = None,
+) -> dict[str, object]:
     """Change in the chosen months against the same months a year earlier, rolled up.
 
     The after window is ``--period`` (default: the latest 12 months); the before
@@ -392,7 +408,7 @@ def _change(spec: AnalysisSpec, areas: gpd.GeoDataFrame, data: pd.DataFrame) -> 
     """
     from hotspots.spacetime._rollup import borough_codes
 
-    cube = _monthly_counts(data, areas, spec)
+    cube = _monthly_counts(data, areas, spec, streamed)
     after = None
     if not spec.period.is_all:
         first, last = spec.period.bounds(data["month"])
@@ -413,21 +429,74 @@ def _change(spec: AnalysisSpec, areas: gpd.GeoDataFrame, data: pd.DataFrame) -> 
     }
 
 
-def _monthly_counts(
-    data: pd.DataFrame, areas: gpd.GeoDataFrame, spec: AnalysisSpec
+def _uses_months(spec: AnalysisSpec) -> bool:
+    """Whether the analysis needs counts per area and month."""
+    return "emerging" in spec.statistics or "change" in spec.statistics or spec.evaluate
+
+
+def _stream_monthly(
+    paths: list, areas: gpd.GeoDataFrame, spec: AnalysisSpec, progress: Progress
 ) -> pd.DataFrame:
+    """Counts per area and month of police.uk files, streamed on ``spec.workers`` processes.
+
+    Every month of the files; :func:`_monthly_counts` takes the months each
+    statistic needs. Its load report accounts for every row as the read's does.
+    """
+    crime_types = list(spec.crime_types) or None
+    with progress.files(f"counting per area and month ({spec.workers} workers)") as callback:
+        return hotspots.count_police_uk(
+            [str(path) for path in paths],
+            areas,
+            crime_types=crime_types,
+            workers=spec.workers,
+            progress=callback,
+        )
+
+
+def _monthly_counts(
+    data: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    spec: AnalysisSpec,
+    streamed: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Counts per area and month of ``data``: the streamed counts' months of ``data``
+    when police.uk files were counted by :func:`_stream_monthly`."""
     if "month" not in data.columns:
         raise InputError(
             "emerging hot spots and change need months in the data: "
             "name the month column with --month-column"
         )
     crime_types = list(spec.crime_types) or None
-    cube = hotspots.aggregate_monthly(data, areas, crime_types=crime_types)
+    if streamed is not None:
+        cube = _months_of(streamed, data["month"])
+    else:
+        cube = hotspots.aggregate_monthly(data, areas, crime_types=crime_types)
     if cube.shape[1] < 2:
         raise InputError(
             f"emerging hot spots and change need at least 2 months; the data have "
             f"{cube.shape[1]}: use --stat moran,lisa,gistar for one month"
         )
+    return cube
+
+
+def _streamed_note(report: LoadReport, workers: int) -> str:
+    """One line of the load report for the counts per area and month."""
+    return (
+        f"counted per area and month ({workers} worker{'s' if workers > 1 else ''}): "
+        f"{report.rows_read:,} rows read, {report.rows_kept:,} kept, "
+        f"{sum(report.dropped.values()):,} dropped"
+    )
+
+
+def _months_of(streamed: pd.DataFrame, months: pd.Series) -> pd.DataFrame:
+    """The streamed cube's months from the first to the last of ``months``."""
+    keep = (streamed.columns >= months.min()) & (streamed.columns <= months.max())
+    cube = streamed.loc[:, keep]
+    provenance = dict(streamed.attrs.get("hotspots", {}))
+    if len(cube.columns):
+        first, last = cube.columns[0], cube.columns[-1]
+        provenance["period"] = str(first) if first == last else f"{first} to {last}"
+    cube.attrs = {"hotspots": provenance, "report": streamed.attrs.get("report")}
     return cube
 
 
@@ -437,9 +506,10 @@ def _evaluation(
     data: pd.DataFrame,
     graph: object,
     progress: Progress,
+    streamed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Hot spots chosen on the first half of the months, judged on the second half."""
-    cube = _monthly_counts(data, areas, spec)
+    cube = _monthly_counts(data, areas, spec, streamed)
     half = cube.shape[1] // 2
     months = [str(m) for m in cube.columns]
     train = (months[-2 * half], months[-half - 1])
