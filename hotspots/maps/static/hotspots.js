@@ -61,9 +61,12 @@ var hotspotsMaps = (function () {
     return /[",\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
   }
 
-  function download(name, text) {
+  function download(name, content) {
+    // a Blob (the PNG of the view) as it is, text as a CSV file
+    var blob = content instanceof Blob ? content :
+      new Blob([content], {type: "text/csv;charset=utf-8"});
     var link = el("a");
-    link.href = URL.createObjectURL(new Blob([text], {type: "text/csv;charset=utf-8"}));
+    link.href = URL.createObjectURL(blob);
     link.download = name;
     document.body.appendChild(link);
     link.click();
@@ -385,6 +388,87 @@ var hotspotsMaps = (function () {
         download(button.getAttribute("data-hs-csv") + ".csv", lines.join("\r\n") + "\r\n");
       });
     });
+    function strokeRings(ctx, rings) {
+      // nested Leaflet LatLng arrays, each innermost array one ring
+      if (!rings.length) { return; }
+      if (!Array.isArray(rings[0])) {
+        rings.forEach(function (ll, i) {
+          var pt = map.latLngToContainerPoint(ll);
+          if (i === 0) { ctx.moveTo(pt.x, pt.y); } else { ctx.lineTo(pt.x, pt.y); }
+        });
+        ctx.closePath();
+        return;
+      }
+      rings.forEach(function (r) { strokeRings(ctx, r); });
+    }
+    function wrap(ctx, text, width) {
+      var lines = [], line = "";
+      text.split(" ").forEach(function (word) {
+        var next = line ? line + " " + word : word;
+        if (line && ctx.measureText(next).width > width) { lines.push(line); line = word; }
+        else { line = next; }
+      });
+      if (line) { lines.push(line); }
+      return lines;
+    }
+    function viewPng() {
+      // the visible map as drawn (areas from the canvas, outlines redrawn on top) and a
+      // caption with the title, the layer and the licence line the data require
+      var size = map.getSize(), ratio = window.devicePixelRatio || 1, pad = 8;
+      var spec = state.active;
+      var heading = config.title + (config.layers.length > 1 ? " \u2013 " + spec.name : "") +
+        (spec.periods ? ", " + spec.periods[state.t[spec.key]] : "");
+      var probe = document.createElement("canvas").getContext("2d");
+      probe.font = "bold 14px sans-serif";
+      var head = wrap(probe, heading, size.x - 2 * pad);
+      probe.font = "11px sans-serif";
+      var licence = wrap(probe, config.attribution, size.x - 2 * pad);
+      var caption = pad + 18 * head.length + 14 * licence.length + pad;
+      var out = document.createElement("canvas");
+      out.width = Math.round(size.x * ratio);
+      out.height = Math.round((size.y + caption) * ratio);
+      var ctx = out.getContext("2d");
+      ctx.scale(ratio, ratio);
+      ctx.fillStyle = config.background;
+      ctx.fillRect(0, 0, size.x, size.y);
+      var box = container.getBoundingClientRect();
+      var drawn = renderer._container;
+      if (drawn && drawn.getContext) {
+        var r = drawn.getBoundingClientRect();
+        ctx.drawImage(drawn, r.left - box.left, r.top - box.top, r.width, r.height);
+      }
+      [london, outlines].forEach(function (layer) {
+        if (!layer || !map.hasLayer(layer)) { return; }
+        layer.eachLayer(function (shape) {
+          ctx.beginPath();
+          strokeRings(ctx, shape.getLatLngs());
+          ctx.strokeStyle = shape.options.color;
+          ctx.lineWidth = shape.options.weight;
+          ctx.globalAlpha = shape.options.opacity;
+          ctx.stroke();
+          ctx.globalAlpha = 1;
+        });
+      });
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, size.y, size.x, caption);
+      ctx.fillStyle = "#111111";
+      ctx.textBaseline = "top";
+      var y = size.y + pad;
+      ctx.font = "bold 14px sans-serif";
+      head.forEach(function (line) { ctx.fillText(line, pad, y); y += 18; });
+      ctx.font = "11px sans-serif";
+      licence.forEach(function (line) { ctx.fillText(line, pad, y); y += 14; });
+      return new Promise(function (resolve) { out.toBlob(resolve, "image/png"); });
+    }
+    all("button[data-hs-png]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var name = button.getAttribute("data-hs-png") + "-view.png";
+        api.png = viewPng().then(function (blob) {
+          if (blob) { download(name, blob); }
+          return blob;
+        });
+      });
+    });
     all("input[data-hs-toggle]").forEach(function (box) {
       var layer = {outlines: outlines, places: places}[box.getAttribute("data-hs-toggle")];
       box.addEventListener("change", function () {
@@ -440,6 +524,8 @@ var hotspotsMaps = (function () {
     config.layers.forEach(function (spec) { if (spec.periods) { legendCounts(spec); } });
 
     var api = {
+      // the promise of the last "Save view as PNG" (its Blob), for tests and scripts
+      png: null, viewPng: viewPng,
       map: map, areas: areas, byCode: byCode, state: state, show: show,
       setPeriod: setPeriod, select: select, refit: refit,
       // the fill of every area in data order, as written in the layer's styles
