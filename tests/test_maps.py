@@ -784,8 +784,17 @@ def test_real_statistics_on_real_counts(real_counts, tmp_path):
     gi = hotspots.getis_ord(real_counts, "rate", permutations=99, seed=1)
     m = hotspots.combined_map(real_counts, lisa, gi, title="Burglary, Met wards")
     html = render(m)
-    assert set(layer_specs(html)) == {"choropleth", "lisa", "gi"}
+    assert set(layer_specs(html)) == {"choropleth", "lisa", "lisa_significance", "gi"}
     data = area_data(html)
+    # at alpha 0.05 a cluster is exactly an area whose corrected p is in a p <= class
+    for code in real_counts.index:
+        cluster, significance = (
+            data[code]["properties"][k][0] for k in ("lisa", "lisa_significance")
+        )
+        if cluster in ("No data", "No neighbours"):
+            assert significance == cluster
+        else:
+            assert (cluster != "Not significant") == (significance in SIGNIFICANCE[:3]), code
     for code in real_counts.index:
         assert data[code]["properties"]["lisa"][0] == (
             "No data" if pd.isna(lisa.loc[code, "lisa_label"]) else lisa.loc[code, "lisa_label"]
