@@ -1063,7 +1063,10 @@ def test_cluster_map_adds_the_significance_layer(significance):
     assert data[first]["properties"]["lisa_significance"][0] == "No neighbours"
     assert data[CITY]["properties"]["lisa_significance"][0] == "No data"
     # the legend says which p it classes: the corrected one, and the correction
-    assert "Corrected p-value of the LISA label (lisa_p_adjusted, fdr correction)" in html
+    assert (
+        "Corrected p-value of the LISA label: lisa_p_adjusted, "
+        "correction: false discovery rate (Benjamini-Hochberg)" in html
+    )
     rows = tooltip(html, "lisa_significance", significance.index[5])
     assert rows["Corrected p-value (decides the label)"] != ""
 

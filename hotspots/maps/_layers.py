@@ -26,7 +26,7 @@ from hotspots._vocabulary import (
     NO_DATA,
     NO_NEIGHBOURS,
 )
-from hotspots.maps._page import TopArea
+from hotspots.maps._page import _CORRECTIONS, TopArea
 from hotspots.maps._style import (
     EMERGING_HOT,
     MAX_CLASSES,
@@ -387,8 +387,13 @@ def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _La
     # an island has no local statistic; an area without data has none either
     classes = classes.where(~clusters.isin([NO_DATA, NO_NEIGHBOURS]), clusters)
     provenance = _provenance(frame)
-    correction = provenance.get("correction", "not recorded")
-    correction = "no correction" if correction is None else f"{correction} correction"
+    if "correction" not in provenance:
+        correction = "correction not recorded"
+    elif provenance["correction"] is None:
+        correction = "no correction"
+    else:
+        named = str(provenance["correction"])
+        correction = f"correction: {_CORRECTIONS.get(named, named)}"
     return _Layer(
         key="lisa_significance",
         name="LISA significance (corrected p-values)",
@@ -399,7 +404,7 @@ def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _La
         tops=(),
         provenance=provenance,
         needs=STATISTIC_NEEDS,
-        legend_title=f"Corrected p-value of the LISA label ({adjusted}, {correction})",
+        legend_title=f"Corrected p-value of the LISA label: {adjusted}, {correction}",
     )
 
 

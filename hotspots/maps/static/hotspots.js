@@ -421,9 +421,28 @@ var hotspotsMaps = (function () {
       var probe = document.createElement("canvas").getContext("2d");
       probe.font = "bold 14px sans-serif";
       var head = wrap(probe, heading, size.x - 2 * pad);
+      // the key as the page shows it: its title, then swatch and text per entry, in rows
+      var legend = root.querySelector("." + uid + "-layer[data-hs-layer='" + spec.key +
+        "'] .hs-legend");
+      var keyTitle = [], keyRows = [];
+      if (legend) {
+        probe.font = "bold 12px sans-serif";
+        keyTitle = wrap(probe, legend.querySelector(".hs-h").textContent, size.x - 2 * pad);
+        probe.font = "11px sans-serif";
+        var row = [], x = 0;
+        legend.querySelectorAll("li[data-category]").forEach(function (li) {
+          var text = li.textContent.replace(/\s+/g, " ").trim();
+          var w = 20 + probe.measureText(text).width + 14;
+          if (row.length && x + w > size.x - 2 * pad) { keyRows.push(row); row = []; x = 0; }
+          row.push({category: li.getAttribute("data-category"), text: text, x: x});
+          x += w;
+        });
+        if (row.length) { keyRows.push(row); }
+      }
       probe.font = "11px sans-serif";
       var licence = wrap(probe, config.attribution, size.x - 2 * pad);
-      var caption = pad + 18 * head.length + 14 * licence.length + pad;
+      var caption = pad + 18 * head.length + 15 * keyTitle.length + 16 * keyRows.length +
+        4 + 14 * licence.length + pad;
       var out = document.createElement("canvas");
       out.width = Math.round(size.x * ratio);
       out.height = Math.round((size.y + caption) * ratio);
@@ -456,7 +475,23 @@ var hotspotsMaps = (function () {
       var y = size.y + pad;
       ctx.font = "bold 14px sans-serif";
       head.forEach(function (line) { ctx.fillText(line, pad, y); y += 18; });
+      ctx.font = "bold 12px sans-serif";
+      keyTitle.forEach(function (line) { ctx.fillText(line, pad, y); y += 15; });
       ctx.font = "11px sans-serif";
+      keyRows.forEach(function (items) {
+        items.forEach(function (item) {
+          var st = spec.styles[item.category] || {fillColor: "#ffffff"};
+          var fill = st.fillColor;
+          ctx.fillStyle = fill.indexOf("url(") === 0 ? hatchPattern() : fill;
+          ctx.fillRect(pad + item.x, y + 1, 16, 11);
+          ctx.strokeStyle = "#777777"; ctx.lineWidth = 1;
+          ctx.strokeRect(pad + item.x + 0.5, y + 1.5, 15, 10);
+          ctx.fillStyle = "#111111";
+          ctx.fillText(item.text, pad + item.x + 20, y);
+        });
+        y += 16;
+      });
+      y += 4;
       licence.forEach(function (line) { ctx.fillText(line, pad, y); y += 14; });
       return new Promise(function (resolve) { out.toBlob(resolve, "image/png"); });
     }
