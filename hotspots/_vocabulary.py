@@ -41,6 +41,8 @@ __all__ = [
     "KNOX_CATEGORIES",
     "KNOX_MORE",
     "LISA_CATEGORIES",
+    "LISA_SIGNIFICANCE_CATEGORIES",
+    "LISA_SIGNIFICANCE_LEVELS",
     "LOW_HIGH",
     "LOW_LOW",
     "MET",
@@ -83,6 +85,13 @@ HIGH_LOW = "High-Low"
 LOW_HIGH = "Low-High"
 CLUSTERS = (HIGH_HIGH, HIGH_LOW, LOW_HIGH, LOW_LOW)
 LISA_CATEGORIES = (*CLUSTERS, NOT_SIGNIFICANT)
+# GeoDa's LISA significance map: classes of the corrected deciding p (lisa_p_adjusted),
+# strongest first; an area falls in the first class whose level its p does not exceed
+LISA_SIGNIFICANCE_LEVELS = (0.001, 0.01, 0.05)
+LISA_SIGNIFICANCE_CATEGORIES = (
+    *(f"p \u2264 {level:g}" for level in LISA_SIGNIFICANCE_LEVELS),
+    f"p > {LISA_SIGNIFICANCE_LEVELS[-1]:g}",
+)
 
 # -- Getis-Ord Gi* confidence bins (signed by the direction of z) --------------------
 GI_LABELS: dict[int, str] = {

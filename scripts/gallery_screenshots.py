@@ -77,13 +77,15 @@ def main() -> None:
             viewport(browser, 1440, 900)
             browser.open(path)
             shot(browser, "desktop-rate")
-            browser.evaluate("document.querySelectorAll('.hs-switch input')[2].click() || 1")
+            browser.evaluate("document.querySelector('.hs-switch input[value=gi]').click() || 1")
             browser.evaluate(
                 "document.querySelector('.hs-card:not([hidden]) li[data-code] button').click() || 1"
             )
             shot(browser, "desktop-gi-selected")
             browser.open(path)
-            browser.evaluate("document.querySelectorAll('.hs-switch input')[3].click() || 1")
+            browser.evaluate(
+                "document.querySelector('.hs-switch input[value=emerging]').click() || 1"
+            )
             shot(browser, "desktop-emerging")
             viewport(browser, 390, 844, mobile=True)
             browser.open(path)

@@ -303,7 +303,7 @@ def test_analyse_map_has_a_layer_per_result(burglary):
         assert layer in html
     # emerging hot spots bring the Gi* period view with its slider; change is a layer
     keys = re.findall(r'\{"key":"(\w+)","name":', html)  # the page's layer specs
-    assert keys == ["choropleth", "lisa", "gi", "emerging", "periods"]
+    assert keys == ["choropleth", "lisa", "lisa_significance", "gi", "emerging", "periods"]
     periods = re.search(r'"periods":(\[[^\]]*\])', html)
     assert json.loads(periods.group(1)) == ["2024-12", "2025-01", "2025-02"]
     assert 'type="range"' in html and 'data-hs-slider="periods"' in html

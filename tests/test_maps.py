@@ -22,7 +22,13 @@ import pytest
 import boundaries
 import hotspots
 from hotspots import EmergingHotspots
-from hotspots._vocabulary import CHANGE_CATEGORIES, GI_CATEGORIES, LISA_CATEGORIES
+from hotspots._vocabulary import (
+    CHANGE_CATEGORIES,
+    GI_CATEGORIES,
+    LISA_CATEGORIES,
+    LISA_SIGNIFICANCE_CATEGORIES,
+)
+from hotspots.maps._layers import significance_classes
 from hotspots.maps._style import (
     EMERGING_CATEGORIES,
     HATCH_ID,
@@ -778,8 +784,17 @@ def test_real_statistics_on_real_counts(real_counts, tmp_path):
     gi = hotspots.getis_ord(real_counts, "rate", permutations=99, seed=1)
     m = hotspots.combined_map(real_counts, lisa, gi, title="Burglary, Met wards")
     html = render(m)
-    assert set(layer_specs(html)) == {"choropleth", "lisa", "gi"}
+    assert set(layer_specs(html)) == {"choropleth", "lisa", "lisa_significance", "gi"}
     data = area_data(html)
+    # at alpha 0.05 a cluster is exactly an area whose corrected p is in a p <= class
+    for code in real_counts.index:
+        cluster, significance = (
+            data[code]["properties"][k][0] for k in ("lisa", "lisa_significance")
+        )
+        if cluster in ("No data", "No neighbours"):
+            assert significance == cluster
+        else:
+            assert (cluster != "Not significant") == (significance in SIGNIFICANCE[:3]), code
     for code in real_counts.index:
         assert data[code]["properties"]["lisa"][0] == (
             "No data" if pd.isna(lisa.loc[code, "lisa_label"]) else lisa.loc[code, "lisa_label"]
@@ -993,3 +1008,81 @@ def test_rate_labels_name_their_denominator(wards):
     html = render(hotspots.choropleth_map(counts))
     assert "Rate per 1,000 residents aged 10 to 24" in html
     assert "Rate per 1,000 residents<" not in html and "Rate per 1,000 residents," not in html
+
+
+# ------------------------------------------------- LISA significance and the PNG view
+
+SIGNIFICANCE = list(LISA_SIGNIFICANCE_CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [
+        (0.0, "p \u2264 0.001"),
+        (0.001, "p \u2264 0.001"),  # a class includes its level (GeoDa: p <= level)
+        (np.nextafter(0.001, 1), "p \u2264 0.01"),
+        (0.01, "p \u2264 0.01"),
+        (np.nextafter(0.01, 1), "p \u2264 0.05"),
+        (0.05, "p \u2264 0.05"),
+        (np.nextafter(0.05, 1), "p > 0.05"),
+        (1.0, "p > 0.05"),
+        (np.nan, "No data"),
+    ],
+    ids=["zero", "0.001", "above-0.001", "0.01", "above-0.01", "0.05", "above-0.05", "one", "nan"],
+)
+def test_significance_classes_at_the_edges(p, expected):
+    assert significance_classes(np.array([p]))[0] == expected
+
+
+@pytest.fixture(scope="module")
+def significance(synthetic):
+    """SYNTHETIC corrected p-values (uniform on 0 to 0.1) beside the synthetic LISA labels."""
+    rng = np.random.default_rng(11)
+    frame = synthetic.assign(lisa_p_adjusted=rng.uniform(0, 0.1, len(synthetic)))
+    frame.loc[CITY, "lisa_p_adjusted"] = np.nan
+    frame.loc[frame.index[0], "lisa_label"] = "No neighbours"
+    return frame
+
+
+def test_cluster_map_adds_the_significance_layer(significance):
+    html = render(hotspots.cluster_map(significance))
+    specs = layer_specs(html)
+    assert list(specs) == ["lisa", "lisa_significance"]
+    styles = specs["lisa_significance"]["styles"]
+    greens = ["#037406", "#06c40b", "#4bff50"]  # GeoDa's, darkest the strongest
+    assert [styles[c]["fillColor"] for c in SIGNIFICANCE[:3]] == greens
+    assert (
+        styles[SIGNIFICANCE[3]]["fillColor"]
+        == specs["lisa"]["styles"]["Not significant"]["fillColor"]
+    )
+    expected = significance_classes(significance["lisa_p_adjusted"].to_numpy())
+    data = area_data(html)
+    for code, want in zip(significance.index[1:], expected[1:], strict=True):
+        assert data[code]["properties"]["lisa_significance"][0] == want
+    first = significance.index[0]
+    assert data[first]["properties"]["lisa_significance"][0] == "No neighbours"
+    assert data[CITY]["properties"]["lisa_significance"][0] == "No data"
+    # the legend says which p it classes: the corrected one, and the correction
+    assert (
+        "Corrected p-value of the LISA label: lisa_p_adjusted, "
+        "correction: false discovery rate (Benjamini-Hochberg)" in html
+    )
+    rows = tooltip(html, "lisa_significance", significance.index[5])
+    assert rows["Corrected p-value (decides the label)"] != ""
+
+
+def test_no_significance_layer_without_the_corrected_p(synthetic):
+    assert list(layer_specs(render(hotspots.cluster_map(synthetic)))) == ["lisa"]
+
+
+def test_combined_map_stacks_significance_after_clusters(significance):
+    keys = list(layer_specs(render(hotspots.combined_map(significance))))
+    assert keys.index("lisa_significance") == keys.index("lisa") + 1
+
+
+def test_every_layer_card_saves_its_view(synthetic_html):
+    keys = [spec["key"] for spec in page_config(synthetic_html)["layers"]]
+    buttons = re.findall(
+        r'<button type="button" class="hs-png" data-hs-png="([^"]+)"', synthetic_html
+    )
+    assert buttons == keys

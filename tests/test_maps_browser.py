@@ -718,3 +718,66 @@ def test_attribution_and_layer_switch_time(desktop, lsoa_map):
     )
     assert elapsed < 5000
     assert desktop.problems() == []
+
+
+# the last "Save view as PNG", decoded: its type, size, first bytes, image size and how many
+# pixels are green (the significance classes) or dark (the caption's text, below the map)
+PNG_SAVED = f"""
+(async () => {{
+  const page = {PAGE}, blob = await page.png, size = page.map.getSize();
+  const head = [...new Uint8Array(await blob.slice(0, 8).arrayBuffer())];
+  const image = await createImageBitmap(blob);
+  const c = document.createElement("canvas");
+  c.width = image.width; c.height = image.height;
+  const ctx = c.getContext("2d");
+  ctx.drawImage(image, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let green = 0, dark = 0;
+  for (let i = 0; i < d.length; i += 4) {{
+    if (d[i + 1] > d[i] + 60 && d[i + 1] > d[i + 2] + 60) green++;
+    if (i / 4 / c.width > size.y * devicePixelRatio && d[i] + d[i + 1] + d[i + 2] < 150) dark++;
+  }}
+  return {{type: blob.type, bytes: blob.size, head, width: image.width, height: image.height,
+    mapWidth: size.x * devicePixelRatio, mapHeight: size.y * devicePixelRatio, green, dark}};
+}})()
+"""
+
+
+def test_significance_layer_and_png_of_the_view(desktop, tmp_path):
+    frame = _synthetic_results("wards")
+    rng = np.random.default_rng(RNG_SEED)
+    frame["lisa_p_adjusted"] = np.where(frame["covered"], rng.uniform(0, 0.1, len(frame)), np.nan)
+    path = tmp_path / "significance.html"
+    hotspots.cluster_map(frame, title="Synthetic LISA significance").save(path)
+    desktop.open(path)
+    _click_layer(desktop, "LISA significance")
+    titles = desktop.evaluate(
+        "[...document.querySelectorAll('.hs-legend')]"
+        ".filter(e => e.offsetParent).map(e => e.querySelector('.hs-h').textContent)"
+    )
+    assert len(titles) == 1 and "lisa_p_adjusted" in titles[0]
+    assert "#037406" in desktop.evaluate(f"{PAGE}.fills()")  # GeoDa's p <= 0.001 green
+    # by keyboard: the button takes focus and Enter saves (the download itself caught)
+    desktop.evaluate(
+        "HTMLAnchorElement.prototype.click = () => {};"
+        " document.querySelector('.hs-card:not([hidden]) button[data-hs-png]').focus()"
+    )
+    assert desktop.evaluate("document.activeElement.textContent") == "Save view as PNG"
+    for kind in ("keyDown", "keyUp"):
+        desktop.call(
+            "Input.dispatchKeyEvent",
+            type=kind,
+            key="Enter",
+            code="Enter",
+            windowsVirtualKeyCode=13,
+            **({"text": "\r"} if kind == "keyDown" else {}),
+        )
+    saved = desktop.evaluate(PNG_SAVED)
+    assert saved["type"] == "image/png"
+    assert saved["head"] == [137, 80, 78, 71, 13, 10, 26, 10]  # the PNG signature
+    assert saved["bytes"] > 20_000  # a drawn map, not an empty image
+    assert saved["width"] == saved["mapWidth"]
+    assert saved["height"] > saved["mapHeight"] + 20  # the caption below the map
+    assert saved["green"] > 0.02 * saved["width"] * saved["mapHeight"]
+    assert saved["dark"] > 200  # the caption's title and licence text
+    assert desktop.problems() == []

@@ -33,6 +33,7 @@ from hotspots.maps._layers import (
     _gi_layer,
     _Layer,
     _lisa_layer,
+    _lisa_significance_layer,
     _period_layer,
     _subtitle,
 )
@@ -55,10 +56,15 @@ __all__ = [
 
 Classes = str | Sequence[float]
 
-# kind -> (column that a result must hold, builder(frame, palette, top, column, classes))
-_BUILDERS: dict[str, tuple[str | None, Callable[..., _Layer]]] = {
+# kind -> (column that a result must hold, builder(frame, palette, top, column, classes));
+# a builder returns None when the result lacks what its layer needs
+_BUILDERS: dict[str, tuple[str | None, Callable[..., _Layer | None]]] = {
     "choropleth": (None, lambda f, pal, top, col, cls: _choropleth_layer(f, col, pal, top, cls)),
     "lisa": (COLUMNS["lisa_label"], lambda f, pal, top, col, cls: _lisa_layer(f, pal, top)),
+    "lisa_significance": (
+        COLUMNS["lisa_label"],
+        lambda f, pal, top, col, cls: _lisa_significance_layer(f, pal, top),
+    ),
     "gi": (COLUMNS["gi_label"], lambda f, pal, top, col, cls: _gi_layer(f, pal, top)),
     "emerging": (
         COLUMNS["emerging_label"],
@@ -147,9 +153,13 @@ def _single(
     _check_common(palette, top)
     frame = _check_frame(result, "result")
     layer = _BUILDERS[kind][1](frame, palette, top, column, classes)
+    layers = [layer]
+    if kind == "lisa":  # with the corrected p, GeoDa's significance map as a second layer
+        significance = _lisa_significance_layer(frame, palette, top)
+        layers += [significance] if significance is not None else []
     if title is None:
         title = layer.name + _subtitle(layer.provenance)
-    return draw(frame, [layer], title, basemap, attribution, top)
+    return draw(frame, layers, title, basemap, attribution, top)
 
 
 # ------------------------------------------------------------------ public
@@ -261,7 +271,11 @@ def cluster_map(
     result : geopandas.GeoDataFrame
         The result of :func:`hotspots.local_moran` (column ``lisa_label``;
         ``lisa_i``, ``lisa_z``, ``lisa_p`` (the p-value that decided the label)
-        and the counts are shown in tooltips when present).
+        and the counts are shown in tooltips when present). With
+        ``lisa_p_adjusted`` (the deciding p after the correction) a second
+        layer, "LISA significance", shows GeoDa's significance map: each area's
+        corrected p in the classes p <= 0.001, p <= 0.01, p <= 0.05 and p > 0.05
+        (greens, darkest the strongest).
     title : str, optional
         Map title; by default "LISA clusters" with the crime type and period.
     palette : {"default", "colourblind"}
@@ -491,8 +505,9 @@ def combined_map(
         :func:`hotspots.local_moran`, :func:`hotspots.getis_ord`,
         :func:`hotspots.emerging_hotspots` and :func:`hotspots.period_change`
         (one frame may hold several). Layers are made, in this order, from
-        the first frame holding `column` (choropleth), ``lisa_label``,
-        ``gi_label``, ``emerging_label`` and ``change_label``. An
+        the first frame holding `column` (choropleth), ``lisa_label`` (and,
+        with ``lisa_p_adjusted``, the LISA significance layer of
+        :func:`cluster_map`), ``gi_label``, ``emerging_label`` and ``change_label``. An
         :class:`hotspots.EmergingHotspots` result counts as its
         ``.areas`` and also adds the Gi* period-by-period layer with its
         slider (as in :func:`emerging_map`), after the emerging patterns.
@@ -544,8 +559,13 @@ def combined_map(
     layers = []
     for kind, (needed, build) in _BUILDERS.items():
         frame = next((f for f in frames if (needed or column) in f.columns), None)
-        if frame is not None:
-            layers.append(build(frame.reindex(base.index), palette, top, column, classes))
+        layer = (
+            None
+            if frame is None
+            else build(frame.reindex(base.index), palette, top, column, classes)
+        )
+        if layer is not None:
+            layers.append(layer)
         if kind == "emerging" and emerging is not None:
             layers.append(_period_layer(base, emerging.periods, palette))
     if not layers:

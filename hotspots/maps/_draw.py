@@ -19,6 +19,7 @@ from hotspots.maps._page import (
     ATTRIBUTION,
     controls_html,
     legend_html,
+    png_html,
     provenance_html,
     slider_html,
     title_html,
@@ -180,7 +181,7 @@ def draw(
         right.append(
             f'<div class="hs-card {uid}-layer" data-hs-layer="{layer.key}"{hidden}>'
             f"<details data-hs-fold open><summary>{'Key and top areas' if lists else 'Key'}"
-            f"</summary>{slider}{legend}{lists}</details></div>"
+            f"</summary>{slider}{legend}{lists}{png_html(layer.key)}</details></div>"
         )
         bottom.append(
             f'<div class="{uid}-layer" data-hs-layer="{layer.key}"{hidden}><div class="hs-card">'

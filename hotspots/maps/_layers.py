@@ -20,11 +20,13 @@ from hotspots._vocabulary import (
     CHANGE_TREND_CATEGORIES,
     DECREASE,
     INCREASE,
+    LISA_SIGNIFICANCE_CATEGORIES,
+    LISA_SIGNIFICANCE_LEVELS,
     MIN_OWN_COUNT,
     NO_DATA,
     NO_NEIGHBOURS,
 )
-from hotspots.maps._page import TopArea
+from hotspots.maps._page import _CORRECTIONS, TopArea
 from hotspots.maps._style import (
     EMERGING_HOT,
     MAX_CLASSES,
@@ -352,6 +354,57 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         ),
         provenance=_provenance(frame),
         needs=STATISTIC_NEEDS,
+    )
+
+
+def significance_classes(p: np.ndarray | pd.Series) -> np.ndarray:
+    """The LISA significance class of each p-value (GeoDa's significance map).
+
+    An area falls in the first class of :data:`LISA_SIGNIFICANCE_CATEGORIES`
+    whose level its p does not exceed (``p <= 0.001``, ``<= 0.01``, ``<= 0.05``),
+    else in "p > 0.05"; a missing p is "No data".
+    """
+    values = pd.to_numeric(pd.Series(np.asarray(p, dtype=object)), errors="coerce")
+    values = values.astype(float).to_numpy()
+    out = np.full(values.shape, LISA_SIGNIFICANCE_CATEGORIES[-1], dtype=object)
+    for level, label in zip(
+        LISA_SIGNIFICANCE_LEVELS[::-1], LISA_SIGNIFICANCE_CATEGORIES[-2::-1], strict=True
+    ):
+        out[values <= level] = label
+    out[~np.isfinite(values)] = NO_DATA
+    return out
+
+
+def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer | None:
+    """GeoDa's LISA significance map of the corrected deciding p; None without that column."""
+    _require(frame, COLUMNS["lisa_label"], "hotspots.local_moran")
+    adjusted = _col(frame, "lisa_p_adjusted")
+    if adjusted is None:
+        return None
+    scheme = category_scheme("lisa_significance", palette)
+    clusters = _categories(frame, COLUMNS["lisa_label"], category_scheme("lisa", palette))
+    classes = pd.Series(significance_classes(frame[adjusted]), index=frame.index, dtype=object)
+    # an island has no local statistic; an area without data has none either
+    classes = classes.where(~clusters.isin([NO_DATA, NO_NEIGHBOURS]), clusters)
+    provenance = _provenance(frame)
+    if "correction" not in provenance:
+        correction = "correction not recorded"
+    elif provenance["correction"] is None:
+        correction = "no correction"
+    else:
+        named = str(provenance["correction"])
+        correction = f"correction: {_CORRECTIONS.get(named, named)}"
+    return _Layer(
+        key="lisa_significance",
+        name="LISA significance (corrected p-values)",
+        scheme=scheme,
+        labels=("Significance class", "Corrected p-value (decides the label)", "LISA cluster"),
+        rows=_rows([classes, _p_value(frame[adjusted]), clusters]),
+        counts=_tally(classes),
+        tops=(),
+        provenance=provenance,
+        needs=STATISTIC_NEEDS,
+        legend_title=f"Corrected p-value of the LISA label: {adjusted}, {correction}",
     )
 
 

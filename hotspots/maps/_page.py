@@ -108,6 +108,15 @@ def legend_html(
     )
 
 
+def png_html(name: str) -> str:
+    """A button saving the map as shown, with title and licence, as ``<name>-view.png``."""
+    return (
+        f'<button type="button" class="hs-png" data-hs-png="{escape(name)}" '
+        'title="The map as shown, with its title and the data licence">'
+        "Save view as PNG</button>"
+    )
+
+
 def top_html(title: str, areas: Sequence[TopArea], empty: str, *, csv_name: str = "") -> str:
     """A numbered list of areas (or `empty` when there are none); entries zoom to their area.
 

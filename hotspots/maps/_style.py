@@ -24,6 +24,7 @@ from hotspots._vocabulary import (
     CHANGE_TREND_CATEGORIES,
     EMERGING_LEGEND_KINDS,
     GI_CATEGORIES,
+    LISA_SIGNIFICANCE_CATEGORIES,
     NO_DATA,
     NO_NEIGHBOURS,
     NO_PATTERN,
@@ -62,6 +63,24 @@ _FILLS: dict[str, dict[str, dict[str, str]]] = {
             "Low-Low": "#0072b2",
             NOT_SIGNIFICANT: _NEUTRAL,
         },
+    },
+    # GeoDa's LISA significance map greens (p = 0.001, 0.01, 0.05), darkest the strongest;
+    # the colour-blind palette keeps one hue (ColorBrewer Greens), told apart by lightness
+    "lisa_significance": {
+        "default": dict(
+            zip(
+                LISA_SIGNIFICANCE_CATEGORIES,
+                ("#037406", "#06c40b", "#4bff50", _NEUTRAL),
+                strict=True,
+            )
+        ),
+        "colourblind": dict(
+            zip(
+                LISA_SIGNIFICANCE_CATEGORIES,
+                ("#006d2c", "#31a354", "#a1d99b", _NEUTRAL),
+                strict=True,
+            )
+        ),
     },
     "gi": {
         "default": dict(
@@ -230,7 +249,10 @@ def check_palette(palette: str) -> None:
 
 
 def category_scheme(kind: str, palette: str) -> Scheme:
-    """The fixed scheme of a layer: "lisa", "gi", "emerging", "change" or "change_trend"."""
+    """The fixed scheme of a layer.
+
+    `kind` is "lisa", "lisa_significance", "gi", "emerging", "change" or "change_trend".
+    """
     check_palette(palette)
     fills = _FILLS[kind][palette]
     return Scheme(categories=tuple(fills), fills=dict(fills))

@@ -61,9 +61,12 @@ var hotspotsMaps = (function () {
     return /[",\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
   }
 
-  function download(name, text) {
+  function download(name, content) {
+    // a Blob (the PNG of the view) as it is, text as a CSV file
+    var blob = content instanceof Blob ? content :
+      new Blob([content], {type: "text/csv;charset=utf-8"});
     var link = el("a");
-    link.href = URL.createObjectURL(new Blob([text], {type: "text/csv;charset=utf-8"}));
+    link.href = URL.createObjectURL(blob);
     link.download = name;
     document.body.appendChild(link);
     link.click();
@@ -385,6 +388,122 @@ var hotspotsMaps = (function () {
         download(button.getAttribute("data-hs-csv") + ".csv", lines.join("\r\n") + "\r\n");
       });
     });
+    function strokeRings(ctx, rings) {
+      // nested Leaflet LatLng arrays, each innermost array one ring
+      if (!rings.length) { return; }
+      if (!Array.isArray(rings[0])) {
+        rings.forEach(function (ll, i) {
+          var pt = map.latLngToContainerPoint(ll);
+          if (i === 0) { ctx.moveTo(pt.x, pt.y); } else { ctx.lineTo(pt.x, pt.y); }
+        });
+        ctx.closePath();
+        return;
+      }
+      rings.forEach(function (r) { strokeRings(ctx, r); });
+    }
+    function wrap(ctx, text, width) {
+      var lines = [], line = "";
+      text.split(" ").forEach(function (word) {
+        var next = line ? line + " " + word : word;
+        if (line && ctx.measureText(next).width > width) { lines.push(line); line = word; }
+        else { line = next; }
+      });
+      if (line) { lines.push(line); }
+      return lines;
+    }
+    function viewPng() {
+      // the visible map as drawn (areas from the canvas, outlines redrawn on top) and a
+      // caption with the title, the layer and the licence line the data require
+      var size = map.getSize(), ratio = window.devicePixelRatio || 1, pad = 8;
+      var spec = state.active;
+      var heading = config.title + (config.layers.length > 1 ? " \u2013 " + spec.name : "") +
+        (spec.periods ? ", " + spec.periods[state.t[spec.key]] : "");
+      var probe = document.createElement("canvas").getContext("2d");
+      probe.font = "bold 14px sans-serif";
+      var head = wrap(probe, heading, size.x - 2 * pad);
+      // the key as the page shows it: its title, then swatch and text per entry, in rows
+      var legend = root.querySelector("." + uid + "-layer[data-hs-layer='" + spec.key +
+        "'] .hs-legend");
+      var keyTitle = [], keyRows = [];
+      if (legend) {
+        probe.font = "bold 12px sans-serif";
+        keyTitle = wrap(probe, legend.querySelector(".hs-h").textContent, size.x - 2 * pad);
+        probe.font = "11px sans-serif";
+        var row = [], x = 0;
+        legend.querySelectorAll("li[data-category]").forEach(function (li) {
+          var text = li.textContent.replace(/\s+/g, " ").trim();
+          var w = 20 + probe.measureText(text).width + 14;
+          if (row.length && x + w > size.x - 2 * pad) { keyRows.push(row); row = []; x = 0; }
+          row.push({category: li.getAttribute("data-category"), text: text, x: x});
+          x += w;
+        });
+        if (row.length) { keyRows.push(row); }
+      }
+      probe.font = "11px sans-serif";
+      var licence = wrap(probe, config.attribution, size.x - 2 * pad);
+      var caption = pad + 18 * head.length + 15 * keyTitle.length + 16 * keyRows.length +
+        4 + 14 * licence.length + pad;
+      var out = document.createElement("canvas");
+      out.width = Math.round(size.x * ratio);
+      out.height = Math.round((size.y + caption) * ratio);
+      var ctx = out.getContext("2d");
+      ctx.scale(ratio, ratio);
+      ctx.fillStyle = config.background;
+      ctx.fillRect(0, 0, size.x, size.y);
+      var box = container.getBoundingClientRect();
+      var drawn = renderer._container;
+      if (drawn && drawn.getContext) {
+        var r = drawn.getBoundingClientRect();
+        ctx.drawImage(drawn, r.left - box.left, r.top - box.top, r.width, r.height);
+      }
+      [london, outlines].forEach(function (layer) {
+        if (!layer || !map.hasLayer(layer)) { return; }
+        layer.eachLayer(function (shape) {
+          ctx.beginPath();
+          strokeRings(ctx, shape.getLatLngs());
+          ctx.strokeStyle = shape.options.color;
+          ctx.lineWidth = shape.options.weight;
+          ctx.globalAlpha = shape.options.opacity;
+          ctx.stroke();
+          ctx.globalAlpha = 1;
+        });
+      });
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, size.y, size.x, caption);
+      ctx.fillStyle = "#111111";
+      ctx.textBaseline = "top";
+      var y = size.y + pad;
+      ctx.font = "bold 14px sans-serif";
+      head.forEach(function (line) { ctx.fillText(line, pad, y); y += 18; });
+      ctx.font = "bold 12px sans-serif";
+      keyTitle.forEach(function (line) { ctx.fillText(line, pad, y); y += 15; });
+      ctx.font = "11px sans-serif";
+      keyRows.forEach(function (items) {
+        items.forEach(function (item) {
+          var st = spec.styles[item.category] || {fillColor: "#ffffff"};
+          var fill = st.fillColor;
+          ctx.fillStyle = fill.indexOf("url(") === 0 ? hatchPattern() : fill;
+          ctx.fillRect(pad + item.x, y + 1, 16, 11);
+          ctx.strokeStyle = "#777777"; ctx.lineWidth = 1;
+          ctx.strokeRect(pad + item.x + 0.5, y + 1.5, 15, 10);
+          ctx.fillStyle = "#111111";
+          ctx.fillText(item.text, pad + item.x + 20, y);
+        });
+        y += 16;
+      });
+      y += 4;
+      licence.forEach(function (line) { ctx.fillText(line, pad, y); y += 14; });
+      return new Promise(function (resolve) { out.toBlob(resolve, "image/png"); });
+    }
+    all("button[data-hs-png]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var name = button.getAttribute("data-hs-png") + "-view.png";
+        api.png = viewPng().then(function (blob) {
+          if (blob) { download(name, blob); }
+          return blob;
+        });
+      });
+    });
     all("input[data-hs-toggle]").forEach(function (box) {
       var layer = {outlines: outlines, places: places}[box.getAttribute("data-hs-toggle")];
       box.addEventListener("change", function () {
@@ -440,6 +559,8 @@ var hotspotsMaps = (function () {
     config.layers.forEach(function (spec) { if (spec.periods) { legendCounts(spec); } });
 
     var api = {
+      // the promise of the last "Save view as PNG" (its Blob), for tests and scripts
+      png: null, viewPng: viewPng,
       map: map, areas: areas, byCode: byCode, state: state, show: show,
       setPeriod: setPeriod, select: select, refit: refit,
       // the fill of every area in data order, as written in the layer's styles
