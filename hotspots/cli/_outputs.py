@@ -270,7 +270,8 @@ def _findings(analysis: Analysis) -> list[str]:
     if top.empty:
         lines += ["", f"No {unit} to list ({_ranking(analysis)})."]
     else:
-        lines += ["", f"Top {len(top)} at-risk {unit}s, ranked by {_ranking(analysis)}:"]
+        units = unit if len(top) == 1 else f"{unit}s"
+        lines += ["", f"Top {len(top)} at-risk {units}, ranked by {_ranking(analysis)}:"]
         lines += _top_lines(top, analysis.column)
     counts = analysis.counts
     if PSEUDO_AREA in counts.columns and counts[PSEUDO_AREA].any():
