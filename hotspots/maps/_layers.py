@@ -315,6 +315,48 @@ def _choropleth_layer(
     )
 
 
+def _local_layer(
+    frame: pd.DataFrame,
+    spec: tuple[str, str, str],
+    labels_: pd.Series,
+    numbers: Sequence[tuple[str | None, str]],
+    p_values: Sequence[tuple[str | None, str]],
+    ranked: tuple[pd.Index, str, str, str],
+    detail: pd.Series,
+    top: int,
+    scheme: Scheme,
+) -> _Layer:
+    """A local statistic's layer: its label, numbers and p-values per area, and one top list.
+
+    ``spec`` is (key, layer name, label heading); ``ranked`` is (the areas of the
+    top list in order, what the rank counts, the list's title, its empty text).
+    """
+    key, name, heading = spec
+    order, noun, title, empty = ranked
+    labels, columns = [heading], [labels_]
+    for column, label in numbers:
+        if column:
+            labels.append(label)
+            columns.append(_number(frame[column], frame.index))
+    for column, label in p_values:
+        if column:
+            labels.append(label)
+            columns.append(_p_value(frame[column]))
+    labels.append("Rank")
+    columns.append(_ranks(order, frame.index, noun))
+    return _Layer(
+        key=key,
+        name=name,
+        scheme=scheme,
+        labels=tuple(labels),
+        rows=_rows(columns),
+        counts=_tally(labels_),
+        tops=(TopList(_top_title(title, frame), _top_areas(frame, order, top, detail), empty),),
+        provenance=_provenance(frame),
+        needs=STATISTIC_NEEDS,
+    )
+
+
 def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     _require(frame, COLUMNS["lisa_label"], "hotspots.local_moran")
     scheme = category_scheme("lisa", palette)
@@ -322,38 +364,26 @@ def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     z, i, p = _col(frame, "lisa_z"), _col(frame, "lisa_i"), _col(frame, "lisa_p")
     strength = frame[z] if z else (frame[i] if i else None)
     high = _strongest_first(clusters.index[clusters == "High-High"], strength)
-    labels, columns = ["LISA cluster"], [clusters]
-    for column, label in ((i, "Local Moran's I"), (z, "z-score")):
-        if column:
-            labels.append(label)
-            columns.append(_number(frame[column], frame.index))
-    for column, label in (
-        (p, "Pseudo p-value" if p == "lisa_p_sim" else "p-value (decides the label)"),
-        (_col(frame, "lisa_p_adjusted"), "Adjusted p-value"),
-    ):
-        if column:
-            labels.append(label)
-            columns.append(_p_value(frame[column]))
-    labels.append("Rank")
-    columns.append(_ranks(high, frame.index, "High-High areas"))
     # the list is ordered by z (or I): print the number it is ordered by first
     detail = _detail(frame, *((z, "z"),) if z else (), (i, "I"), (p, "p"))
-    return _Layer(
-        key="lisa",
-        name="LISA clusters (Local Moran's I)",
-        scheme=scheme,
-        labels=tuple(labels),
-        rows=_rows(columns),
-        counts=_tally(clusters),
-        tops=(
-            TopList(
-                _top_title("Top High-High areas (high among high neighbours)", frame),
-                _top_areas(frame, high, top, detail),
-                "No High-High cluster at this significance level.",
-            ),
+    return _local_layer(
+        frame,
+        ("lisa", "LISA clusters (Local Moran's I)", "LISA cluster"),
+        clusters,
+        ((i, "Local Moran's I"), (z, "z-score")),
+        (
+            (p, "Pseudo p-value" if p == "lisa_p_sim" else "p-value (decides the label)"),
+            (_col(frame, "lisa_p_adjusted"), "Adjusted p-value"),
         ),
-        provenance=_provenance(frame),
-        needs=STATISTIC_NEEDS,
+        (
+            high,
+            "High-High areas",
+            "Top High-High areas (high among high neighbours)",
+            "No High-High cluster at this significance level.",
+        ),
+        detail,
+        top,
+        scheme,
     )
 
 
@@ -416,39 +446,27 @@ def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     hot = _strongest_first(
         labels_.index[labels_.str.startswith("Hot spot")], frame[z] if z else None
     )
-    labels, columns = ["Gi* category"], [labels_]
-    if z:
-        labels.append("Gi* z-score")
-        columns.append(_number(frame[z], frame.index))
-    for role, label in (
-        ("gi_p", "p-value (decides the label)"),
-        ("gi_p_adjusted", "Adjusted p-value"),
-        ("gi_p_sim", "Pseudo p-value (permutations)"),
-    ):
-        column = _col(frame, role)
-        if column:
-            labels.append(label)
-            columns.append(_p_value(frame[column]))
-    labels.append("Rank")
-    columns.append(_ranks(hot, frame.index, "hot spots"))
     # print the p-value that decided the category, never another one
     detail = _detail(frame, (z, "z"), (_col(frame, "gi_p"), "p"))
-    return _Layer(
-        key="gi",
-        name="Hot and cold spots (Getis-Ord Gi*)",
-        scheme=scheme,
-        labels=tuple(labels),
-        rows=_rows(columns),
-        counts=_tally(labels_),
-        tops=(
-            TopList(
-                _top_title("Top hot neighbourhoods (Gi* z of the area with its neighbours)", frame),
-                _top_areas(frame, hot, top, detail),
-                "No significant hot spot at this significance level.",
-            ),
+    return _local_layer(
+        frame,
+        ("gi", "Hot and cold spots (Getis-Ord Gi*)", "Gi* category"),
+        labels_,
+        ((z, "Gi* z-score"),),
+        (
+            (_col(frame, "gi_p"), "p-value (decides the label)"),
+            (_col(frame, "gi_p_adjusted"), "Adjusted p-value"),
+            (_col(frame, "gi_p_sim"), "Pseudo p-value (permutations)"),
         ),
-        provenance=_provenance(frame),
-        needs=STATISTIC_NEEDS,
+        (
+            hot,
+            "hot spots",
+            "Top hot neighbourhoods (Gi* z of the area with its neighbours)",
+            "No significant hot spot at this significance level.",
+        ),
+        detail,
+        top,
+        scheme,
     )
 
 
