@@ -28,7 +28,7 @@ from hotspots.cli._inputs import (
 from hotspots.cli._period import PeriodChoice
 from hotspots.cli._progress import Progress
 from hotspots.io._categories import resolve_categories
-from hotspots.weights._build import build_weights, describe_weights
+from hotspots.weights._build import build_links
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -90,7 +90,7 @@ class Analysis:
     """The results of one analysis, each as the library function returned it.
 
     ``weights`` describes the spatial weights as built
-    (:func:`hotspots.weights._build.describe_weights`), for runs without a statistic
+    (:meth:`hotspots.weights._links.Links.describe`), for runs without a statistic
     that records its own weighting. ``change_boroughs`` and ``change_london`` are
     the roll-up of the change (:func:`hotspots.change_rollup`) when the areas lie
     in known boroughs.
@@ -193,7 +193,7 @@ def _analyse(
             + _diagnosis([*read_reports, counts.attrs["report"]])
         )
     with progress.step(f"{spec.weights} weights"):
-        graph, how = build_weights(
+        graph = build_links(
             areas, spec.weights, k=spec.k, threshold=spec.threshold, islands=spec.islands
         )
     results = _statistics(spec, areas, data, counts, column, graph, progress, streamed)
@@ -211,7 +211,7 @@ def _analyse(
         spec=spec,
         counts=counts,
         column=column,
-        weights=describe_weights(graph, how),
+        weights=graph.describe(),
         read_reports=read_reports,
         count_report=counts.attrs["report"],
         notes=notes,

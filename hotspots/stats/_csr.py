@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
     from libpysal.graph import Graph
 
+    from hotspots.weights._links import Links
+
 # ---------------------------------------------------------------------------
 # graph in compressed sparse row form
 # ---------------------------------------------------------------------------
@@ -135,6 +137,32 @@ def csr_from_graph(graph: Graph, ids: Sequence | None = None) -> CSRGraph:
     self_weight[focal[is_self]] = weight[is_self]
     link = (focal >= 0) & (neighbour >= 0) & ~is_self & (weight != 0)
     focal, neighbour, weight = focal[link], neighbour[link], weight[link]
+    return _csr(n, focal, neighbour, weight, self_weight)
+
+
+def csr_from_links(links: Links, ids: Sequence | None = None) -> CSRGraph:
+    """Convert binary :class:`~hotspots.weights._links.Links` to a :class:`CSRGraph`.
+
+    The same arrays as :func:`csr_from_graph` on ``links.graph()``, without
+    making the Graph. ``ids`` (default ``links.ids``) must all be in ``links.ids``;
+    links to areas outside ``ids`` are dropped.
+    """
+    import pandas as pd
+
+    if ids is None or links.ids.equals(pd.Index(ids)):
+        focal, neighbour, n = links.heads, links.tails, len(links.ids)
+    else:
+        where = pd.Index(ids).get_indexer(links.ids)
+        focal, neighbour, n = where[links.heads], where[links.tails], len(ids)
+        kept = (focal >= 0) & (neighbour >= 0)
+        focal, neighbour = focal[kept], neighbour[kept]
+    return _csr(n, focal, neighbour, np.ones(len(focal)), np.zeros(n))
+
+
+def _csr(
+    n: int, focal: np.ndarray, neighbour: np.ndarray, weight: np.ndarray, self_weight: np.ndarray
+) -> CSRGraph:
+    """Rows in area order, each row's neighbours in position order."""
     sort = np.lexsort((neighbour, focal))
     counts = np.bincount(focal, minlength=n)
     return CSRGraph(
