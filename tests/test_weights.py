@@ -357,7 +357,7 @@ def test_description_for_provenance(boroughs, method, options, text):
     assert links.how == text
     assert describe_weights(links.graph(), links.how).startswith(f"{text}: 33 areas, ")
     # described from the links without making a Graph: the same words
-    assert links.describe() == describe_weights(links.graph(), links.how)
+    assert links.description == describe_weights(links.graph(), links.how)
 
 
 def test_description_of_a_graph_made_elsewhere(boroughs):

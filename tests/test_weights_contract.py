@@ -252,6 +252,10 @@ def test_default_graph_is_built_once_per_set_of_areas(boroughs):
     assert default_links(moved) is not first
     renamed = boroughs.rename(index=lambda code: f"x{code}")
     assert default_links(renamed) is not first
+    one_changed = boroughs.copy()  # the same geometry objects but one, replaced in place
+    one_changed.loc["E09000001", "geometry"] = one_changed.geometry["E09000001"].buffer(600)
+    changed = default_links(one_changed)
+    assert changed is not first and len(changed.heads) > len(first.heads)
 
 
 def test_cached_default_graph_still_warns_about_islands():

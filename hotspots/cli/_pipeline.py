@@ -90,7 +90,7 @@ class Analysis:
     """The results of one analysis, each as the library function returned it.
 
     ``weights`` describes the spatial weights as built
-    (:meth:`hotspots.weights._links.Links.describe`), for runs without a statistic
+    (:attr:`hotspots.weights._links.Links.description`), for runs without a statistic
     that records its own weighting. ``change_boroughs`` and ``change_london`` are
     the roll-up of the change (:func:`hotspots.change_rollup`) when the areas lie
     in known boroughs.
@@ -211,7 +211,7 @@ def _analyse(
         spec=spec,
         counts=counts,
         column=column,
-        weights=graph.describe(),
+        weights=graph.description,
         read_reports=read_reports,
         count_report=counts.attrs["report"],
         notes=notes,

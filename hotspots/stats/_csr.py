@@ -128,8 +128,10 @@ def csr_from_graph(graph: Graph, ids: Sequence | None = None) -> CSRGraph:
 
     order = pd.Index(graph.unique_ids if ids is None else ids)
     adjacency = graph.adjacency
-    focal = order.get_indexer(adjacency.index.get_level_values(0))
-    neighbour = order.get_indexer(adjacency.index.get_level_values(1))
+    # positions of each level's codes, then of each link: a lookup per area, not per link
+    links = adjacency.index
+    focal = order.get_indexer(links.levels[0])[links.codes[0]]
+    neighbour = order.get_indexer(links.levels[1])[links.codes[1]]
     weight = adjacency.to_numpy(dtype=np.float64)
     n = len(order)
     self_weight = np.zeros(n)
@@ -150,12 +152,19 @@ def csr_from_links(links: Links, ids: Sequence | None = None) -> CSRGraph:
     import pandas as pd
 
     if ids is None or links.ids.equals(pd.Index(ids)):
-        focal, neighbour, n = links.heads, links.tails, len(links.ids)
-    else:
-        where = pd.Index(ids).get_indexer(links.ids)
-        focal, neighbour, n = where[links.heads], where[links.tails], len(ids)
-        kept = (focal >= 0) & (neighbour >= 0)
-        focal, neighbour = focal[kept], neighbour[kept]
+        # already sorted by head, then tail
+        n = len(links.ids)
+        counts = np.bincount(links.heads, minlength=n)
+        return CSRGraph(
+            indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            indices=links.tails.astype(np.int64),
+            weights=np.ones(len(links.tails)),
+            self_weight=np.zeros(n),
+        )
+    where = pd.Index(ids).get_indexer(links.ids)
+    focal, neighbour, n = where[links.heads], where[links.tails], len(ids)
+    kept = (focal >= 0) & (neighbour >= 0)
+    focal, neighbour = focal[kept], neighbour[kept]
     return _csr(n, focal, neighbour, np.ones(len(focal)), np.zeros(n))
 
 

@@ -170,6 +170,7 @@ def settler(
     without importing scipy.stats); areas that have drawn nothing (islands) are not
     in the family.
     """
+
     def settle(n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
         m = np.minimum(n_ge, n_le)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -112,7 +112,7 @@ def graph_csr(areas: pd.DataFrame, graph: Any, *, stacklevel: int = 5) -> tuple[
         graph = default_links(areas, stacklevel=stacklevel)
     if isinstance(graph, Links):
         _check_nodes(areas.index, graph.ids)
-        return csr_from_links(graph, ids=areas.index), graph.describe()
+        return csr_from_links(graph, ids=areas.index), graph.description
     from libpysal.graph import Graph
     from libpysal.weights import W
 

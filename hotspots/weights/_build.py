@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 import warnings
+from collections import deque
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -213,7 +215,10 @@ def default_links(areas: gpd.GeoDataFrame, *, stacklevel: int = 5) -> Links:
     geometries' WKB, the index and the CRS), so ``local_moran`` then
     ``getis_ord`` on the same areas build contiguity once. ``Links`` is frozen
     and its arrays are never written to, so sharing it is safe; the islands
-    warning is given again on every use.
+    warning is given again on every use. Areas holding the very geometry
+    objects of a recent call (a copy of the same GeoDataFrame, or a new column
+    added to it) skip the hashing too: shapely geometries cannot be changed,
+    so the same objects are the same shapes.
     """
     key = _geometry_key(areas)
     links, caught = _cached_build(_Keyed(key, areas))
@@ -223,10 +228,29 @@ def default_links(areas: gpd.GeoDataFrame, *, stacklevel: int = 5) -> Links:
 
 
 def _geometry_key(areas: gpd.GeoDataFrame) -> str:
+    geoms = np.asarray(areas.geometry.values, dtype=object)
+    for seen, index, crs, key in _RECENT:
+        if (
+            len(seen) == len(geoms)
+            and crs == areas.crs
+            and index.equals(areas.index)
+            and all(map(operator.is_, seen, geoms))
+        ):
+            return key
+    key = _hashed_key(areas, geoms)
+    _RECENT.append((geoms.copy(), areas.index, areas.crs, key))
+    return key
+
+
+# the geometry objects, index and CRS of the last few sets of areas, with their key
+_RECENT: deque[tuple[np.ndarray, pd.Index, Any, str]] = deque(maxlen=_CACHED_GRAPHS)
+
+
+def _hashed_key(areas: gpd.GeoDataFrame, geoms: np.ndarray) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(repr(areas.crs.to_string() if areas.crs is not None else None).encode())
     digest.update(pd.util.hash_pandas_object(areas.index.to_series(), index=False).to_numpy())
-    for wkb in shapely.to_wkb(np.asarray(areas.geometry.values, dtype=object)):
+    for wkb in shapely.to_wkb(geoms):
         digest.update(b"\x00" if wkb is None else wkb)
     return f"queen:0.1:{digest.hexdigest()}"
 
@@ -302,9 +326,9 @@ def describe_weights(graph: Graph, how: str | None = None) -> str:
     'queen contiguity: 33 areas, 136 links (4.1 per area), row-standardised'
     """
     adjacency = graph.adjacency
-    ids = pd.Index(graph.unique_ids)
-    focal = ids.get_indexer(adjacency.index.get_level_values(0))
-    neighbour = ids.get_indexer(adjacency.index.get_level_values(1))
+    ids, links = pd.Index(graph.unique_ids), adjacency.index
+    focal = ids.get_indexer(links.levels[0])[links.codes[0]]
+    neighbour = ids.get_indexer(links.levels[1])[links.codes[1]]
     weights = adjacency.to_numpy(dtype=np.float64)
     is_self = focal == neighbour
     link = ~is_self & (weights != 0)

@@ -10,6 +10,7 @@ read links straight into their compressed-sparse-row form, so the default graph
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -65,7 +66,8 @@ class Links:
         adjacency = pd.Series(weights[order], index=index, name="weight")
         return Graph(adjacency, transformation="B", is_sorted=True)
 
-    def describe(self) -> str:
+    @cached_property
+    def description(self) -> str:
         """How they were built and what they are: ``"<how>: 33 areas, 136 links ..."``."""
         return describe_links(
             len(self.ids), self.heads, self.tails, np.ones(len(self.heads)), "binary", self.how
@@ -94,7 +96,7 @@ def describe_links(
     text = f"{n} areas, {links} links ({links / n:.1f} per area), {words}"
     if links and not _symmetric(n, focal, neighbour):
         text += ", not symmetric"
-    alone = n - len(np.unique(focal))
+    alone = n - int(np.count_nonzero(np.bincount(focal, minlength=n)))
     if alone:
         text += f", {alone} area{'s' if alone > 1 else ''} without neighbours"
     if self_weights:
@@ -103,9 +105,7 @@ def describe_links(
 
 
 def _symmetric(n: int, focal: np.ndarray, neighbour: np.ndarray) -> bool:
-    """Whether every link has its reverse (whatever the weights)."""
+    """Whether every link has its reverse (whatever the weights); links are distinct."""
     focal = focal.astype(np.int64)
     neighbour = neighbour.astype(np.int64)
-    forward = np.unique(focal * n + neighbour)
-    backward = np.unique(neighbour * n + focal)
-    return bool(np.array_equal(forward, backward))
+    return bool(np.array_equal(np.sort(focal * n + neighbour), np.sort(neighbour * n + focal)))
