@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Hashable, Sequence
 
     from libpysal.graph import Graph
 
@@ -107,7 +107,7 @@ class CSRGraph:
         return out
 
 
-def csr_from_graph(graph: Graph, ids: Sequence | None = None) -> CSRGraph:
+def csr_from_graph(graph: Graph, ids: Sequence[Hashable] | None = None) -> CSRGraph:
     """Convert a :class:`libpysal.graph.Graph` to a :class:`CSRGraph`.
 
     Parameters
@@ -142,7 +142,7 @@ def csr_from_graph(graph: Graph, ids: Sequence | None = None) -> CSRGraph:
     return _csr(n, focal, neighbour, weight, self_weight)
 
 
-def csr_from_links(links: Links, ids: Sequence | None = None) -> CSRGraph:
+def csr_from_links(links: Links, ids: Sequence[Hashable] | None = None) -> CSRGraph:
     """Convert binary :class:`~hotspots.weights._links.Links` to a :class:`CSRGraph`.
 
     The same arrays as :func:`csr_from_graph` on ``links.graph()``, without

@@ -242,7 +242,7 @@ def check_seed(seed: int | None) -> int:
     return int(seed)
 
 
-def normal_p(z: np.ndarray) -> np.ndarray:
+def normal_p(z: np.ndarray | float) -> np.ndarray:
     """Two-sided p-value of a standard normal z-score, ``2 * P(Z > |z|)`` (NaN stays NaN)."""
     return 2.0 * ndtr(-np.abs(np.asarray(z, dtype=np.float64)))
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from hotspots.stats._engine import Pool
 
 
-def _spread(inputs: StatInput, values: np.ndarray, fill: float = np.nan) -> np.ndarray:
+def _spread(inputs: StatInput, values: np.ndarray, fill: object = np.nan) -> np.ndarray:
     """Values of the areas with data placed back among all areas."""
     out = np.full(len(inputs.values), fill, dtype=np.asarray(values).dtype)
     out[inputs.has_data] = values
@@ -88,7 +88,9 @@ def decide(
     return p, p_adjusted, border
 
 
-def _with_attrs(areas: pd.DataFrame, columns: dict, attrs: dict) -> pd.DataFrame:
+def _with_attrs(
+    areas: pd.DataFrame, columns: dict[str, np.ndarray], attrs: dict[str, object]
+) -> pd.DataFrame:
     result = areas.copy()
     for name, values in columns.items():
         result[name] = values
