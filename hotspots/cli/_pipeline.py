@@ -345,6 +345,35 @@ def _column(column: str | None, counts: gpd.GeoDataFrame) -> str:
     return column
 
 
+class _Testing(TypedDict):
+    """How every local statistic decides its labels: the options the CLI passes on."""
+
+    permutations: int | str
+    seed: int | None
+    inference: str
+    alpha: float
+    correction: str | None
+
+
+class _ChangeOptions(TypedDict):
+    """How the change is tested: the options the CLI passes on."""
+
+    test: Literal["trend", "exact", "e-test"]
+    dispersion: Literal["areas", "history"]
+    alpha: float
+    correction: str | None
+
+
+def _testing(spec: AnalysisSpec) -> _Testing:
+    return _Testing(
+        permutations=spec.permutations,
+        seed=spec.seed,
+        inference=spec.inference,
+        alpha=spec.alpha,
+        correction=spec.correction,
+    )
+
+
 class _Results(TypedDict, total=False):
     """The statistics' results, keyed by :class:`Analysis` field; those not run are absent."""
 
@@ -394,11 +423,7 @@ def _statistics(
                 counts,
                 column=column,
                 graph=graph,
-                permutations=spec.permutations,
-                seed=spec.seed,
-                inference=spec.inference,
-                alpha=spec.alpha,
-                correction=spec.correction,
+                **_testing(spec),
             )
     if "gistar" in spec.statistics:
         with progress.step(f"Getis-Ord Gi*, {runs}"):
@@ -406,11 +431,7 @@ def _statistics(
                 counts,
                 column=column,
                 graph=graph,
-                permutations=spec.permutations,
-                seed=spec.seed,
-                inference=spec.inference,
-                alpha=spec.alpha,
-                correction=spec.correction,
+                **_testing(spec),
             )
     if "emerging" in spec.statistics:
         cube = _monthly_counts(data, areas, spec, streamed)
@@ -419,11 +440,7 @@ def _statistics(
                 areas,
                 cube,
                 graph=graph,
-                permutations=spec.permutations,
-                seed=spec.seed,
-                inference=spec.inference,
-                alpha=spec.alpha,
-                correction=spec.correction,
+                **_testing(spec),
             )
     return results
 
@@ -446,28 +463,17 @@ def _change(
     if not spec.period.is_all:
         first, last = spec.period.bounds(data["month"])
         after = (str(first), str(last))
-    try:
-        borough_codes(areas)
-    except InputError:  # the user's own areas, in no known borough: no roll-up
-        change = hotspots.period_change(
-            areas,
-            cube,
-            after=after,
-            test=spec.change_test,
-            dispersion=spec.change_dispersion,
-            alpha=spec.alpha,
-            correction=spec.correction,
-        )
-        return {"change": change}
-    rollup = hotspots.change_rollup(
-        areas,
-        cube,
-        after=after,
+    options = _ChangeOptions(
         test=spec.change_test,
         dispersion=spec.change_dispersion,
         alpha=spec.alpha,
         correction=spec.correction,
     )
+    try:
+        borough_codes(areas)
+    except InputError:  # the user's own areas, in no known borough: no roll-up
+        return {"change": hotspots.period_change(areas, cube, after=after, **options)}
+    rollup = hotspots.change_rollup(areas, cube, after=after, **options)
     return {
         "change": rollup.areas,
         "change_boroughs": rollup.boroughs,
