@@ -42,7 +42,7 @@ OUTPUT = (
 
 
 def read_met_crime(
-    path: str | os.PathLike, *, stub_months: Literal["drop", "keep"] = "drop"
+    path: str | os.PathLike[str], *, stub_months: Literal["drop", "keep"] = "drop"
 ) -> pd.DataFrame:
     """Read a Met ward-level or borough-level crime table into a tidy long table.
 
@@ -157,7 +157,7 @@ def read_met_crime(
         rows_read=n_read,
         rows_kept=n_rows,
         dropped={DUPLICATE_ROW: duplicates[0]},
-        notes=[*notes, *duplicates[1]],
+        notes=(*notes, *duplicates[1]),
     )
     tidy.attrs["level"] = level
     tidy.attrs["report"] = report
@@ -335,7 +335,7 @@ def _name_key(name: str) -> str:
 
 
 def read_mps_crime(
-    path: str | os.PathLike, *, stub_months: Literal["drop", "keep"] = "drop"
+    path: str | os.PathLike[str], *, stub_months: Literal["drop", "keep"] = "drop"
 ) -> pd.DataFrame:
     """Deprecated name of :func:`hotspots.read_met_crime` (one name for the Met).
 
