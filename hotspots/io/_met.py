@@ -9,8 +9,9 @@ import os
 import re
 import warnings
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,7 @@ def read_met_crime(
     counts, blanks = _counts(wide[months], path, first_row=2)
     counts, months, stubs = _stub_months(counts, months, stub_months, path)
     n_rows, n_months = counts.shape
-    ids = wide[list(id_columns)].map(str.strip)
+    ids = _map_distinct(wide[list(id_columns)], str.strip)
     borough = ids["LookUp_BoroughName"]
     if level == "wards":
         code, name = ids["WardCode"], ids["WardName"]
@@ -242,7 +243,7 @@ def _without_duplicates(
     wide: pd.DataFrame, id_columns: tuple[str, ...], months: list[str], path: Path
 ) -> tuple[pd.DataFrame, tuple[int, list[str]]]:
     """The table without exact repeats of a row; two different rows for one key are an error."""
-    keys = wide[list(id_columns)].map(lambda v: " ".join(str(v).split()).casefold())
+    keys = _map_distinct(wide[list(id_columns)], lambda v: " ".join(str(v).split()).casefold())
     repeated_key = keys.duplicated(keep=False).to_numpy()
     if not repeated_key.any():
         return wide, (0, [])
@@ -304,10 +305,18 @@ def _detect(columns: pd.Index, path: Path) -> tuple[str, tuple[str, ...]]:
 
 
 def _counts(cells: pd.DataFrame, path: Path, first_row: int) -> tuple[np.ndarray, dict[str, int]]:
-    """Month cells as floats (NaN for blanks); raises on anything else but whole numbers."""
-    stripped = cells.apply(lambda col: col.str.strip())
-    values = stripped.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    blank = (stripped == "").to_numpy()
+    """Month cells as floats (NaN for blanks); raises on anything else but whole numbers.
+
+    Each distinct text of a column is stripped and parsed once (a table of tens
+    of thousands of rows has a few hundred distinct counts per month).
+    """
+    values = np.empty(cells.shape)
+    blank = np.empty(cells.shape, dtype=bool)
+    for j, (_, column) in enumerate(cells.items()):
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        stripped = pd.Series(uniques, dtype=column.dtype).str.strip()
+        values[:, j] = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float)[codes]
+        blank[:, j] = (stripped == "").to_numpy()[codes]
     # NaN (not a number) and infinity fail the whole-number test too
     bad = ~blank & ~(np.isfinite(values) & (values >= 0) & (values == np.floor(values)))
     if bad.any():
@@ -321,6 +330,16 @@ def _counts(cells: pd.DataFrame, path: Path, first_row: int) -> tuple[np.ndarray
         )
     blanks = {m: int(n) for m, n in zip(cells.columns, blank.sum(axis=0), strict=True) if n}
     return values, blanks
+
+
+def _map_distinct(frame: pd.DataFrame, function: Callable[[Any], object]) -> pd.DataFrame:
+    """``frame.map(function)``, calling ``function`` once per distinct value of each column."""
+    columns = {}
+    for name, column in frame.items():
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        mapped = pd.Series(uniques, dtype=column.dtype).map(function)
+        columns[name] = mapped.take(codes).set_axis(frame.index)
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def _borough_codes(names: pd.Series) -> pd.Series:
