@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -108,3 +109,30 @@ def test_count_cells_and_names_parse_as_each_cell_alone(tmp_path):
     assert tidy.groupby("minor_category", sort=False)["borough_name"].first().tolist() == [
         b.strip() for b in boroughs
     ]
+
+
+_HEADER = "MajorText,MinorText,LookUp_BoroughName,202401,202402\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A,B,Barnet,1,2\n",
+        "A,B,Barnet,1,2\r\n\r\nA,C,Barnet,3,4\r\n",
+        '"A, x",B,"Barn""et", 1 ,\n',
+        "A,B,Barnet,1,2\n   \nA,C,Barnet,1,2\n",
+        "A,B,Barnet,1\n",
+        "A,B,Barnet,1,2,3\n",
+        "",
+    ],
+    ids=["plain", "crlf-blank-line", "quoted", "line-of-spaces", "short-row", "long-row", "header"],
+)
+def test_text_cells_as_pandas_parser_reads_them(body):
+    # Arrow reads the usual tables; pandas' own parser every table Arrow refuses
+    from hotspots.io._met import _read_text_cells
+
+    payload = (_HEADER + body).encode()
+    expected = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8")
+    got = _read_text_cells(payload)
+    pd.testing.assert_frame_equal(got, expected, check_index_type=True, check_column_type=True)
+    assert type(got.index) is type(expected.index)

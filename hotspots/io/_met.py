@@ -212,9 +212,7 @@ def _parse(data: bytes, path: Path) -> pd.DataFrame:
         line, start = records.damaged[0]
         raise InputError(damaged_text(start), file=path, row=line)
     try:
-        wide = pd.read_csv(
-            io.BytesIO(records.payload), dtype=str, keep_default_na=False, encoding="utf-8"
-        )
+        wide = _read_text_cells(records.payload)
     except pd.errors.EmptyDataError:
         raise InputError("empty file (no header, no rows)", file=path) from None
     except pd.errors.ParserError as error:
@@ -226,6 +224,25 @@ def _parse(data: bytes, path: Path) -> pd.DataFrame:
             file=path,
         )
     return wide
+
+
+def _read_text_cells(payload: bytes) -> pd.DataFrame:
+    """Every cell as text: Arrow's CSV reader, or pandas' own parser where Arrow refuses.
+
+    On a table Arrow reads, both give the same frame (cells, columns, index).
+    Arrow refuses a row with too few or too many fields or a line of spaces;
+    pandas' parser then reads (or reports) it as it always did.
+    """
+    try:
+        return pd.read_csv(
+            io.BytesIO(payload),
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8",
+            engine="pyarrow",
+        )
+    except ValueError:  # Arrow's parse errors; pandas' ParserError is a ValueError too
+        return pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def _check_month_names(months: list[str], path: Path) -> None:
@@ -307,16 +324,16 @@ def _detect(columns: pd.Index, path: Path) -> tuple[str, tuple[str, ...]]:
 def _counts(cells: pd.DataFrame, path: Path, first_row: int) -> tuple[np.ndarray, dict[str, int]]:
     """Month cells as floats (NaN for blanks); raises on anything else but whole numbers.
 
-    Each distinct text of a column is stripped and parsed once (a table of tens
-    of thousands of rows has a few hundred distinct counts per month).
+    Each distinct text is stripped and parsed once (a table of tens of
+    thousands of rows has a few thousand distinct cells).
     """
-    values = np.empty(cells.shape)
-    blank = np.empty(cells.shape, dtype=bool)
-    for j, (_, column) in enumerate(cells.items()):
-        codes, uniques = pd.factorize(column, use_na_sentinel=False)
-        stripped = pd.Series(uniques, dtype=column.dtype).str.strip()
-        values[:, j] = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float)[codes]
-        blank[:, j] = (stripped == "").to_numpy()[codes]
+    stacked = pd.concat([column for _, column in cells.items()], ignore_index=True)
+    codes, uniques = pd.factorize(stacked, use_na_sentinel=False)
+    stripped = pd.Series(uniques, dtype=stacked.dtype).str.strip()
+    number = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float)
+    empty = (stripped == "").to_numpy()
+    codes = codes.reshape(cells.shape[1], cells.shape[0]).T
+    values, blank = number[codes], empty[codes]
     # NaN (not a number) and infinity fail the whole-number test too
     bad = ~blank & ~(np.isfinite(values) & (values >= 0) & (values == np.floor(values)))
     if bad.any():
