@@ -30,6 +30,8 @@ _MONTH_COLUMN = re.compile(r"^\d{6}$")
 DUPLICATE_ROW = "duplicate row"
 # A month whose total is below this fraction of the median month is a stub.
 STUB_FRACTION = 0.05
+# pandas 3 text columns are Arrow strings: its Arrow CSV engine gives the same frame.
+_ARROW_TEXT = int(pd.__version__.split(".")[0]) >= 3
 OUTPUT = (
     "area_code",
     "area_name",
@@ -229,20 +231,23 @@ def _parse(data: bytes, path: Path) -> pd.DataFrame:
 def _read_text_cells(payload: bytes) -> pd.DataFrame:
     """Every cell as text: Arrow's CSV reader, or pandas' own parser where Arrow refuses.
 
-    On a table Arrow reads, both give the same frame (cells, columns, index).
-    Arrow refuses a row with too few or too many fields or a line of spaces;
-    pandas' parser then reads (or reports) it as it always did.
+    On a table Arrow reads, both give the same frame (cells, columns, index;
+    checked with pandas 3, whose text columns are Arrow's: older pandas keeps
+    its own parser). Arrow refuses a row with too few or too many fields or a
+    line of spaces; pandas' parser then reads (or reports) it as it always did.
     """
-    try:
-        return pd.read_csv(
-            io.BytesIO(payload),
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8",
-            engine="pyarrow",
-        )
-    except ValueError:  # Arrow's parse errors; pandas' ParserError is a ValueError too
-        return pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8")
+    if _ARROW_TEXT:
+        try:
+            return pd.read_csv(
+                io.BytesIO(payload),
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8",
+                engine="pyarrow",
+            )
+        except ValueError:  # Arrow's parse errors; pandas' ParserError is a ValueError too
+            pass
+    return pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def _check_month_names(months: list[str], path: Path) -> None:
