@@ -42,6 +42,9 @@ class InputError(ValueError):
     a.csv, row 7, column 'Longitude', value 'x': not a number
     """
 
+    # the load reports up to the error, set (only) by the command line, which prints them
+    reports: tuple[object, ...]
+
     def __init__(
         self,
         problem: str,

@@ -20,7 +20,7 @@ from scipy.spatial.distance import cdist
 
 import boundaries
 from hotspots import HotspotsWarning, InputError, spatial_weights
-from hotspots.weights._build import build_weights, describe_weights
+from hotspots.weights._build import build_links, describe_weights
 
 LAYERS = ["boroughs", "wards", "wards-2018", "lsoa", "lsoa-2011", "msoa"]
 CITY = "E09000001"
@@ -222,7 +222,7 @@ def test_an_island_is_kept_and_named_by_default(island):
     assert graph[focal].sum() == 0
     assert "1 area without neighbours" in describe_weights(graph)
     with pytest.warns(HotspotsWarning):
-        _, how = build_weights(areas)
+        how = build_links(areas).how
     assert how.endswith("; 1 island kept without neighbours")
 
 
@@ -238,7 +238,7 @@ def test_an_island_can_be_linked_to_its_nearest_area(island):
     assert len(graph.isolates) == 0
     assert "without neighbours" not in describe_weights(graph)
     with pytest.warns(HotspotsWarning):
-        _, how = build_weights(areas, islands="nearest")
+        how = build_links(areas, islands="nearest").how
     assert how.endswith("; 1 island linked to their nearest area")
 
 
@@ -353,9 +353,11 @@ def test_binary_and_row_standardised(wards):
     ids=["queen", "rook-exact", "knn", "distance"],
 )
 def test_description_for_provenance(boroughs, method, options, text):
-    graph, how = build_weights(boroughs, method, **options)
-    assert how == text
-    assert describe_weights(graph, how).startswith(f"{text}: 33 areas, ")
+    links = build_links(boroughs, method, **options)
+    assert links.how == text
+    assert describe_weights(links.graph(), links.how).startswith(f"{text}: 33 areas, ")
+    # described from the links without making a Graph: the same words
+    assert links.description == describe_weights(links.graph(), links.how)
 
 
 def test_description_of_a_graph_made_elsewhere(boroughs):

@@ -17,7 +17,7 @@ from libpysal.graph import Graph
 import boundaries
 import hotspots
 from hotspots import HotspotsWarning, InputError
-from hotspots.weights._build import default_weights, describe_weights
+from hotspots.weights._build import default_links, describe_weights
 
 RTOL = 1e-10
 
@@ -242,15 +242,20 @@ def test_description_comes_from_the_graph(boroughs, queen):
 
 
 def test_default_graph_is_built_once_per_set_of_areas(boroughs):
-    first, how = default_weights(boroughs)
-    again, _ = default_weights(boroughs.copy())
-    assert again is first  # same geometry, index and CRS: the same (immutable) Graph
-    assert how == "queen contiguity (tolerance 0.1 m)"
+    first = default_links(boroughs)
+    again = default_links(boroughs.copy())
+    assert again is first  # same geometry, index and CRS: the same (immutable) links
+    assert first.how == "queen contiguity (tolerance 0.1 m)"
+    assert not first.heads.flags.writeable and not first.tails.flags.writeable
     moved = boroughs.copy()
     moved.geometry = moved.translate(1.0)
-    assert default_weights(moved)[0] is not first
+    assert default_links(moved) is not first
     renamed = boroughs.rename(index=lambda code: f"x{code}")
-    assert default_weights(renamed)[0] is not first
+    assert default_links(renamed) is not first
+    one_changed = boroughs.copy()  # the same geometry objects but one, replaced in place
+    one_changed.loc["E09000001", "geometry"] = one_changed.geometry["E09000001"].buffer(600)
+    changed = default_links(one_changed)
+    assert changed is not first and len(changed.heads) > len(first.heads)
 
 
 def test_cached_default_graph_still_warns_about_islands():
@@ -260,10 +265,48 @@ def test_cached_default_graph_still_warns_about_islands():
     areas = wards.drop(graph[focal].index)
     for _ in range(2):  # built, then from the cache: the warning both times
         with pytest.warns(HotspotsWarning, match="no neighbours"):
-            default_weights(areas)
+            default_links(areas)
 
 
 def test_cache_does_not_keep_warnings_silent_for_other_areas(boroughs):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        default_weights(boroughs)
+        default_links(boroughs)
+
+
+@pytest.mark.parametrize(
+    ("method", "options"),
+    [("queen", {}), ("rook", {}), ("knn", {"k": 3}), ("distance", {"threshold": 9000})],
+    ids=["queen", "rook", "knn-not-symmetric", "distance-with-islands"],
+)
+@pytest.mark.parametrize("order", ["as-built", "shuffled", "subset"])
+def test_links_read_without_libpysal_equal_the_graph(boroughs, method, options, order):
+    """The default graph and the CLI's links go to the engine without a libpysal Graph:
+    the same arrays as through the Graph, in any order of the areas."""
+    from hotspots.stats._csr import csr_from_graph, csr_from_links
+    from hotspots.weights._build import build_links
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HotspotsWarning)  # islands of the distance band
+        links = build_links(boroughs, method, **options)
+    ids = {
+        "as-built": None,
+        "shuffled": boroughs.index[np.random.default_rng(3).permutation(len(boroughs))],
+        "subset": boroughs.index[::2],
+    }[order]
+    direct, through = csr_from_links(links, ids), csr_from_graph(links.graph(), ids)
+    for field in ("indptr", "indices", "weights", "self_weight"):
+        np.testing.assert_array_equal(getattr(direct, field), getattr(through, field), field)
+
+
+def test_statistics_on_links_equal_statistics_on_their_graph(boroughs):
+    from hotspots.weights._build import build_links
+
+    links = build_links(boroughs, "knn", k=4)
+    on_links = hotspots.getis_ord(boroughs, "count", graph=links, seed=3)
+    on_graph = hotspots.getis_ord(boroughs, "count", graph=links.graph(), seed=3)
+    pd.testing.assert_frame_equal(on_links, on_graph)
+    described, plain = on_links.attrs["hotspots"], on_graph.attrs["hotspots"]
+    # the links also know how they were built; the rest of the provenance is the same
+    assert described.pop("weights") == f"{links.how}: {plain.pop('weights')}"
+    assert described == plain

@@ -12,7 +12,9 @@ LEVELS = ("boroughs", "wards", "lsoa")
 DEFAULT_SEED = 2025
 
 
-def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """Add the ``dashboard`` subcommand to ``commands``."""
 
     parser = commands.add_parser(

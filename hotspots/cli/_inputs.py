@@ -237,6 +237,7 @@ def _read_table(paths: Sequence[Path], columns: TableColumns) -> pd.DataFrame:
     table = pd.concat(frames, ignore_index=True)
     source = ", ".join(path.name for path in paths)
     if columns.code is None:
+        assert columns.x is not None and columns.y is not None  # checked above
         points = hotspots.points_from_frame(table, x=columns.x, y=columns.y, crs=columns.crs)
         if columns.month is not None:
             points = points.rename(columns={columns.month: "month"})

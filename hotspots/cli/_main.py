@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from hotspots import _vocabulary as vocabulary
 from hotspots._errors import InputError
@@ -25,6 +25,9 @@ from hotspots.cli import _arguments as arguments
 from hotspots.cli import _dashboard, _repeats
 from hotspots.cli._period import SYNTAX as PERIOD_SYNTAX
 from hotspots.cli._period import PeriodChoice
+
+if TYPE_CHECKING:
+    from hotspots.cli._pipeline import Analysis
 
 PROG = "hotspots"
 # boundaries.layers() lists the same names; kept here so that parsing imports nothing heavy
@@ -56,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command, args.permutations, args.out
     ('demo', 99, 'london-weapons.html')
     """
-    parser = _Parser(
+    # typed as its base class: the subcommands' parsers are _Parser too (add_subparsers
+    # makes them of the parser's own class), and the modules adding them take any parser
+    parser: argparse.ArgumentParser = _Parser(
         prog=PROG,
         description=(
             "Find where crime clusters in London, and whether the clustering is real. "
@@ -154,7 +159,9 @@ class _Parser(argparse.ArgumentParser):
 # ------------------------------------------------------------------ subcommands
 
 
-def _add_demo(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_demo(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     demo = commands.add_parser(
         "demo",
         parents=[common],
@@ -179,7 +186,9 @@ def _add_demo(commands: argparse._SubParsersAction, common: argparse.ArgumentPar
     demo.set_defaults(run=_run_demo, parser=demo)
 
 
-def _add_analyse(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_analyse(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     analyse = commands.add_parser(
         "analyse",
         aliases=["analyze"],
@@ -439,7 +448,9 @@ def _add_analyse(commands: argparse._SubParsersAction, common: argparse.Argument
     analyse.set_defaults(run=_run_analyse, parser=analyse)
 
 
-def _add_layers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_layers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     layers = commands.add_parser(
         "layers",
         parents=[common],
@@ -599,7 +610,7 @@ def _run_layers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_reports(analysis: object, quiet: bool) -> None:
+def _print_reports(analysis: Analysis, quiet: bool) -> None:
     """The load report: where every input row went (standard error)."""
     if quiet:
         return
@@ -689,7 +700,7 @@ def _period(text: str) -> PeriodChoice:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _one_line(error: BaseException) -> str:
+def _one_line(error: BaseException | str) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
@@ -705,7 +716,14 @@ def _library_messages() -> Iterator[None]:
     logger.handlers[:] = [logging.NullHandler()]
     logger.propagate = False
 
-    def show(message, category, filename, lineno, file=None, line=None) -> None:
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
         kind = "" if category.__module__.startswith("hotspots") else f"{category.__name__}: "
         print(f"{PROG}: warning: {kind}{_one_line(message)}", file=sys.stderr)
 

@@ -130,8 +130,10 @@ def write_table(analysis: Analysis, path: str) -> None:
 
 def write_evaluation(analysis: Analysis, path: str) -> None:
     """The evaluation table (one row per hot-spot method) as CSV, at a temporary path."""
-    table = analysis.evaluation.reset_index()
-    meta = analysis.evaluation.attrs.get("hotspots", {})
+    evaluation = analysis.evaluation
+    assert evaluation is not None  # --out-evaluation goes with --evaluate (_check_options)
+    table = evaluation.reset_index()
+    meta = evaluation.attrs.get("hotspots", {})
     table.insert(0, "test", meta.get("test"))
     table.insert(0, "train", meta.get("train"))
     table.to_csv(path, index=False)
@@ -148,7 +150,7 @@ def summary(analysis: Analysis, outputs: Mapping[str, str | None]) -> dict[str, 
     """The JSON summary as a dict (plain Python values; missing numbers are None)."""
     spec = analysis.spec
     counts = analysis.counts
-    result = {
+    result: dict[str, object] = {
         "hotspots_version": __version__,
         "inputs": list(spec.inputs),
         **analysis.provenance,
@@ -194,7 +196,7 @@ def summary(analysis: Analysis, outputs: Mapping[str, str | None]) -> dict[str, 
         },
         "outputs": {kind: path for kind, path in outputs.items() if path is not None},
     }
-    return _plain(result)
+    return {key: _plain(value) for key, value in result.items()}  # the keys are text already
 
 
 def demo_text(analysis: Analysis, out: str) -> str:
@@ -311,8 +313,10 @@ def _change_summary(analysis: Analysis) -> dict[str, object] | None:
         result["borough_reference_ratio"] = borough["reference_ratio"]
         keep = [c for c in _CHANGE_COLUMNS if c in analysis.change_boroughs.columns]
         london = analysis.change_london
-        result["london"] = london[keep].reset_index().to_dict(orient="records")[0]
-        result["london"]["relative_to"] = london.attrs["hotspots"]["relative_to"]
+        assert london is not None  # rolled up with the boroughs (_pipeline._change)
+        london_row: dict[str, object] = london[keep].reset_index().to_dict(orient="records")[0]
+        london_row["relative_to"] = london.attrs["hotspots"]["relative_to"]
+        result["london"] = london_row
         result["boroughs"] = (
             pd.DataFrame(analysis.change_boroughs[keep]).reset_index().to_dict(orient="records")
         )
@@ -344,6 +348,7 @@ def _change_lines(analysis: Analysis) -> list[str]:
     boroughs, london = analysis.change_boroughs, analysis.change_london
     if boroughs is None:
         return lines
+    assert london is not None  # rolled up with the boroughs (_pipeline._change)
     row = london.iloc[0]
     phi = london.attrs["hotspots"]["dispersion"]
     lines.append(
@@ -430,6 +435,7 @@ def _borderline_text(frame: pd.DataFrame, analysis: Analysis) -> str:
 def _no_cluster_context(analysis: Analysis) -> list[str]:
     """When the correction leaves no LISA cluster, how many areas it took away, and why."""
     lisa, spec = analysis.lisa, analysis.spec
+    assert lisa is not None  # called for the LISA result's labels (_findings)
     if spec.correction is None or lisa["lisa_label"].astype(str).isin(CLUSTERS).any():
         return []
     # the p-values that decided the labels, uncorrected
@@ -567,7 +573,8 @@ def _title(analysis: Analysis) -> str:
 
 
 def _unit(analysis: Analysis) -> str:
-    return _UNIT.get(analysis.provenance.get("level", ""), "area")
+    level = analysis.provenance.get("level")
+    return _UNIT.get(level, "area") if isinstance(level, str) else "area"
 
 
 def _crime_type(provenance: Mapping[str, object]) -> str:

@@ -8,16 +8,16 @@ and summaries is left to :mod:`hotspots.cli._outputs`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import pandas as pd
 
 import boundaries
 import hotspots
 from hotspots import InputError
-from hotspots._vocabulary import MIN_OWN_COUNT
+from hotspots._vocabulary import MET, MIN_OWN_COUNT
 from hotspots.cli._inputs import (
-    MET,
     POLICE_UK,
     TableColumns,
     input_kind,
@@ -28,7 +28,7 @@ from hotspots.cli._inputs import (
 from hotspots.cli._period import PeriodChoice
 from hotspots.cli._progress import Progress
 from hotspots.io._categories import resolve_categories
-from hotspots.weights._build import build_weights, describe_weights
+from hotspots.weights._build import build_links
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -69,8 +69,8 @@ class AnalysisSpec:
     threshold: float | None = None
     islands: str = "keep"
     rank_pseudo_areas: bool = False
-    change_test: str = "trend"
-    change_dispersion: str = "areas"
+    change_test: Literal["trend", "exact", "e-test"] = "trend"
+    change_dispersion: Literal["areas", "history"] = "areas"
     change_optional: bool = False
     # the top list: what it ranks (hotspots.rank_areas' ``by``) and the fewest own incidents
     rank_by: str = "gi"
@@ -90,7 +90,7 @@ class Analysis:
     """The results of one analysis, each as the library function returned it.
 
     ``weights`` describes the spatial weights as built
-    (:func:`hotspots.weights._build.describe_weights`), for runs without a statistic
+    (:attr:`hotspots.weights._links.Links.description`), for runs without a statistic
     that records its own weighting. ``change_boroughs`` and ``change_london`` are
     the roll-up of the change (:func:`hotspots.change_rollup`) when the areas lie
     in known boroughs.
@@ -113,7 +113,7 @@ class Analysis:
     evaluation: pd.DataFrame | None = None
 
     @property
-    def provenance(self) -> dict:
+    def provenance(self) -> dict[str, object]:
         """Source, period, crime type and level of the counts."""
         return dict(self.counts.attrs.get("hotspots", {}))
 
@@ -161,7 +161,7 @@ def _analyse(
     kind: str,
     read_reports: tuple[LoadReport, ...],
     progress: Progress,
-    paths: list,
+    paths: list[Path],
 ) -> Analysis:
     areas = _areas(spec, data, kind)
     streamed = None
@@ -169,7 +169,7 @@ def _analyse(
         streamed = _stream_monthly(paths, areas, spec, progress)
     every_month = _every_area_listed(data, areas, spec.table)  # change looks a year back
     data, period_note = _select_period(data, spec.period)
-    notes = (period_note,) if period_note else ()
+    notes: tuple[str, ...] = (period_note,) if period_note else ()
     data = _every_area_listed(data, areas, spec.table)
 
     crime_types = list(spec.crime_types) or None
@@ -193,7 +193,7 @@ def _analyse(
             + _diagnosis([*read_reports, counts.attrs["report"]])
         )
     with progress.step(f"{spec.weights} weights"):
-        graph, how = build_weights(
+        graph = build_links(
             areas, spec.weights, k=spec.k, threshold=spec.threshold, islands=spec.islands
         )
     results = _statistics(spec, areas, data, counts, column, graph, progress, streamed)
@@ -211,7 +211,7 @@ def _analyse(
         spec=spec,
         counts=counts,
         column=column,
-        weights=describe_weights(graph, how),
+        weights=graph.description,
         read_reports=read_reports,
         count_report=counts.attrs["report"],
         notes=notes,
@@ -273,6 +273,8 @@ def _reports(data: pd.DataFrame) -> tuple[LoadReport, ...]:
 def _areas(spec: AnalysisSpec, data: pd.DataFrame, kind: str) -> gpd.GeoDataFrame:
     """The areas to count in: the user's polygons or a shipped layer that fits the data."""
     if spec.areas is not None:
+        if spec.id_column is None:  # the command line checks it first (_check_options)
+            raise InputError("--areas needs --id-column (the column of unique area codes)")
         return read_areas(spec.areas, id_column=spec.id_column, name_column=spec.name_column)
     table_level = data.attrs.get("level") if kind == MET else None
     level = spec.level or table_level or "wards"
@@ -343,6 +345,19 @@ def _column(column: str | None, counts: gpd.GeoDataFrame) -> str:
     return column
 
 
+class _Results(TypedDict, total=False):
+    """The statistics' results, keyed by :class:`Analysis` field; those not run are absent."""
+
+    moran: GlobalStatistic
+    lisa: gpd.GeoDataFrame
+    gistar: gpd.GeoDataFrame
+    emerging: EmergingHotspots
+    change: gpd.GeoDataFrame
+    change_boroughs: gpd.GeoDataFrame
+    change_london: pd.DataFrame
+    evaluation: pd.DataFrame
+
+
 # global Moran's I is one test: a fixed count resolves p far below any usual alpha
 GLOBAL_PERMUTATIONS = 999
 
@@ -353,25 +368,22 @@ def _statistics(
     data: pd.DataFrame,
     counts: gpd.GeoDataFrame,
     column: str,
-    graph: object,
+    graph: Any,
     progress: Progress,
     streamed: pd.DataFrame | None = None,
-) -> dict[str, object]:
+) -> _Results:
     """Every statistic asked for, keyed by :class:`Analysis` field."""
-    inference = {
-        "permutations": spec.permutations,
-        "seed": spec.seed,
-        "inference": spec.inference,
-    }
-    testing = {"alpha": spec.alpha, "correction": spec.correction}
     runs = (
         "permutations as each area needs"
         if spec.permutations == "adaptive"
         else f"{spec.permutations:,} permutations"
     )
-    results: dict[str, object] = {}
+    results: _Results = {}
     if "moran" in spec.statistics:
-        moran_runs = GLOBAL_PERMUTATIONS if spec.permutations == "adaptive" else spec.permutations
+        # an int, or "adaptive" (the only text --permutations takes)
+        moran_runs = (
+            spec.permutations if isinstance(spec.permutations, int) else GLOBAL_PERMUTATIONS
+        )
         with progress.step(f"global Moran's I, {moran_runs:,} permutations"):
             results["moran"] = hotspots.global_moran(
                 counts, column=column, graph=graph, permutations=moran_runs, seed=spec.seed
@@ -379,18 +391,39 @@ def _statistics(
     if "lisa" in spec.statistics:
         with progress.step(f"local Moran's I (LISA), {runs}"):
             results["lisa"] = hotspots.local_moran(
-                counts, column=column, graph=graph, **inference, **testing
+                counts,
+                column=column,
+                graph=graph,
+                permutations=spec.permutations,
+                seed=spec.seed,
+                inference=spec.inference,
+                alpha=spec.alpha,
+                correction=spec.correction,
             )
     if "gistar" in spec.statistics:
         with progress.step(f"Getis-Ord Gi*, {runs}"):
             results["gistar"] = hotspots.getis_ord(
-                counts, column=column, graph=graph, **inference, **testing
+                counts,
+                column=column,
+                graph=graph,
+                permutations=spec.permutations,
+                seed=spec.seed,
+                inference=spec.inference,
+                alpha=spec.alpha,
+                correction=spec.correction,
             )
     if "emerging" in spec.statistics:
         cube = _monthly_counts(data, areas, spec, streamed)
         with progress.step(f"emerging hot spots over {cube.shape[1]} months, {runs}"):
             results["emerging"] = hotspots.emerging_hotspots(
-                areas, cube, graph=graph, **inference, **testing
+                areas,
+                cube,
+                graph=graph,
+                permutations=spec.permutations,
+                seed=spec.seed,
+                inference=spec.inference,
+                alpha=spec.alpha,
+                correction=spec.correction,
             )
     return results
 
@@ -400,7 +433,7 @@ def _change(
     areas: gpd.GeoDataFrame,
     data: pd.DataFrame,
     streamed: pd.DataFrame | None = None,
-) -> dict[str, object]:
+) -> _Results:
     """Change in the chosen months against the same months a year earlier, rolled up.
 
     The after window is ``--period`` (default: the latest 12 months); the before
@@ -413,15 +446,28 @@ def _change(
     if not spec.period.is_all:
         first, last = spec.period.bounds(data["month"])
         after = (str(first), str(last))
-    settings = {"after": after, "test": spec.change_test, "alpha": spec.alpha,
-                "correction": spec.correction}  # fmt: skip
-    if spec.change_dispersion != "areas":
-        settings["dispersion"] = spec.change_dispersion
     try:
         borough_codes(areas)
     except InputError:  # the user's own areas, in no known borough: no roll-up
-        return {"change": hotspots.period_change(areas, cube, **settings)}
-    rollup = hotspots.change_rollup(areas, cube, **settings)
+        change = hotspots.period_change(
+            areas,
+            cube,
+            after=after,
+            test=spec.change_test,
+            dispersion=spec.change_dispersion,
+            alpha=spec.alpha,
+            correction=spec.correction,
+        )
+        return {"change": change}
+    rollup = hotspots.change_rollup(
+        areas,
+        cube,
+        after=after,
+        test=spec.change_test,
+        dispersion=spec.change_dispersion,
+        alpha=spec.alpha,
+        correction=spec.correction,
+    )
     return {
         "change": rollup.areas,
         "change_boroughs": rollup.boroughs,
@@ -435,7 +481,7 @@ def _uses_months(spec: AnalysisSpec) -> bool:
 
 
 def _stream_monthly(
-    paths: list, areas: gpd.GeoDataFrame, spec: AnalysisSpec, progress: Progress
+    paths: list[Path], areas: gpd.GeoDataFrame, spec: AnalysisSpec, progress: Progress
 ) -> pd.DataFrame:
     """Counts per area and month of police.uk files, streamed on ``spec.workers`` processes.
 
@@ -504,7 +550,7 @@ def _evaluation(
     spec: AnalysisSpec,
     areas: gpd.GeoDataFrame,
     data: pd.DataFrame,
-    graph: object,
+    graph: Any,
     progress: Progress,
     streamed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:

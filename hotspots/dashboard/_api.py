@@ -22,7 +22,7 @@ def dashboard_page(
     crime_types: str | Sequence[str] | None = None,
     *,
     title: str | None = None,
-    out: str | os.PathLike | None = None,
+    out: str | os.PathLike[str] | None = None,
     levels: Sequence[str] | None = None,
     permutations: int | str = "adaptive",
     seed: int | None = 2025,

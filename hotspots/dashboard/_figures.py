@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, SupportsFloat
 
 import geopandas as gpd
 import numpy as np
@@ -325,23 +325,33 @@ def _changes(
         latest = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else str(periods[0])
         windows = {"before": None, "after": latest, "months": len(periods)}
         totals = cubes[finest].sum(axis=0, min_count=1)
-        record = {"after": _number(totals.sum(min_count=1)), "before": None, "percent": None,
-                  "p": None, "change": None, "interval": None}  # fmt: skip
+        record: dict[str, Any] = {
+            "after": _number(totals.sum(min_count=1)),
+            "before": None,
+            "percent": None,
+            "p": None,
+            "change": None,
+            "interval": None,
+        }
         return dict.fromkeys(levels), record, windows
     changes: dict[str, pd.DataFrame | None] = {}
-    settings = {"alpha": alpha, "correction": correction}
     rollup = None
     for level in reversed(levels):
         if level == "boroughs":
             continue
         layer = layers[level]
         kept = layer.drop(index=excluded, errors="ignore")
-        result = change_rollup(kept, cubes[level].reindex(kept.index), **settings)
-        changes[level] = result.areas.reindex(layer.index)
-        changes[level]["change_label"] = changes[level]["change_label"].fillna(NO_DATA)
+        result = change_rollup(
+            kept, cubes[level].reindex(kept.index), alpha=alpha, correction=correction
+        )
+        areas = result.areas.reindex(layer.index)
+        areas["change_label"] = areas["change_label"].fillna(NO_DATA)
+        changes[level] = areas
         rollup = rollup or result
     if rollup is None:  # boroughs only
-        rollup = change_rollup(layers["boroughs"], cubes["boroughs"], **settings)
+        rollup = change_rollup(
+            layers["boroughs"], cubes["boroughs"], alpha=alpha, correction=correction
+        )
     if "boroughs" in layers:
         boroughs = rollup.boroughs.reindex(layers["boroughs"].index)
         boroughs["change_label"] = boroughs["change_label"].fillna(NO_DATA)
@@ -543,12 +553,14 @@ def _repeats(
     return texts
 
 
-def _pair(low: object, high: object) -> list[float] | None:
+def _pair(low: SupportsFloat | None, high: SupportsFloat | None) -> list[float] | None:
     low, high = _number(low, 1), _number(high, 1)
     return None if low is None or high is None else [low, high]
 
 
-def _borough_means(layer: gpd.GeoDataFrame, cube: pd.DataFrame) -> dict[str, list]:
+def _borough_means(
+    layer: gpd.GeoDataFrame, cube: pd.DataFrame
+) -> dict[str, list[float | int | None]]:
     if "borough_code" not in layer:
         return {}
     grouped = cube.groupby(layer["borough_code"].reindex(cube.index)).mean()
@@ -594,7 +606,7 @@ def _display(name: str) -> str:
     return name[:1].upper() + name[1:].lower() if name.isupper() else name
 
 
-def _number(value: object, digits: int = 0) -> float | int | None:
+def _number(value: SupportsFloat | None, digits: int = 0) -> float | int | None:
     if value is None or pd.isna(value):
         return None
     value = float(value)

@@ -33,7 +33,9 @@ ATTRIBUTION_SHORT = "Crime: Metropolitan Police Service (OGL v2.0) · Boundaries
 
 
 def _static(name: str) -> str:
-    return resources.files("hotspots.dashboard").joinpath("static", name).read_text("utf-8")
+    return (
+        resources.files("hotspots.dashboard").joinpath("static").joinpath(name).read_text("utf-8")
+    )
 
 
 def render(figures: dict[str, Any], title: str) -> str:

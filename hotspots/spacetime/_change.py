@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from hotspots._errors import InputError
 from hotspots._vocabulary import (
@@ -371,6 +370,8 @@ def trend_p(
     before: np.ndarray, after: np.ndarray, reference: float, phi: float, degrees: int
 ) -> np.ndarray:
     """Two-sided quasi-Poisson p-value of each area's change against the reference ratio."""
+    from scipy import stats
+
     residual = pearson_residuals(before, after, reference)
     p = 2.0 * stats.t.sf(np.abs(residual) / np.sqrt(phi), max(degrees, 1))
     return np.where(np.isnan(residual), 1.0, p)
@@ -409,6 +410,8 @@ def _history_dispersion(
 
 def _poisson_p(before: np.ndarray, after: np.ndarray, test: str) -> np.ndarray:
     """Two-sided p-value of equal rates in two windows of equal length, per area."""
+    from scipy import stats
+
     pairs = pd.DataFrame({"before": before.astype(np.int64), "after": after.astype(np.int64)})
     p = {}
     for b, a in pairs.drop_duplicates().itertuples(index=False):
@@ -429,6 +432,8 @@ def ratio_interval(
     NaN where nothing happened in either window; the upper limit is infinite
     when nothing happened before.
     """
+    from scipy import stats
+
     before, after = np.asarray(before, float), np.asarray(after, float)
     x, n = after / phi, (after + before) / phi
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -12,7 +12,7 @@ from hotspots._errors import InputError
 from hotspots.spacetime._cube import cube_for_areas
 from hotspots.spacetime._rules import NO_DATA, classify_all
 from hotspots.spacetime._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
-from hotspots.stats._engine import CSRGraph, csr_from_graph, local_g_stat
+from hotspots.stats._engine import CSRGraph, local_g_stat
 from hotspots.stats._inference import (
     ADAPTIVE,
     check_alpha,
@@ -27,7 +27,7 @@ from hotspots.stats._inference import (
     normal_p,
     settler,
 )
-from hotspots.stats._input import described_graph, equal_in_rows
+from hotspots.stats._input import equal_in_rows, graph_csr
 from hotspots.stats._local import decide, inference_text
 
 if TYPE_CHECKING:
@@ -198,8 +198,7 @@ def emerging_hotspots(
     correction = check_correction(correction)
     inference = check_inference(inference)
     cube = cube_for_areas(cube, areas)
-    graph, described = described_graph(areas, graph, stacklevel=4)
-    csr = csr_from_graph(graph, ids=areas.index)
+    csr, described = graph_csr(areas, graph, stacklevel=4)
     if not equal_in_rows(csr):
         raise InputError(
             "the graph has unequal weights within areas (a kernel or other weighted graph); "

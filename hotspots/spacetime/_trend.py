@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from hotspots._errors import InputError
 from hotspots.stats._inference import check_alpha
@@ -132,6 +131,8 @@ def _mann_kendall_rows(values: np.ndarray) -> tuple[np.ndarray, ...]:
     with no variance (fewer than two values, or all values tied) get
     ``tau`` NaN, ``z`` 0 and ``p`` 1.
     """
+    from scipy.special import ndtr  # the normal upper tail, as scipy.stats.norm.sf
+
     x = np.asarray(values, float)
     length = x.shape[1]
     valid = ~np.isnan(x)
@@ -150,7 +151,7 @@ def _mann_kendall_rows(values: np.ndarray) -> tuple[np.ndarray, ...]:
     no_variance = var <= 0
     tau = np.where(no_variance, np.nan, tau)
     z = np.where(no_variance, 0.0, z)
-    p = 2.0 * stats.norm.sf(np.abs(z))
+    p = 2.0 * ndtr(-np.abs(z))
     return n, s.astype(np.int64), var, tau, z, p
 
 

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from hotspots._errors import InputError
 from hotspots._vocabulary import NO_DATA, UNUSUALLY_HIGH, UNUSUALLY_LOW, USUAL
@@ -98,6 +97,8 @@ def unusual_periods(
     >>> result[["expected", "history_years"]].iloc[0].tolist()
     [20.0, 2.0]
     """
+    from scipy import stats
+
     alpha = check_alpha(alpha)
     correction = check_correction(correction)
     values = cube_for_areas(cube, areas)

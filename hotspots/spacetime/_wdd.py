@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from hotspots._errors import InputError
 from hotspots.stats._inference import check_alpha
@@ -122,6 +121,8 @@ def weighted_displacement_difference(
     >>> round(wdd.p, 3), round(wdd.low, 1), round(wdd.high, 1)
     (0.26, -60.3, 16.3)
     """
+    from scipy import stats
+
     alpha = check_alpha(alpha)
     if not (np.isfinite(dispersion) and dispersion >= 1):
         raise ValueError(f"dispersion must be a number >= 1, not {dispersion!r}")

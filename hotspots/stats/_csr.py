@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
     from libpysal.graph import Graph
 
+    from hotspots.weights._links import Links
+
 # ---------------------------------------------------------------------------
 # graph in compressed sparse row form
 # ---------------------------------------------------------------------------
@@ -126,8 +128,10 @@ def csr_from_graph(graph: Graph, ids: Sequence | None = None) -> CSRGraph:
 
     order = pd.Index(graph.unique_ids if ids is None else ids)
     adjacency = graph.adjacency
-    focal = order.get_indexer(adjacency.index.get_level_values(0))
-    neighbour = order.get_indexer(adjacency.index.get_level_values(1))
+    # positions of each level's codes, then of each link: a lookup per area, not per link
+    links = adjacency.index
+    focal = order.get_indexer(links.levels[0])[links.codes[0]]
+    neighbour = order.get_indexer(links.levels[1])[links.codes[1]]
     weight = adjacency.to_numpy(dtype=np.float64)
     n = len(order)
     self_weight = np.zeros(n)
@@ -135,6 +139,39 @@ def csr_from_graph(graph: Graph, ids: Sequence | None = None) -> CSRGraph:
     self_weight[focal[is_self]] = weight[is_self]
     link = (focal >= 0) & (neighbour >= 0) & ~is_self & (weight != 0)
     focal, neighbour, weight = focal[link], neighbour[link], weight[link]
+    return _csr(n, focal, neighbour, weight, self_weight)
+
+
+def csr_from_links(links: Links, ids: Sequence | None = None) -> CSRGraph:
+    """Convert binary :class:`~hotspots.weights._links.Links` to a :class:`CSRGraph`.
+
+    The same arrays as :func:`csr_from_graph` on ``links.graph()``, without
+    making the Graph. ``ids`` (default ``links.ids``) must all be in ``links.ids``;
+    links to areas outside ``ids`` are dropped.
+    """
+    import pandas as pd
+
+    if ids is None or links.ids.equals(pd.Index(ids)):
+        # already sorted by head, then tail
+        n = len(links.ids)
+        counts = np.bincount(links.heads, minlength=n)
+        return CSRGraph(
+            indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            indices=links.tails.astype(np.int64),
+            weights=np.ones(len(links.tails)),
+            self_weight=np.zeros(n),
+        )
+    where = pd.Index(ids).get_indexer(links.ids)
+    focal, neighbour, n = where[links.heads], where[links.tails], len(ids)
+    kept = (focal >= 0) & (neighbour >= 0)
+    focal, neighbour = focal[kept], neighbour[kept]
+    return _csr(n, focal, neighbour, np.ones(len(focal)), np.zeros(n))
+
+
+def _csr(
+    n: int, focal: np.ndarray, neighbour: np.ndarray, weight: np.ndarray, self_weight: np.ndarray
+) -> CSRGraph:
+    """Rows in area order, each row's neighbours in position order."""
     sort = np.lexsort((neighbour, focal))
     counts = np.bincount(focal, minlength=n)
     return CSRGraph(

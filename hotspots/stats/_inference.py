@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import gammaincinv, ndtr
 
 from hotspots._vocabulary import (
     CORRECTIONS,
@@ -165,15 +165,16 @@ def settler(
 
     The upper bound of the two-sided p-value of an area with ``M`` extreme values in
     ``L`` permutations is ``2 * gamma.ppf(SURE, M + 1) / L`` (the exact Poisson upper
-    bound of the expected count); areas that have drawn nothing (islands) are not
+    bound of the expected count: the inverse regularised incomplete gamma function,
+    ``scipy.special.gammaincinv``, which is what ``scipy.stats.gamma.ppf`` computes,
+    without importing scipy.stats); areas that have drawn nothing (islands) are not
     in the family.
     """
-    from scipy.stats import gamma
 
     def settle(n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
         m = np.minimum(n_ge, n_le)
         with np.errstate(divide="ignore", invalid="ignore"):
-            upper = np.minimum(1.0, 2.0 * gamma.ppf(SURE, m + 1.0) / used)
+            upper = np.minimum(1.0, 2.0 * gammaincinv(m + 1.0, SURE) / used)
         upper[used == 0] = np.nan
         sure = np.zeros(m.shape, dtype=bool)
         for c in range(m.shape[1]):

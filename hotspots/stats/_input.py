@@ -10,18 +10,16 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hotspots._errors import HotspotsWarning, InputError
-from hotspots.stats._engine import CSRGraph, csr_from_graph
-from hotspots.weights._build import default_weights, describe_weights
-
-if TYPE_CHECKING:
-    from libpysal.graph import Graph
+from hotspots.stats._csr import CSRGraph, csr_from_graph, csr_from_links
+from hotspots.weights._build import build_links, default_links, describe_weights
+from hotspots.weights._links import Links
 
 logger = logging.getLogger("hotspots")
 
@@ -97,19 +95,45 @@ def numeric_column(areas: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def as_graph(graph: Any) -> Graph:
-    """A libpysal ``Graph`` from a ``Graph`` or a legacy ``libpysal.weights.W``."""
+def graph_csr(areas: pd.DataFrame, graph: Any, *, stacklevel: int = 5) -> tuple[CSRGraph, str]:
+    """The graph to use for ``areas`` in area order, and its description.
+
+    ``graph`` may be a libpysal ``Graph``, a legacy ``W`` (converted with
+    ``Graph.from_W``), the links of :func:`hotspots.weights._build.build_links`
+    (what the command line passes) or ``None``: queen contiguity of the areas'
+    geometry, built once per set of areas
+    (:func:`hotspots.weights._build.default_links`) and read without libpysal.
+    Every area must be a node of the graph (extra nodes are ignored); areas
+    without geometry need a graph. Weights are taken as given.
+    """
+    if graph is None:
+        if not isinstance(areas, gpd.GeoDataFrame):
+            raise InputError("areas have no geometry: pass a graph (hotspots.spatial_weights)")
+        graph = default_links(areas, stacklevel=stacklevel)
+    if isinstance(graph, Links):
+        _check_nodes(areas.index, graph.ids)
+        return csr_from_links(graph, ids=areas.index), graph.description
     from libpysal.graph import Graph
     from libpysal.weights import W
 
-    if isinstance(graph, Graph):
-        return graph
+    how = None
     if isinstance(graph, W):
-        return Graph.from_W(graph)
-    raise TypeError(
-        "graph must be a libpysal.graph.Graph or libpysal.weights.W "
-        f"(see hotspots.spatial_weights), not {type(graph).__name__}"
-    )
+        graph, how = Graph.from_W(graph), "from a libpysal W"
+    elif not isinstance(graph, Graph):
+        raise TypeError(
+            "graph must be a libpysal.graph.Graph or libpysal.weights.W "
+            f"(see hotspots.spatial_weights), not {type(graph).__name__}"
+        )
+    _check_nodes(areas.index, pd.Index(graph.unique_ids))
+    return csr_from_graph(graph, ids=areas.index), describe_weights(graph, how)
+
+
+def _check_nodes(codes: pd.Index, nodes: pd.Index) -> None:
+    absent = codes.difference(nodes)
+    if len(absent):
+        raise InputError(
+            f"{len(absent)} area(s) are not in the graph, e.g. {list(absent[:_NAMED])}"
+        )
 
 
 def check_transformation(transformation: object, *, optional: bool = False) -> str | None:
@@ -124,43 +148,6 @@ def check_transformation(transformation: object, *, optional: bool = False) -> s
     return str(value)
 
 
-def areas_graph(areas: pd.DataFrame, graph: Any) -> Graph:
-    """The graph to use for ``areas``: the given one, or queen contiguity by default.
-
-    Every area must be a node of the graph; areas without geometry need a graph.
-    """
-    return described_graph(areas, graph)[0]
-
-
-def described_graph(areas: pd.DataFrame, graph: Any, *, stacklevel: int = 5) -> tuple[Graph, str]:
-    """:func:`areas_graph` and its description (:func:`describe_weights`).
-
-    ``graph`` may be a ``Graph`` or a ``W`` (converted with ``Graph.from_W``);
-    ``None`` is queen contiguity, built once per set of areas
-    (:func:`hotspots.weights._build.default_weights`).
-    """
-    how: str | None
-    if graph is None:
-        if not isinstance(areas, gpd.GeoDataFrame):
-            raise InputError("areas have no geometry: pass a graph (hotspots.spatial_weights)")
-        graph, how = default_weights(areas, stacklevel=stacklevel)
-    else:
-        how = None if _is_graph(graph) else "from a libpysal W"
-        graph = as_graph(graph)
-    absent = areas.index.difference(pd.Index(graph.unique_ids))
-    if len(absent):
-        raise InputError(
-            f"{len(absent)} area(s) are not in the graph, e.g. {list(absent[:_NAMED])}"
-        )
-    return graph, describe_weights(graph, how)
-
-
-def _is_graph(graph: object) -> bool:
-    from libpysal.graph import Graph
-
-    return isinstance(graph, Graph)
-
-
 def prepare(
     areas: pd.DataFrame,
     column: str,
@@ -171,10 +158,9 @@ def prepare(
 ) -> StatInput:
     """Check ``areas[column]`` and the graph, and restrict the graph to areas with data.
 
-    ``graph=None`` builds queen contiguity from the areas' geometry with
-    :func:`hotspots.spatial_weights`. A given graph (libpysal ``Graph`` or
-    ``W``) must contain every area of ``areas`` (extra nodes are ignored); its
-    weights are not modified.
+    ``graph=None`` is queen contiguity of the areas' geometry; a given graph
+    must contain every area of ``areas`` (extra nodes are ignored); its
+    weights are not modified (:func:`graph_csr`).
 
     ``transformation`` is the weighting the statistic applies (esda's name):
     ``"r"`` row-standardised, ``"b"`` binary, ``"o"`` the graph's weights as
@@ -193,7 +179,7 @@ def prepare(
     if areas.index.has_duplicates:
         codes = list(areas.index[areas.index.duplicated()].unique()[:_NAMED])
         raise InputError(f"area codes must be unique; repeated: {codes}")
-    graph, described = described_graph(areas, graph)
+    whole, described = graph_csr(areas, graph)
     has_data = ~np.isnan(values)
     if has_data.sum() < _MINIMUM_AREAS:
         raise InputError(
@@ -207,7 +193,6 @@ def prepare(
             int((~has_data).sum()),
             list(areas.index[~has_data][:_NAMED]),
         )
-    whole = csr_from_graph(graph, ids=areas.index)
     if transformation is None:
         if not equal_in_rows(whole):
             raise InputError(
@@ -251,14 +236,12 @@ def _knn_among_data(
             stacklevel=4,
         )
         return csr, how
-    from hotspots.weights._build import spatial_weights
-
-    rebuilt = spatial_weights(areas[has_data], "knn", k=k)
+    rebuilt = build_links(areas[has_data], "knn", k=k)
     note = (
         f"{how}, k={k} nearest neighbours rebuilt among the {int(has_data.sum())} areas with "
         f"data ({int(short.sum())} had lost neighbours without data)"
     )
-    return csr_from_graph(rebuilt, ids=areas.index[has_data]), note
+    return csr_from_links(rebuilt), note
 
 
 def weighted(graph: CSRGraph, transformation: str, *, star: bool | None = None) -> CSRGraph:

@@ -1,4 +1,4 @@
-"""Spatial weights: which areas are neighbours of which, as a libpysal Graph.
+"""Spatial weights: which areas are neighbours of which, as links or a libpysal Graph.
 
 Contiguity is decided geometrically (boundaries within ``tolerance`` metres of
 each other), not by matching identical vertices, so files whose shared edges
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 import warnings
+from collections import deque
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +19,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from libpysal.graph import Graph
 
 from hotspots._errors import HotspotsWarning, InputError
+from hotspots.weights._links import Links, describe_links
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from libpysal.graph import Graph
 
 logger = logging.getLogger("hotspots")
 
@@ -141,13 +145,13 @@ def spatial_weights(
             DeprecationWarning,
             stacklevel=2,
         )
-    graph, _ = build_weights(
+    graph = build_links(
         areas, method, tolerance=tolerance, k=k, threshold=threshold, islands=islands
-    )
+    ).graph()
     return graph.transform("R") if transform == "R" else graph
 
 
-def build_weights(
+def build_links(
     areas: gpd.GeoDataFrame | gpd.GeoSeries,
     method: str = "queen",
     *,
@@ -156,12 +160,13 @@ def build_weights(
     threshold: float | None = None,
     islands: str = "keep",
     stacklevel: int = 4,
-) -> tuple[Graph, str]:
-    """:func:`spatial_weights` and how the graph was built, in words.
+) -> Links:
+    """The links of :func:`spatial_weights`, with how they were built, in words.
 
     The words are e.g. ``"queen contiguity (tolerance 0.1 m)"`` or
     ``"k-nearest neighbours (k=6, between centroids); 2 islands kept without
     neighbours"``: what only the builder knows (a Graph does not carry it).
+    Nothing here imports libpysal (``Links.graph`` does, when asked).
     """
     _check_choice("method", method, METHODS)
     _check_choice("islands", islands, ISLAND_POLICIES)
@@ -200,30 +205,52 @@ def build_weights(
         heads, tails, how = _handle_islands(
             ids, targets, isolated, heads, tails, how, islands, stacklevel
         )
-    return _graph_from_pairs(ids, heads, tails), how
+    return Links.from_pairs(ids, heads, tails, how)
 
 
-def default_weights(areas: gpd.GeoDataFrame, *, stacklevel: int = 5) -> tuple[Graph, str]:
+def default_links(areas: gpd.GeoDataFrame, *, stacklevel: int = 5) -> Links:
     """Queen contiguity of ``areas`` (the statistics' ``graph=None``), built once per geometry.
 
     Kept in a small cache keyed on the areas themselves (a hash of the
     geometries' WKB, the index and the CRS), so ``local_moran`` then
-    ``getis_ord`` on the same areas build contiguity once. A libpysal Graph
-    exposes no way to change it in place, so sharing it is safe; the islands
-    warning is given again on every use.
+    ``getis_ord`` on the same areas build contiguity once. ``Links`` is frozen
+    and its arrays are never written to, so sharing it is safe; the islands
+    warning is given again on every use. Areas holding the very geometry
+    objects of a recent call (a copy of the same GeoDataFrame, or a new column
+    added to it) skip the hashing too: shapely geometries cannot be changed,
+    so the same objects are the same shapes.
     """
     key = _geometry_key(areas)
-    graph, how, caught = _cached_build(_Keyed(key, areas))
+    links, caught = _cached_build(_Keyed(key, areas))
     for message in caught:
         warnings.warn(message, HotspotsWarning, stacklevel=stacklevel)
-    return graph, how
+    return links
 
 
 def _geometry_key(areas: gpd.GeoDataFrame) -> str:
+    geoms = np.asarray(areas.geometry.values, dtype=object)
+    for seen, index, crs, key in _RECENT:
+        if (
+            len(seen) == len(geoms)
+            and crs == areas.crs
+            and index.equals(areas.index)
+            and all(map(operator.is_, seen, geoms))
+        ):
+            return key
+    key = _hashed_key(areas, geoms)
+    _RECENT.append((geoms.copy(), areas.index, areas.crs, key))
+    return key
+
+
+# the geometry objects, index and CRS of the last few sets of areas, with their key
+_RECENT: deque[tuple[np.ndarray, pd.Index, Any, str]] = deque(maxlen=_CACHED_GRAPHS)
+
+
+def _hashed_key(areas: gpd.GeoDataFrame, geoms: np.ndarray) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(repr(areas.crs.to_string() if areas.crs is not None else None).encode())
     digest.update(pd.util.hash_pandas_object(areas.index.to_series(), index=False).to_numpy())
-    for wkb in shapely.to_wkb(np.asarray(areas.geometry.values, dtype=object)):
+    for wkb in shapely.to_wkb(geoms):
         digest.update(b"\x00" if wkb is None else wkb)
     return f"queen:0.1:{digest.hexdigest()}"
 
@@ -243,16 +270,18 @@ class _Keyed:
 
 
 @lru_cache(maxsize=_CACHED_GRAPHS)
-def _cached_build(keyed: _Keyed) -> tuple[Graph, str, tuple[str, ...]]:
+def _cached_build(keyed: _Keyed) -> tuple[Links, tuple[str, ...]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", HotspotsWarning)
-        graph, how = build_weights(keyed.areas)
+        links = build_links(keyed.areas)
+    for array in (links.heads, links.tails):
+        array.flags.writeable = False
     keyed.areas = None  # keep the key, not the caller's data
     messages = tuple(str(w.message) for w in caught if issubclass(w.category, HotspotsWarning))
     for w in caught:
         if not issubclass(w.category, HotspotsWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return graph, how, messages
+    return links, messages
 
 
 _TRANSFORMATION_WORDS = {
@@ -297,31 +326,22 @@ def describe_weights(graph: Graph, how: str | None = None) -> str:
     'queen contiguity: 33 areas, 136 links (4.1 per area), row-standardised'
     """
     adjacency = graph.adjacency
-    focal = adjacency.index.get_level_values(0)
-    neighbour = adjacency.index.get_level_values(1)
+    ids, links = pd.Index(graph.unique_ids), adjacency.index
+    focal = ids.get_indexer(links.levels[0])[links.codes[0]]
+    neighbour = ids.get_indexer(links.levels[1])[links.codes[1]]
     weights = adjacency.to_numpy(dtype=np.float64)
-    is_self = np.asarray(focal == neighbour)
+    is_self = focal == neighbour
     link = ~is_self & (weights != 0)
-    links = int(link.sum())
     words = _TRANSFORMATION_WORDS.get(str(graph.transformation).upper(), "weighted")
-    if words == "weights as built":
-        words = "binary" if np.all(weights[link] == 1) else "weighted (weights as built)"
-    text = f"{graph.n} areas, {links} links ({links / graph.n:.1f} per area), {words}"
-    if links and not _symmetric(focal[link], neighbour[link]):
-        text += ", not symmetric"
-    alone = graph.n - len(pd.unique(focal[link]))
-    if alone:
-        text += f", {alone} area{'s' if alone > 1 else ''} without neighbours"
-    if (weights[is_self] != 0).any():
-        text += ", self-weights"
-    return f"{how}: {text}" if how else text
-
-
-def _symmetric(focal: pd.Index, neighbour: pd.Index) -> bool:
-    """Whether every link has its reverse (whatever the weights)."""
-    forward = pd.MultiIndex.from_arrays([focal, neighbour])
-    backward = pd.MultiIndex.from_arrays([neighbour, focal])
-    return len(forward.difference(backward)) == 0
+    return describe_links(
+        graph.n,
+        focal[link],
+        neighbour[link],
+        weights[link],
+        words,
+        how,
+        self_weights=bool((weights[is_self] != 0).any()),
+    )
 
 
 def _check_choice(name: str, value: object, allowed: Sequence[str]) -> None:
@@ -502,11 +522,15 @@ class _Segments:
 
 
 def _knn_pairs(centroids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    from libpysal.graph import Graph
+
     knn = Graph.build_knn(gpd.GeoSeries(centroids), k=k)
     return _positions(knn)
 
 
 def _distance_pairs(centroids: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    from libpysal.graph import Graph
+
     band = Graph.build_distance_band(gpd.GeoSeries(centroids), threshold, binary=True)
     return _positions(band)
 
@@ -563,18 +587,3 @@ def _handle_islands(
     heads = np.concatenate([heads, island, nearest])
     tails = np.concatenate([tails, nearest, island])
     return heads, tails, f"{how}; {n} island{plural} linked to their nearest area"
-
-
-def _graph_from_pairs(ids: pd.Index, heads: np.ndarray, tails: np.ndarray) -> Graph:
-    """A binary Graph in the order of ``ids``; isolates as zero-weight self-loops."""
-    isolated = np.setdiff1d(np.arange(len(ids)), heads)
-    pairs = np.unique(np.column_stack([heads, tails]), axis=0)
-    heads = np.concatenate([pairs[:, 0], isolated])
-    tails = np.concatenate([pairs[:, 1], isolated])
-    weights = np.concatenate([np.ones(len(pairs)), np.zeros(len(isolated))])
-    order = np.lexsort((tails, heads))
-    index = pd.MultiIndex(
-        levels=[ids, ids], codes=[heads[order], tails[order]], names=["focal", "neighbor"]
-    )
-    adjacency = pd.Series(weights[order], index=index, name="weight")
-    return Graph(adjacency, transformation="B", is_sorted=True)
