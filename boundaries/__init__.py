@@ -241,7 +241,7 @@ def population(layer: str, ages: tuple[int, int | None] | None = None) -> pd.Ser
     return series
 
 
-def _population_aged(layer: str, entry: dict, ages: tuple[int, int | None]) -> pd.Series:
+def _population_aged(layer: str, entry: dict[str, Any], ages: tuple[int, int | None]) -> pd.Series:
     if not isinstance(ages, tuple | list) or len(ages) != 2:
         raise ValueError(f"ages must be (first age, last age or None); got {ages!r}")
     first, last = ages[0], OPEN_END if ages[1] is None else ages[1]

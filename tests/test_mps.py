@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -83,3 +84,55 @@ def test_bad_count_names_row_and_column(tmp_path):
     with pytest.raises(InputError) as info:
         read_met_crime(path)
     assert (info.value.row, info.value.column, info.value.value) == (3, "202401", "-2")
+
+
+def test_count_cells_and_names_parse_as_each_cell_alone(tmp_path):
+    # each distinct text is parsed once: the result must be the cell-by-cell parse
+    cells = [" 7 ", "7", "007", "+3", "1e3", "2.0", "", "  ", "0", "7", " 7 ", "12"]
+    boroughs = [" Barnet", "Barnet ", "Barnet", "  Brent  "] * 3
+    lines = ["MajorText,MinorText,LookUp_BoroughName,202401,202402,202403"]
+    lines += [
+        f"A,minor {i},{borough},{cell},{cells[-1 - i]},100"
+        for i, (cell, borough) in enumerate(zip(cells, boroughs, strict=True))
+    ]
+    path = tmp_path / "table.csv"
+    path.write_text("\n".join(lines) + "\n")
+    tidy = read_met_crime(path)
+
+    def expected(cell: str) -> float:
+        return float(cell) if cell.strip() else float("nan")
+
+    for month, column in [("2024-01", cells), ("2024-02", cells[::-1])]:
+        got = tidy.loc[tidy["month"] == pd.Period(month, "M"), "count"]
+        want = pd.array([expected(c) for c in column]).astype("Int64")
+        pd.testing.assert_extension_array_equal(got.array, want)
+    assert tidy.groupby("minor_category", sort=False)["borough_name"].first().tolist() == [
+        b.strip() for b in boroughs
+    ]
+
+
+_HEADER = "MajorText,MinorText,LookUp_BoroughName,202401,202402\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A,B,Barnet,1,2\n",
+        "A,B,Barnet,1,2\r\n\r\nA,C,Barnet,3,4\r\n",
+        '"A, x",B,"Barn""et", 1 ,\n',
+        "A,B,Barnet,1,2\n   \nA,C,Barnet,1,2\n",
+        "A,B,Barnet,1\n",
+        "A,B,Barnet,1,2,3\n",
+        "",
+    ],
+    ids=["plain", "crlf-blank-line", "quoted", "line-of-spaces", "short-row", "long-row", "header"],
+)
+def test_text_cells_as_pandas_parser_reads_them(body):
+    # Arrow reads the usual tables; pandas' own parser every table Arrow refuses
+    from hotspots.io._met import _read_text_cells
+
+    payload = (_HEADER + body).encode()
+    expected = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8")
+    got = _read_text_cells(payload)
+    pd.testing.assert_frame_equal(got, expected, check_index_type=True, check_column_type=True)
+    assert type(got.index) is type(expected.index)

@@ -214,7 +214,10 @@ def aggregate(
         weights = data["count"].to_numpy(dtype=float, na_value=0.0)
         covered = _covered(areas, forces, present=_present_codes(data, areas, layer))
     if crime_types is not None:
-        filtered = n_before - len(data) if is_points else incidents_before - _incidents(data)
+        if incidents_before is None:  # incident points: rows filtered out
+            filtered: float = n_before - len(data)
+        else:
+            filtered = incidents_before - _incidents(data)
         report = _with_filtered(report, filtered)
     located = position >= 0
     notes = []
@@ -335,7 +338,7 @@ def _pseudo_areas(
 
 
 def _filter_types(
-    data: pd.DataFrame, crime_types: object, is_points: bool
+    data: pd.DataFrame, crime_types: str | Iterable[str] | None, is_points: bool
 ) -> tuple[pd.DataFrame, str | None]:
     if crime_types is None:
         return data, None
@@ -412,7 +415,7 @@ def _locate_points(
         rows_read=len(points),
         rows_kept=int((~outside).sum()),
         dropped={NOT_IN_AREAS: int(outside.sum())},
-        notes=notes,
+        notes=tuple(notes),
     )
     return position, report
 
@@ -536,7 +539,7 @@ def _locate_codes(
         rows_read=total,
         rows_kept=total - lost,
         dropped={UNKNOWN_CODE: lost},
-        notes=notes,
+        notes=tuple(notes),
         unit="incidents",
     )
     return position, report
@@ -711,7 +714,7 @@ def shipped_layer(areas: gpd.GeoDataFrame) -> str | None:
     return None
 
 
-def _provenance(data: pd.DataFrame, layer: str | None, type_text: str | None) -> dict:
+def _provenance(data: pd.DataFrame, layer: str | None, type_text: str | None) -> dict[str, object]:
     given = data.attrs.get("hotspots", {})
     if "month" in data.columns and len(data):
         months = pd.PeriodIndex(data["month"], freq="M")

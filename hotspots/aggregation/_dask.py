@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from hotspots._errors import InputError
 
 if TYPE_CHECKING:
-    from hotspots.aggregation._stream import _FileTask
+    from distributed import Future
+
+    from hotspots.aggregation._stream import _FileTask, _Placed
     from hotspots.io._police_uk import _Member
 
 INSTALL_HINT = (
@@ -17,7 +19,7 @@ INSTALL_HINT = (
 )
 
 
-def map_files(client: object, task: _FileTask, members: list[_Member]) -> Iterator[list]:
+def map_files(client: object, task: _FileTask, members: list[_Member]) -> Iterator[list[_Placed]]:
     """Run ``task`` on each file as a dask task; yield the results in file order.
 
     The areas (inside ``task``) are sent to every worker once. At most a few
@@ -30,12 +32,13 @@ def map_files(client: object, task: _FileTask, members: list[_Member]) -> Iterat
         raise InputError(INSTALL_HINT) from None
     if not isinstance(client, Client):
         raise InputError("client must be a dask.distributed.Client", value=type(client).__name__)
-    from hotspots.aggregation._stream import _Member, _picklable_reader, _run_task
+    from hotspots.aggregation._stream import _picklable_reader, _run_task
+    from hotspots.io._police_uk import _Member
 
     shared = client.scatter(task, broadcast=True, hash=False)
     members = [_Member(m.name, _picklable_reader(m)) for m in members]
     threads = max(1, sum(client.nthreads().values()))
-    pending: list = []
+    pending: list[Future[list[_Placed]]] = []
     for member in members:
         pending.append(client.submit(_run_task, shared, member, pure=False))
         if len(pending) > 2 * threads:

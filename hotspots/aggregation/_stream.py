@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -38,7 +39,7 @@ BLOCK_SIZE = 16 << 20
 
 
 def count_police_uk(
-    source: str | os.PathLike | Sequence[str | os.PathLike],
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     areas: gpd.GeoDataFrame,
     *,
     crime_types: str | Iterable[str] | None = None,
@@ -234,15 +235,24 @@ class _Placer:
         return near
 
     def __call__(self, chunk: Chunk) -> _Placed:
-        n = 0 if chunk.x is None else len(chunk.x)
-        if not n:
+        row, x, y, month = chunk.row, chunk.x, chunk.y, chunk.month
+        has_id, fingerprint = chunk.has_id, chunk.fingerprint
+        if (
+            row is None
+            or x is None
+            or y is None
+            or month is None
+            or has_id is None
+            or fingerprint is None
+            or not len(x)
+        ):  # a chunk without kept rows (its arrays are all None or all empty)
             empty = np.zeros(0, dtype=np.int64)
             return _Placed(
                 chunk.file, chunk.rows, chunk.dropped, chunk.notes, empty, empty, empty,
                 empty, [], empty, [], empty.astype(bool), empty.astype(bool),
                 empty.astype(bool), empty.astype(np.uint64),
             )  # fmt: skip
-        x, y = chunk.x, chunk.y
+        n = len(x)
         if self.transformer is not None:
             x, y = (np.asarray(v) for v in self.transformer.transform(x, y))
         codes, uniques = pd.factorize(x + 1j * y)
@@ -274,22 +284,25 @@ class _Placer:
             chunk.rows,
             chunk.dropped,
             chunk.notes,
-            chunk.row,
+            row,
             position,
-            chunk.month,
+            month,
             force_codes,
             [str(f) for f in forces],
             type_codes,
             [str(t) for t in types],
             near,
             on_line,
-            chunk.has_id,
-            chunk.fingerprint,
+            has_id,
+            fingerprint,
         )
 
 
-def _codes(values: pa.DictionaryArray) -> tuple[np.ndarray, list]:
-    """Each row's code into the dictionary (-1 when missing), and the dictionary."""
+def _codes(values: pa.DictionaryArray) -> tuple[np.ndarray, list[Any]]:
+    """Each row's code into the dictionary (-1 when missing), and the dictionary.
+
+    The dictionary as Arrow's Python values (str for the text columns).
+    """
     codes = values.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, values.dictionary.to_pylist()
 
@@ -312,16 +325,16 @@ class _FileTask:
     block_size: int
     _placers: dict[int, tuple[_Placer, Projector]] = field(default_factory=dict, repr=False)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "_placers": {}}
 
     def __call__(self, member: _Member) -> list[_Placed]:
         # one placer (and its cache of placed map points) per thread
-        placer = self._placers.get(threading.get_ident())
-        if placer is None:
-            placer = _Placer(self.areas, self.tolerance), Projector()
-            self._placers[threading.get_ident()] = placer
-        placer, projector = placer
+        tools = self._placers.get(threading.get_ident())
+        if tools is None:
+            tools = _Placer(self.areas, self.tolerance), Projector()
+            self._placers[threading.get_ident()] = tools
+        placer, projector = tools
         chunks = iter_chunks(
             member,
             projector=projector,
@@ -349,11 +362,13 @@ def _run_task(task: _FileTask, member: _Member) -> list[_Placed]:
     return task(member)
 
 
-def _map_processes(task: _FileTask, members: list[_Member], workers: int) -> Iterator:
+def _map_processes(
+    task: _FileTask, members: list[_Member], workers: int
+) -> Iterator[list[_Placed]]:
     """Each file in a local process, results in file order, a few files ahead at most."""
     members = [_Member(m.name, _picklable_reader(m)) for m in members]
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(task,)) as pool:
-        pending: list = []
+        pending: list[Future[list[_Placed]]] = []
         for member in members:
             pending.append(pool.submit(_run_in_worker, member))
             if len(pending) > 2 * workers:
@@ -385,7 +400,7 @@ class _FileRead:
         return gzip.decompress(data) if self.path.endswith(".gz") else data
 
 
-def _picklable_reader(member: _Member) -> object:
+def _picklable_reader(member: _Member) -> Callable[[], bytes]:
     """The member's reader as a picklable object (the reader's closures are not)."""
     from pathlib import Path
 

@@ -9,8 +9,9 @@ import os
 import re
 import warnings
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,8 @@ _MONTH_COLUMN = re.compile(r"^\d{6}$")
 DUPLICATE_ROW = "duplicate row"
 # A month whose total is below this fraction of the median month is a stub.
 STUB_FRACTION = 0.05
+# pandas 3 text columns are Arrow strings: its Arrow CSV engine gives the same frame.
+_ARROW_TEXT = int(pd.__version__.split(".")[0]) >= 3
 OUTPUT = (
     "area_code",
     "area_name",
@@ -42,7 +45,7 @@ OUTPUT = (
 
 
 def read_met_crime(
-    path: str | os.PathLike, *, stub_months: Literal["drop", "keep"] = "drop"
+    path: str | os.PathLike[str], *, stub_months: Literal["drop", "keep"] = "drop"
 ) -> pd.DataFrame:
     """Read a Met ward-level or borough-level crime table into a tidy long table.
 
@@ -118,7 +121,7 @@ def read_met_crime(
     counts, blanks = _counts(wide[months], path, first_row=2)
     counts, months, stubs = _stub_months(counts, months, stub_months, path)
     n_rows, n_months = counts.shape
-    ids = wide[list(id_columns)].map(str.strip)
+    ids = _map_distinct(wide[list(id_columns)], str.strip)
     borough = ids["LookUp_BoroughName"]
     if level == "wards":
         code, name = ids["WardCode"], ids["WardName"]
@@ -157,7 +160,7 @@ def read_met_crime(
         rows_read=n_read,
         rows_kept=n_rows,
         dropped={DUPLICATE_ROW: duplicates[0]},
-        notes=[*notes, *duplicates[1]],
+        notes=(*notes, *duplicates[1]),
     )
     tidy.attrs["level"] = level
     tidy.attrs["report"] = report
@@ -211,9 +214,7 @@ def _parse(data: bytes, path: Path) -> pd.DataFrame:
         line, start = records.damaged[0]
         raise InputError(damaged_text(start), file=path, row=line)
     try:
-        wide = pd.read_csv(
-            io.BytesIO(records.payload), dtype=str, keep_default_na=False, encoding="utf-8"
-        )
+        wide = _read_text_cells(records.payload)
     except pd.errors.EmptyDataError:
         raise InputError("empty file (no header, no rows)", file=path) from None
     except pd.errors.ParserError as error:
@@ -225,6 +226,28 @@ def _parse(data: bytes, path: Path) -> pd.DataFrame:
             file=path,
         )
     return wide
+
+
+def _read_text_cells(payload: bytes) -> pd.DataFrame:
+    """Every cell as text: Arrow's CSV reader, or pandas' own parser where Arrow refuses.
+
+    On a table Arrow reads, both give the same frame (cells, columns, index;
+    checked with pandas 3, whose text columns are Arrow's: older pandas keeps
+    its own parser). Arrow refuses a row with too few or too many fields or a
+    line of spaces; pandas' parser then reads (or reports) it as it always did.
+    """
+    if _ARROW_TEXT:
+        try:
+            return pd.read_csv(
+                io.BytesIO(payload),
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8",
+                engine="pyarrow",
+            )
+        except ValueError:  # Arrow's parse errors; pandas' ParserError is a ValueError too
+            pass
+    return pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def _check_month_names(months: list[str], path: Path) -> None:
@@ -242,7 +265,7 @@ def _without_duplicates(
     wide: pd.DataFrame, id_columns: tuple[str, ...], months: list[str], path: Path
 ) -> tuple[pd.DataFrame, tuple[int, list[str]]]:
     """The table without exact repeats of a row; two different rows for one key are an error."""
-    keys = wide[list(id_columns)].map(lambda v: " ".join(str(v).split()).casefold())
+    keys = _map_distinct(wide[list(id_columns)], lambda v: " ".join(str(v).split()).casefold())
     repeated_key = keys.duplicated(keep=False).to_numpy()
     if not repeated_key.any():
         return wide, (0, [])
@@ -304,10 +327,18 @@ def _detect(columns: pd.Index, path: Path) -> tuple[str, tuple[str, ...]]:
 
 
 def _counts(cells: pd.DataFrame, path: Path, first_row: int) -> tuple[np.ndarray, dict[str, int]]:
-    """Month cells as floats (NaN for blanks); raises on anything else but whole numbers."""
-    stripped = cells.apply(lambda col: col.str.strip())
-    values = stripped.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    blank = (stripped == "").to_numpy()
+    """Month cells as floats (NaN for blanks); raises on anything else but whole numbers.
+
+    Each distinct text is stripped and parsed once (a table of tens of
+    thousands of rows has a few thousand distinct cells).
+    """
+    stacked = pd.concat([column for _, column in cells.items()], ignore_index=True)
+    codes, uniques = pd.factorize(stacked, use_na_sentinel=False)
+    stripped = pd.Series(uniques, dtype=stacked.dtype).str.strip()
+    number = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float)
+    empty = (stripped == "").to_numpy()
+    codes = codes.reshape(cells.shape[1], cells.shape[0]).T
+    values, blank = number[codes], empty[codes]
     # NaN (not a number) and infinity fail the whole-number test too
     bad = ~blank & ~(np.isfinite(values) & (values >= 0) & (values == np.floor(values)))
     if bad.any():
@@ -323,6 +354,16 @@ def _counts(cells: pd.DataFrame, path: Path, first_row: int) -> tuple[np.ndarray
     return values, blanks
 
 
+def _map_distinct(frame: pd.DataFrame, function: Callable[[Any], object]) -> pd.DataFrame:
+    """``frame.map(function)``, calling ``function`` once per distinct value of each column."""
+    columns = {}
+    for name, column in frame.items():
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        mapped = pd.Series(uniques, dtype=column.dtype).map(function)
+        columns[name] = mapped.take(codes).set_axis(frame.index)
+    return pd.DataFrame(columns, index=frame.index)
+
+
 def _borough_codes(names: pd.Series) -> pd.Series:
     """GSS codes of borough names (missing for the Met's pseudo-boroughs)."""
     layer = boundaries.load("boroughs")
@@ -335,7 +376,7 @@ def _name_key(name: str) -> str:
 
 
 def read_mps_crime(
-    path: str | os.PathLike, *, stub_months: Literal["drop", "keep"] = "drop"
+    path: str | os.PathLike[str], *, stub_months: Literal["drop", "keep"] = "drop"
 ) -> pd.DataFrame:
     """Deprecated name of :func:`hotspots.read_met_crime` (one name for the Met).
 

@@ -79,7 +79,7 @@ class _Member:
 
 
 def read_police_uk(
-    source: str | os.PathLike | Sequence[str | os.PathLike],
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
     crime_types: str | Iterable[str] | None = None,
     months: str | pd.Period | Iterable[str | pd.Period] | None = None,
@@ -214,7 +214,7 @@ def _collect(source: object) -> tuple[list[_Member], list[str]]:
         if not members:
             raise InputError("no files given")
         return members, notes
-    path = Path(source)
+    path = _path(source)
     if not path.exists():
         raise InputError("no such file or folder", file=path)
     if path.is_dir():
@@ -235,6 +235,13 @@ def _collect(source: object) -> tuple[list[_Member], list[str]]:
     if path.suffix == ".gz":
         return [_Member(str(path), lambda: _gunzip(path))], []
     return [_Member(str(path), path.read_bytes)], []
+
+
+def _path(source: object) -> Path:
+    """One path of ``source``: a str or os.PathLike, anything else a TypeError (as Path's)."""
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"expected str or os.PathLike object, not {type(source).__name__}")
+    return Path(source)
 
 
 def _gunzip(path: Path) -> bytes:
@@ -372,7 +379,7 @@ def _header(data: bytes, file: str) -> list[str]:
         raise InputError(f"cannot read the header line: {error}", file=file) from None
 
 
-def _parse_months(months: object) -> pd.PeriodIndex:
+def _parse_months(months: str | pd.Period | Iterable[str | pd.Period]) -> pd.PeriodIndex:
     if isinstance(months, (str, pd.Period)):
         months = [months]
     try:
@@ -389,8 +396,10 @@ def _month_periods(values: pd.Series, ledger: RowLedger) -> pd.Series:
     parsed = []
     for text in [*uniques, ""]:
         match = _MONTH.match(text)
-        ok = match is not None and 1 <= int(match.group(2)) <= 12
-        parsed.append(pd.Period(f"{match.group(1)}-{match.group(2)}", freq="M") if ok else pd.NaT)
+        if match is not None and 1 <= int(match.group(2)) <= 12:
+            parsed.append(pd.Period(f"{match.group(1)}-{match.group(2)}", freq="M"))
+        else:
+            parsed.append(pd.NaT)
     periods = pd.Series(pd.PeriodIndex(parsed, freq="M")[codes], index=values.index)
     ledger.drop(periods.isna().to_numpy(), "unparseable month", column="Month", values=values)
     return periods
@@ -462,7 +471,7 @@ def _fingerprints(ids: pd.Series) -> np.ndarray | None:
 def _source_name(source: object) -> str:
     if isinstance(source, (list, tuple)):
         return ", ".join(_source_name(s) for s in source)
-    return Path(source).name
+    return _path(source).name
 
 
 def _period_text(months: pd.Series) -> str:

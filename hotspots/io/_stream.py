@@ -179,7 +179,7 @@ def iter_chunks(
     yield from chunks
 
 
-def _source(member: _Member) -> object:
+def _source(member: _Member) -> str | pa.BufferReader:
     """A stream of the member's bytes: the file itself when it is a plain file."""
     path = Path(member.name)
     if path.is_file() and path.suffix != ".gz":
@@ -189,7 +189,7 @@ def _source(member: _Member) -> object:
     return pa.BufferReader(member.read())
 
 
-def _header(source: object, name: str) -> list[str]:
+def _header(source: str | pa.BufferReader, name: str) -> list[str]:
     if isinstance(source, str):
         with open(source, "rb") as handle:
             first = handle.readline()
@@ -204,7 +204,7 @@ def _header(source: object, name: str) -> list[str]:
 
 def _chunks(
     member: _Member,
-    source: object,
+    source: str | pa.BufferReader,
     projector: Projector,
     type_keys: frozenset[str] | None,
     wanted_months: pd.PeriodIndex | None,
