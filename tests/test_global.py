@@ -81,3 +81,26 @@ def test_same_seed_same_p_sim(wards):
     a = general_g(data, "weapons", graph=graph, permutations=99, seed=2)
     b = general_g(data, "weapons", graph=graph, permutations=99, seed=2)
     assert a == b
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["binary", "weighted"])
+@pytest.mark.parametrize("symmetric", [True, False], ids=["symmetric", "one-way-links"])
+def test_weight_sums_match_the_sparse_matrix_formulas(weighted, symmetric):
+    """S0, S1, S2 from the CSR arrays equal Cliff & Ord's matrix formulas (scipy.sparse)."""
+    import scipy.sparse as sp
+
+    from hotspots.stats._csr import CSRGraph
+    from hotspots.stats._global import weight_sums
+
+    rng = np.random.default_rng(7)
+    n = 30
+    dense = np.triu(rng.random((n, n)) < 0.2, 1)
+    dense = dense | dense.T if symmetric else dense | (np.tril(rng.random((n, n)) < 0.1, -1))
+    values = np.where(dense, rng.random((n, n)) + 0.1 if weighted else 1.0, 0.0)
+    matrix = sp.csr_matrix(values)
+    graph = CSRGraph(
+        matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64), matrix.data, np.zeros(n)
+    )
+    s1 = 0.5 * float((matrix + matrix.T).power(2).sum())
+    s2 = float(((values.sum(axis=1) + values.sum(axis=0)) ** 2).sum())
+    np.testing.assert_allclose(weight_sums(graph), (values.sum(), s1, s2), rtol=1e-12)
