@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,6 +112,38 @@ class _Layer:
     # a layer drawn one period at a time: period labels, categories (indexed by the
     # rows), areas per category and period; the area measures are left out of its tooltip
     timeline: dict | None = None
+
+
+def _table_layer(
+    key: str,
+    name: str,
+    scheme: Scheme,
+    labels: Sequence[str],
+    columns: Sequence[pd.Series],
+    *,
+    tops: tuple[TopList, ...],
+    provenance: dict[str, Any],
+    needs: tuple[str, ...],
+    legend_title: str = "",
+    hide_empty: bool = False,
+) -> _Layer:
+    """A layer whose tooltip rows are `columns` under `labels`, the first the categories.
+
+    The legend counts the areas of each category of the first column.
+    """
+    return _Layer(
+        key=key,
+        name=name,
+        scheme=scheme,
+        labels=tuple(labels),
+        rows=_rows(columns),
+        counts=_tally(columns[0]),
+        tops=tops,
+        provenance=provenance,
+        needs=needs,
+        legend_title=legend_title,
+        hide_empty=hide_empty,
+    )
 
 
 def _require(frame: pd.DataFrame, column: str, hint: str) -> None:
@@ -288,13 +321,12 @@ def _choropleth_layer(
     order = _ranked(-values.dropna())
     shown = pd.Series([fmt(v) for v in values.to_numpy()], index=frame.index, dtype=object)
     scheme_name = classes if isinstance(classes, str) else "your breaks"
-    return _Layer(
-        key="choropleth",
-        name=label,
-        scheme=scheme,
-        labels=(f"Class ({scheme_name.replace('_', ' ')})", label, "Rank"),
-        rows=_rows([classes_, shown, _ranks(order, frame.index, "areas, highest first")]),
-        counts=_tally(classes_),
+    return _table_layer(
+        "choropleth",
+        label,
+        scheme,
+        (f"Class ({scheme_name.replace('_', ' ')})", label, "Rank"),
+        [classes_, shown, _ranks(order, frame.index, "areas, highest first")],
         tops=(
             TopList(
                 _top_title(
@@ -344,13 +376,12 @@ def _local_layer(
             columns.append(_p_value(frame[column]))
     labels.append("Rank")
     columns.append(_ranks(order, frame.index, noun))
-    return _Layer(
-        key=key,
-        name=name,
-        scheme=scheme,
-        labels=tuple(labels),
-        rows=_rows(columns),
-        counts=_tally(labels_),
+    return _table_layer(
+        key,
+        name,
+        scheme,
+        labels,
+        columns,
         tops=(TopList(_top_title(title, frame), _top_areas(frame, order, top, detail), empty),),
         provenance=_provenance(frame),
         needs=STATISTIC_NEEDS,
@@ -424,13 +455,12 @@ def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _La
     else:
         named = str(provenance["correction"])
         correction = f"correction: {_CORRECTIONS.get(named, named)}"
-    return _Layer(
-        key="lisa_significance",
-        name="LISA significance (corrected p-values)",
-        scheme=scheme,
-        labels=("Significance class", "Corrected p-value (decides the label)", "LISA cluster"),
-        rows=_rows([classes, _p_value(frame[adjusted]), clusters]),
-        counts=_tally(classes),
+    return _table_layer(
+        "lisa_significance",
+        "LISA significance (corrected p-values)",
+        scheme,
+        ("Significance class", "Corrected p-value (decides the label)", "LISA cluster"),
+        [classes, _p_value(frame[adjusted]), clusters],
         tops=(),
         provenance=provenance,
         needs=STATISTIC_NEEDS,
@@ -498,13 +528,12 @@ def _emerging_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         columns.append(_p_value(frame["trend_p"]))
     labels.append("Rank")
     columns.append(_ranks(order, frame.index, "hot spots"))
-    return _Layer(
-        key="emerging",
-        name="Emerging hot spots",
-        scheme=scheme,
-        labels=tuple(labels),
-        rows=_rows(columns),
-        counts=_tally(categories),
+    return _table_layer(
+        "emerging",
+        "Emerging hot spots",
+        scheme,
+        labels,
+        columns,
         tops=(
             TopList(
                 "Hot spots by pattern (strongest first)",
@@ -588,6 +617,19 @@ def _short(value: float, decimals: int) -> str:
     return "0" if text == "-0" else text
 
 
+_CHANGE_LISTS = {
+    # relative (against the trend) or not -> (title, empty text) of the rises, then the falls
+    True: (
+        ("Largest rises above the trend", "No area significantly above the trend"),
+        ("Largest falls below the trend", "No area significantly below the trend"),
+    ),
+    False: (
+        ("Largest significant increases", "No significant increase"),
+        ("Largest significant decreases", "No significant decrease"),
+    ),
+}
+
+
 def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     _require(frame, "change_label", "hotspots.period_change")
     relative = bool(frame["change_label"].isin(CHANGE_TREND_CATEGORIES).any())
@@ -641,28 +683,19 @@ def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         if change is not None
         else pd.Series("", index=frame.index, dtype=object)
     )
-    return _Layer(
-        key="change",
-        name="Change between periods",
-        scheme=scheme,
-        labels=tuple(labels),
-        rows=_rows(columns),
-        counts=_tally(labels_),
-        tops=(
+    return _table_layer(
+        "change",
+        "Change between periods",
+        scheme,
+        labels,
+        columns,
+        tops=tuple(
             TopList(
-                "Largest rises above the trend" if relative else "Largest significant increases",
-                _top_areas(frame, rising, top, detail),
-                "No area significantly above the trend at this significance level."
-                if relative
-                else "No significant increase at this significance level.",
-            ),
-            TopList(
-                "Largest falls below the trend" if relative else "Largest significant decreases",
-                _top_areas(frame, falling, top, detail),
-                "No area significantly below the trend at this significance level."
-                if relative
-                else "No significant decrease at this significance level.",
-            ),
+                title, _top_areas(frame, order, top, detail), f"{empty} at this significance level."
+            )
+            for order, (title, empty) in zip(
+                (rising, falling), _CHANGE_LISTS[relative], strict=True
+            )
         ),
         provenance=provenance,
         needs=("alpha", "correction"),
