@@ -32,7 +32,6 @@ import pandas as pd
 
 from hotspots._errors import InputError
 from hotspots.maps._layers import (
-    COLUMNS,
     _change_layer,
     _choropleth_layer,
     _emerging_layer,
@@ -40,6 +39,7 @@ from hotspots.maps._layers import (
     _Layer,
     _lisa_layer,
     _lisa_significance_layer,
+    _named,
     _period_layer,
     _subtitle,
 )
@@ -159,11 +159,11 @@ def _choropleth(frame: pd.DataFrame, options: _Options, column: str, classes: Cl
 # a builder returns None when the result lacks what its layer needs
 _BUILDERS: dict[str, tuple[str | None, _Build]] = {
     "choropleth": (None, _choropleth),
-    "lisa": (COLUMNS["lisa_label"], _of_result(_lisa_layer)),
-    "lisa_significance": (COLUMNS["lisa_label"], _of_result(_lisa_significance_layer)),
-    "gi": (COLUMNS["gi_label"], _of_result(_gi_layer)),
-    "emerging": (COLUMNS["emerging_label"], _of_result(_emerging_layer)),
-    "change": (COLUMNS["change_label"], _of_result(_change_layer)),
+    "lisa": (_named("lisa_label"), _of_result(_lisa_layer)),
+    "lisa_significance": (_named("lisa_label"), _of_result(_lisa_significance_layer)),
+    "gi": (_named("gi_label"), _of_result(_gi_layer)),
+    "emerging": (_named("emerging_label"), _of_result(_emerging_layer)),
+    "change": (_named("change_label"), _of_result(_change_layer)),
 }
 """The layer builders, in the order :func:`combined_map` stacks them."""
 

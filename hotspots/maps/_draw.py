@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,13 +34,13 @@ PLACES_ZOOM = {"boroughs": 9.5, "areas": 10.0}
 """Borough names show from this zoom (London fits a 1440 px screen at about 10.5)."""
 
 
-def _wgs84(geometry: gpd.GeoSeries | np.ndarray, crs=None) -> np.ndarray:
+def _wgs84(geometry: gpd.GeoSeries | np.ndarray, crs: object = None) -> np.ndarray:
     """The geometries in WGS84 with coordinates rounded to :data:`PRECISION`."""
     series = geometry if isinstance(geometry, gpd.GeoSeries) else gpd.GeoSeries(geometry, crs=crs)
     return shapely.transform(series.to_crs(4326).to_numpy(), lambda xy: np.round(xy, PRECISION))
 
 
-def _collection(geometries: np.ndarray) -> dict:
+def _collection(geometries: np.ndarray) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
@@ -50,7 +50,9 @@ def _collection(geometries: np.ndarray) -> dict:
     }
 
 
-def _context(frame: gpd.GeoDataFrame) -> tuple[dict | None, dict, list]:
+def _context(
+    frame: gpd.GeoDataFrame,
+) -> tuple[dict[str, Any] | None, dict[str, Any], list[list[object]]]:
     """Borough outlines, the outline of all the areas (London) and borough name labels."""
     geometry = frame.geometry
     london = _collection(
@@ -131,14 +133,15 @@ def draw(
     make_offline(m)
     if basemap is not None:
         _tiles(m, basemap, attribution)
-    data = elements.AreaData({"type": "FeatureCollection", "features": features}).add_to(m)
+    data = elements.AreaData({"type": "FeatureCollection", "features": features})
+    data.add_to(m)
     specs = []
     for layer in layers:
         styles = {
             c: layer.scheme.path_style(c)
             for c in (*layer.scheme.categories, NO_DATA, NO_NEIGHBOURS)
         }
-        spec = {
+        spec: dict[str, Any] = {
             "key": layer.key,
             "name": layer.name,
             "labels": [*id_labels, *layer.labels],
@@ -235,7 +238,7 @@ def _polyline(rings: list[np.ndarray]) -> list[str]:
     return [text[e - n : e] for e, n in zip(ends, per_ring, strict=True)]
 
 
-def _encoded(geometry) -> list[list[str]]:
+def _encoded(geometry: Any) -> list[list[str]]:
     """A polygon or multipolygon as a list of polygons, each a list of encoded rings."""
     polygons = list(geometry.geoms) if geometry.geom_type == "MultiPolygon" else [geometry]
     rings = [

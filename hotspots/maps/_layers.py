@@ -46,7 +46,7 @@ PRECISION = 5
 
 _COLUMN_LABELS = {"count": "Crimes", "rate": "Rate per 1,000 residents", "population": "Residents"}
 
-COLUMNS = {
+COLUMNS: dict[str, str | tuple[str, ...]] = {
     # role -> result column; a tuple lists alternatives, the first present wins
     "lisa_label": "lisa_label",
     "lisa_i": "lisa_i",
@@ -74,6 +74,14 @@ COLUMNS = {
     "count": "count",
 }
 """Every statistic column the maps read, by role: rename here when a statistic renames one."""
+
+
+def _named(role: str) -> str:
+    """The column playing `role`, a role with one name (see :data:`COLUMNS`)."""
+    name = COLUMNS[role]
+    if not isinstance(name, str):
+        raise TypeError(f"the role {role!r} has alternative columns: find it with _col")
+    return name
 
 
 def _col(frame: pd.DataFrame, role: str) -> str | None:
@@ -105,13 +113,13 @@ class _Layer:
     rows: pd.Series  # per area: display strings, the category first (timeline: a dict)
     counts: dict[str, int]  # legend: areas per category
     tops: tuple[TopList, ...]  # ranked lists in the side panel (none for a period layer)
-    provenance: dict
+    provenance: dict[str, Any]
     needs: tuple[str, ...]  # provenance keys that apply ("not recorded" when missing)
     legend_title: str = ""  # defaults to the name
     hide_empty: bool = False  # legend lists only categories that occur (emerging: 17)
     # a layer drawn one period at a time: period labels, categories (indexed by the
     # rows), areas per category and period; the area measures are left out of its tooltip
-    timeline: dict | None = None
+    timeline: dict[str, Any] | None = None
 
 
 def _table_layer(
@@ -280,12 +288,12 @@ def _top_areas(frame: pd.DataFrame, order: pd.Index, top: int, detail: pd.Series
     ]
 
 
-def _provenance(frame: pd.DataFrame) -> dict:
+def _provenance(frame: pd.DataFrame) -> dict[str, Any]:
     provenance = frame.attrs.get("hotspots", {})
     return dict(provenance) if isinstance(provenance, dict) else {}
 
 
-def _subtitle(provenance: dict) -> str:
+def _subtitle(provenance: dict[str, Any]) -> str:
     parts = [str(provenance[k]) for k in ("crime_type", "period") if provenance.get(k)]
     return f" – {', '.join(parts)}" if parts else ""
 
@@ -389,9 +397,9 @@ def _local_layer(
 
 
 def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
-    _require(frame, COLUMNS["lisa_label"], "hotspots.local_moran")
+    _require(frame, _named("lisa_label"), "hotspots.local_moran")
     scheme = category_scheme("lisa", palette)
-    clusters = _categories(frame, COLUMNS["lisa_label"], scheme)
+    clusters = _categories(frame, _named("lisa_label"), scheme)
     z, i, p = _col(frame, "lisa_z"), _col(frame, "lisa_i"), _col(frame, "lisa_p")
     strength = frame[z] if z else (frame[i] if i else None)
     high = _strongest_first(clusters.index[clusters == "High-High"], strength)
@@ -438,12 +446,12 @@ def significance_classes(p: np.ndarray | pd.Series) -> np.ndarray:
 
 def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer | None:
     """GeoDa's LISA significance map of the corrected deciding p; None without that column."""
-    _require(frame, COLUMNS["lisa_label"], "hotspots.local_moran")
+    _require(frame, _named("lisa_label"), "hotspots.local_moran")
     adjusted = _col(frame, "lisa_p_adjusted")
     if adjusted is None:
         return None
     scheme = category_scheme("lisa_significance", palette)
-    clusters = _categories(frame, COLUMNS["lisa_label"], category_scheme("lisa", palette))
+    clusters = _categories(frame, _named("lisa_label"), category_scheme("lisa", palette))
     classes = pd.Series(significance_classes(frame[adjusted]), index=frame.index, dtype=object)
     # an island has no local statistic; an area without data has none either
     classes = classes.where(~clusters.isin([NO_DATA, NO_NEIGHBOURS]), clusters)
@@ -469,9 +477,9 @@ def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _La
 
 
 def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
-    _require(frame, COLUMNS["gi_label"], "hotspots.getis_ord")
+    _require(frame, _named("gi_label"), "hotspots.getis_ord")
     scheme = category_scheme("gi", palette)
-    labels_ = _categories(frame, COLUMNS["gi_label"], scheme)
+    labels_ = _categories(frame, _named("gi_label"), scheme)
     z = _col(frame, "gi_z")
     hot = _strongest_first(
         labels_.index[labels_.str.startswith("Hot spot")], frame[z] if z else None
