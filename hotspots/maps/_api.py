@@ -22,6 +22,7 @@ from the kinds of layer they draw.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
@@ -87,9 +88,9 @@ def _check_frame(result: object, what: str) -> gpd.GeoDataFrame:
 
 
 def _is_emerging(result: object) -> bool:
-    from hotspots.spacetime._emerging import EmergingHotspots
-
-    return isinstance(result, EmergingHotspots)
+    # no EmergingHotspots exists before its module is imported: do not import it to ask
+    module = sys.modules.get("hotspots.spacetime._emerging")
+    return module is not None and isinstance(result, module.EmergingHotspots)
 
 
 def _check_emerging(result: object) -> EmergingHotspots:

@@ -6,6 +6,7 @@ change when a statistic renames or adds a column). No folium here.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -179,8 +180,11 @@ def _categories(frame: pd.DataFrame, column: str, scheme: Scheme) -> pd.Series:
 def _number(
     series: pd.Series, index: pd.Index, fmt: Callable[[float], str] = format_number
 ) -> pd.Series:
-    values = pd.to_numeric(series, errors="coerce").astype(float)
-    return pd.Series([fmt(v) for v in values.to_numpy()], index=index, dtype=object)
+    values = np.ascontiguousarray(pd.to_numeric(series, errors="coerce").astype(float))
+    # each distinct number written once (by its bits: -0.0 and 0.0 may be written apart)
+    bits, inverse = np.unique(values.view(np.int64), return_inverse=True)
+    texts = np.array([fmt(v) for v in bits.view(np.float64)], dtype=object)
+    return pd.Series(texts[inverse.reshape(-1)], index=index, dtype=object)
 
 
 def _p_value(series: pd.Series) -> pd.Series:
@@ -744,4 +748,4 @@ def _detail(frame: pd.DataFrame, *parts: tuple[str | None, str]) -> pd.Series:
             pieces.append(short + " " + text.where(text.str.startswith("<"), "= " + text))
     if not pieces:
         return pd.Series("", index=frame.index, dtype=object)
-    return pd.concat(pieces, axis=1).agg(", ".join, axis=1)
+    return functools.reduce(lambda text, piece: text + ", " + piece, pieces)
