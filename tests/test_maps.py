@@ -1086,3 +1086,76 @@ def test_every_layer_card_saves_its_view(synthetic_html):
         r'<button type="button" class="hs-png" data-hs-png="([^"]+)"', synthetic_html
     )
     assert buttons == keys
+
+
+# ------------------------------------------- geometry encoding (all areas at once)
+
+
+def _decode_polyline(text: str) -> list[tuple[float, float]]:
+    """Google's encoded-polyline algorithm read back, one character at a time (reference)."""
+    points, lat, lon, i = [], 0, 0, 0
+    while i < len(text):
+        deltas = []
+        for _ in range(2):
+            shift = result = 0
+            while True:
+                byte = ord(text[i]) - 63
+                i += 1
+                result |= (byte & 0x1F) << shift
+                shift += 5
+                if byte < 0x20:
+                    break
+            deltas.append(~(result >> 1) if result & 1 else result >> 1)
+        lat, lon = lat + deltas[0], lon + deltas[1]
+        points.append((lon / 1e5, lat / 1e5))
+    return points
+
+
+_SQUARE = [(0.1, 51.5), (0.2, 51.5), (0.2, 51.6), (0.1, 51.6), (0.1, 51.5)]
+_HOLE = [(0.12, 51.52), (0.13, 51.52), (0.13, 51.53), (0.12, 51.52)]
+_FAR = [(-0.5, 51.3), (-0.4, 51.3), (-0.45, 51.35), (-0.5, 51.3)]
+
+
+@pytest.mark.parametrize(
+    "geometries",
+    [
+        pytest.param(["polygon"], id="polygon"),
+        pytest.param(["holed", "multi", "polygon"], id="hole-multipolygon-polygon"),
+    ],
+)
+def test_areas_encoded_at_once_decode_to_their_rings(geometries):
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from hotspots.maps._draw import _collection, _encoded
+
+    made = {
+        "polygon": Polygon(_FAR),
+        "holed": Polygon(_SQUARE, [_HOLE]),
+        "multi": MultiPolygon([Polygon(_SQUARE, [_HOLE]), Polygon(_FAR)]),
+    }
+    shapes = np.array([made[g] for g in geometries], dtype=object)
+    for geometry, polygons in zip(shapes, _encoded(shapes), strict=True):
+        parts = list(getattr(geometry, "geoms", [geometry]))
+        assert len(polygons) == len(parts)
+        for part, rings in zip(parts, polygons, strict=True):
+            expected = [part.exterior, *part.interiors]
+            assert len(rings) == len(expected)
+            for ring, text in zip(expected, rings, strict=True):
+                np.testing.assert_allclose(_decode_polyline(text), ring.coords, atol=1e-9)
+    # the outlines' GeoJSON is shapely's own mapping of each geometry
+    from shapely.geometry import mapping
+
+    features = _collection(shapes)["features"]
+    assert json.dumps([f["geometry"] for f in features]) == json.dumps([mapping(g) for g in shapes])
+
+
+@pytest.mark.parametrize("fmt", ["format_number", "format_rate"], ids=str)
+def test_each_number_written_as_alone(fmt):
+    """Numbers are formatted once per distinct value, as each would be on its own."""
+    from hotspots.maps import _style
+    from hotspots.maps._layers import _number
+
+    values = pd.Series([0.0, -0.0, np.nan, 1.25, 1.25, -3.0, 1e6, 0.0], index=list("abcdefgh"))
+    written = _number(values, values.index, getattr(_style, fmt))
+    assert written.tolist() == [getattr(_style, fmt)(v) for v in values.to_numpy()]
+    assert written.index.equals(values.index)

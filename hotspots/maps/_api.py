@@ -12,13 +12,20 @@ outline of the study area, a search box, the data licence and a record of how
 the result was made. The page works on a phone, by keyboard and on paper.
 
 The layers themselves are built in :mod:`hotspots.maps._layers` (one builder
-per kind, in :data:`_BUILDERS`) and drawn in :mod:`hotspots.maps._draw`.
+per kind, in :data:`_BUILDERS`) and drawn in :mod:`hotspots.maps._draw`. What
+every map function shares is stated once: the options in :class:`_Options`
+(checked by one constructor), the stacking of layers in :func:`_stack`, and
+the four maps of one result (:func:`cluster_map`, :func:`hotspot_map`,
+:func:`emerging_map`, :func:`change_map`) are made by :func:`_result_map`
+from the kinds of layer they draw.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -26,7 +33,6 @@ import pandas as pd
 
 from hotspots._errors import InputError
 from hotspots.maps._layers import (
-    COLUMNS,
     _change_layer,
     _choropleth_layer,
     _emerging_layer,
@@ -34,6 +40,7 @@ from hotspots.maps._layers import (
     _Layer,
     _lisa_layer,
     _lisa_significance_layer,
+    _named,
     _period_layer,
     _subtitle,
 )
@@ -42,37 +49,11 @@ from hotspots.maps._style import check_palette
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
+    from typing_extensions import Unpack
 
     from hotspots.spacetime._emerging import EmergingHotspots
 
-__all__ = [
-    "change_map",
-    "choropleth_map",
-    "cluster_map",
-    "combined_map",
-    "emerging_map",
-    "hotspot_map",
-]
-
 Classes = str | Sequence[float]
-
-# kind -> (column that a result must hold, builder(frame, palette, top, column, classes));
-# a builder returns None when the result lacks what its layer needs
-_BUILDERS: dict[str, tuple[str | None, Callable[..., _Layer | None]]] = {
-    "choropleth": (None, lambda f, pal, top, col, cls: _choropleth_layer(f, col, pal, top, cls)),
-    "lisa": (COLUMNS["lisa_label"], lambda f, pal, top, col, cls: _lisa_layer(f, pal, top)),
-    "lisa_significance": (
-        COLUMNS["lisa_label"],
-        lambda f, pal, top, col, cls: _lisa_significance_layer(f, pal, top),
-    ),
-    "gi": (COLUMNS["gi_label"], lambda f, pal, top, col, cls: _gi_layer(f, pal, top)),
-    "emerging": (
-        COLUMNS["emerging_label"],
-        lambda f, pal, top, col, cls: _emerging_layer(f, pal, top),
-    ),
-    "change": (COLUMNS["change_label"], lambda f, pal, top, col, cls: _change_layer(f, pal, top)),
-}
-"""The layer builders, in the order :func:`combined_map` stacks them."""
 
 
 # ---------------------------------------------------------------- checks
@@ -107,13 +88,15 @@ def _check_frame(result: object, what: str) -> gpd.GeoDataFrame:
 
 
 def _is_emerging(result: object) -> bool:
-    from hotspots.spacetime._emerging import EmergingHotspots
-
-    return isinstance(result, EmergingHotspots)
+    # no EmergingHotspots exists before its module is imported: do not import it to ask
+    module = sys.modules.get("hotspots.spacetime._emerging")
+    return module is not None and isinstance(result, module.EmergingHotspots)
 
 
 def _check_emerging(result: object) -> EmergingHotspots:
-    if _is_emerging(result):
+    from hotspots.spacetime._emerging import EmergingHotspots
+
+    if isinstance(result, EmergingHotspots):
         return result
     if isinstance(result, pd.DataFrame):
         raise InputError(
@@ -125,47 +108,127 @@ def _check_emerging(result: object) -> EmergingHotspots:
     )
 
 
-def _check_top(top: int) -> None:
+def _check_top(top: object) -> None:
     if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 0:
         raise InputError("top must be a whole number of areas, 0 or more", value=top)
 
 
-def _check_common(palette: str, top: int) -> None:
-    _require_folium()
-    check_palette(palette)
-    _check_top(top)
+@dataclass(frozen=True)
+class _Options:
+    """What every map function takes besides its results and title; made by :meth:`checked`."""
+
+    palette: str
+    basemap: str | None
+    attribution: str | None
+    top: int
+
+    @classmethod
+    def checked(
+        cls, palette: str, basemap: str | None, attribution: str | None, top: int
+    ) -> _Options:
+        """The options, once folium is known to be there and `palette` and `top` are valid."""
+        _require_folium()
+        check_palette(palette)
+        _check_top(top)
+        return cls(palette, basemap, attribution, top)
+
+    def draw(self, frame: gpd.GeoDataFrame, layers: list[_Layer], title: str | None) -> folium.Map:
+        """The page of `layers` over the areas of `frame`; by default titled after the first."""
+        from hotspots.maps._draw import draw
+
+        if title is None:
+            title = layers[0].name + _subtitle(layers[0].provenance)
+        return draw(frame, layers, title, self.basemap, self.attribution, self.top)
+
+
+# ---------------------------------------------------------------- layers
+
+
+_Build = Callable[[pd.DataFrame, _Options, str, Classes], "_Layer | None"]
+
+
+def _of_result(build: Callable[[pd.DataFrame, str, int], _Layer | None]) -> _Build:
+    """A builder of a statistic's layer, which needs only the palette and the top count."""
+    return lambda frame, options, column, classes: build(frame, options.palette, options.top)
+
+
+def _choropleth(frame: pd.DataFrame, options: _Options, column: str, classes: Classes) -> _Layer:
+    return _choropleth_layer(frame, column, options.palette, options.top, classes)
+
+
+# kind -> (column that a result must hold, None for the mapped column; its builder);
+# a builder returns None when the result lacks what its layer needs
+_BUILDERS: dict[str, tuple[str | None, _Build]] = {
+    "choropleth": (None, _choropleth),
+    "lisa": (_named("lisa_label"), _of_result(_lisa_layer)),
+    "lisa_significance": (_named("lisa_label"), _of_result(_lisa_significance_layer)),
+    "gi": (_named("gi_label"), _of_result(_gi_layer)),
+    "emerging": (_named("emerging_label"), _of_result(_emerging_layer)),
+    "change": (_named("change_label"), _of_result(_change_layer)),
+}
+"""The layer builders, in the order :func:`combined_map` stacks them."""
+
+
+def _stack(
+    base: pd.DataFrame,
+    pick: Callable[[str | None], pd.DataFrame | None],
+    kinds: Sequence[str],
+    options: _Options,
+    *,
+    column: str = "rate",
+    classes: Classes = "quantile",
+    periods: pd.DataFrame | None = None,
+) -> list[_Layer]:
+    """The layers of `kinds`, each built from the frame `pick` gives for its column.
+
+    With `periods` (an emerging result's ``.periods``), the Gi* period-by-period
+    layer of the areas of `base` follows the emerging patterns.
+    """
+    layers = []
+    for kind in kinds:
+        needed, build = _BUILDERS[kind]
+        frame = pick(needed or column)
+        layer = None if frame is None else build(frame, options, column, classes)
+        if layer is not None:
+            layers.append(layer)
+        if kind == "emerging" and periods is not None:
+            layers.append(_period_layer(base, periods, options.palette))
+    return layers
 
 
 def _single(
-    kind: str,
+    kinds: Sequence[str],
     result: object,
-    *,
+    options: _Options,
     title: str | None,
-    palette: str,
-    basemap: str | None,
-    attribution: str | None,
-    top: int,
+    *,
     column: str = "rate",
     classes: Classes = "quantile",
 ) -> folium.Map:
-    from hotspots.maps._draw import draw
-
-    _check_common(palette, top)
-    frame = _check_frame(result, "result")
-    layer = _BUILDERS[kind][1](frame, palette, top, column, classes)
-    layers = [layer]
-    if kind == "lisa":  # with the corrected p, GeoDa's significance map as a second layer
-        significance = _lisa_significance_layer(frame, palette, top)
-        layers += [significance] if significance is not None else []
-    if title is None:
-        title = layer.name + _subtitle(layer.provenance)
-    return draw(frame, layers, title, basemap, attribution, top)
+    """The map of one result: each of `kinds` from it (the emerging ones with their periods)."""
+    if "emerging" in kinds:
+        emerging = _check_emerging(result)
+        frame = _check_frame(emerging.areas, "result.areas")
+        periods = emerging.periods
+    else:
+        frame, periods = _check_frame(result, "result"), None
+    layers = _stack(
+        frame,
+        lambda needed: frame,
+        kinds,
+        options,
+        column=column,
+        classes=classes,
+        periods=periods,
+    )
+    return options.draw(frame, layers, title)
 
 
 # ------------------------------------------------------------------ public
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+R_contra = TypeVar("R_contra", contravariant=True)
 
 _SHARED_DOCS = {
     "basemap": """basemap : str, optional
@@ -182,13 +245,54 @@ _SHARED_DOCS = {
 }
 
 
-def _shared_doc(function: F) -> F:
-    """Fill the parameters every map function shares into its docstring (one text, six maps)."""
-    doc = function.__doc__ or ""
+def _filled(doc: str) -> str:
+    """A docstring with the parameters every map function shares filled in."""
     for key, text in _SHARED_DOCS.items():
         doc = doc.replace("{" + key + "}", text)
-    function.__doc__ = doc
+    return doc
+
+
+def _shared_doc(function: F) -> F:
+    """Fill the parameters every map function shares into its docstring (one text, six maps)."""
+    function.__doc__ = _filled(function.__doc__ or "")
     return function
+
+
+class _MapOptions(TypedDict, total=False):
+    """The keyword arguments every map of one result takes (typing only)."""
+
+    title: str | None
+    palette: str
+    basemap: str | None
+    attribution: str | None
+    top: int
+
+
+class _ResultMap(Protocol[R_contra]):
+    """A map of one result: the result, then the :class:`_MapOptions` (typing only)."""
+
+    def __call__(self, result: R_contra, **options: Unpack[_MapOptions]) -> folium.Map: ...
+
+
+def _result_map(name: str, kinds: tuple[str, ...], result_type: str, doc: str) -> _ResultMap[Any]:
+    """The public map function `name` of one result of `result_type`, drawing `kinds`."""
+
+    def result_map(
+        result: Any,
+        *,
+        title: str | None = None,
+        palette: str = "default",
+        basemap: str | None = None,
+        attribution: str | None = None,
+        top: int = 10,
+    ) -> folium.Map:
+        options = _Options.checked(palette, basemap, attribution, top)
+        return _single(kinds, result, options, title)
+
+    result_map.__name__ = result_map.__qualname__ = name
+    result_map.__doc__ = _filled(doc)
+    result_map.__annotations__["result"] = result_type
+    return result_map
 
 
 @_shared_doc
@@ -241,29 +345,15 @@ def choropleth_map(
     >>> type(m).__name__
     'Map'
     """
-    return _single(
-        "choropleth",
-        result,
-        column=column,
-        classes=classes,
-        attribution=attribution,
-        title=title,
-        palette=palette,
-        basemap=basemap,
-        top=top,
-    )
+    options = _Options.checked(palette, basemap, attribution, top)
+    return _single(("choropleth",), result, options, title, column=column, classes=classes)
 
 
-@_shared_doc
-def cluster_map(
-    result: gpd.GeoDataFrame,
-    *,
-    title: str | None = None,
-    palette: str = "default",
-    basemap: str | None = None,
-    attribution: str | None = None,
-    top: int = 10,
-) -> folium.Map:
+# with the corrected p, GeoDa's significance map as a second layer
+cluster_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
+    "cluster_map",
+    ("lisa", "lisa_significance"),
+    "gpd.GeoDataFrame",
     """Map LISA clusters (High-High, Low-Low, High-Low, Low-High) from local Moran's I.
 
     Parameters
@@ -295,28 +385,13 @@ def cluster_map(
     >>> m = hotspots.cluster_map(wards, title="Synthetic: nothing significant")
     >>> "Not significant" in m.get_root().render()
     True
-    """
-    return _single(
-        "lisa",
-        result,
-        attribution=attribution,
-        title=title,
-        palette=palette,
-        basemap=basemap,
-        top=top,
-    )
+    """,
+)
 
-
-@_shared_doc
-def hotspot_map(
-    result: gpd.GeoDataFrame,
-    *,
-    title: str | None = None,
-    palette: str = "default",
-    basemap: str | None = None,
-    attribution: str | None = None,
-    top: int = 10,
-) -> folium.Map:
+hotspot_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
+    "hotspot_map",
+    ("gi",),
+    "gpd.GeoDataFrame",
     """Map Getis-Ord Gi* hot and cold spots at 99, 95 and 90 % confidence.
 
     Parameters
@@ -342,28 +417,13 @@ def hotspot_map(
     >>> m = hotspots.hotspot_map(wards, palette="colourblind")
     >>> type(m).__name__
     'Map'
-    """
-    return _single(
-        "gi",
-        result,
-        attribution=attribution,
-        title=title,
-        palette=palette,
-        basemap=basemap,
-        top=top,
-    )
+    """,
+)
 
-
-@_shared_doc
-def emerging_map(
-    result: EmergingHotspots,
-    *,
-    title: str | None = None,
-    palette: str = "default",
-    basemap: str | None = None,
-    attribution: str | None = None,
-    top: int = 10,
-) -> folium.Map:
+emerging_map: _ResultMap[EmergingHotspots] = _result_map(
+    "emerging_map",
+    ("emerging",),
+    "EmergingHotspots",
     """Map emerging hot-spot patterns, and the Gi* hot and cold spots period by period.
 
     Two switchable layers: the emerging pattern of each area (new,
@@ -404,31 +464,13 @@ def emerging_map(
     >>> html = hotspots.emerging_map(result, title="Synthetic").get_root().render()
     >>> 'type="range"' in html and "2024-04" in html
     True
-    """
-    from hotspots.maps._draw import draw
+    """,
+)
 
-    _check_common(palette, top)
-    emerging = _check_emerging(result)
-    frame = _check_frame(emerging.areas, "result.areas")
-    layers = [
-        _emerging_layer(frame, palette, top),
-        _period_layer(frame, emerging.periods, palette),
-    ]
-    if title is None:
-        title = layers[0].name + _subtitle(layers[0].provenance)
-    return draw(frame, layers, title, basemap, attribution, top)
-
-
-@_shared_doc
-def change_map(
-    result: gpd.GeoDataFrame,
-    *,
-    title: str | None = None,
-    palette: str = "default",
-    basemap: str | None = None,
-    attribution: str | None = None,
-    top: int = 10,
-) -> folium.Map:
+change_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
+    "change_map",
+    ("change",),
+    "gpd.GeoDataFrame",
     """Map where crime rose or fell by more than chance between two periods.
 
     Parameters
@@ -460,16 +502,8 @@ def change_map(
     >>> html = hotspots.change_map(boroughs).get_root().render()
     >>> "Largest significant increases" in html
     True
-    """
-    return _single(
-        "change",
-        result,
-        attribution=attribution,
-        title=title,
-        palette=palette,
-        basemap=basemap,
-        top=top,
-    )
+    """,
+)
 
 
 def _check_one_crime_type(frames: list[gpd.GeoDataFrame]) -> None:
@@ -540,9 +574,7 @@ def combined_map(
     >>> "Borough outlines" in html and "LISA clusters" in html
     True
     """
-    from hotspots.maps._draw import draw
-
-    _check_common(palette, top)
+    options = _Options.checked(palette, basemap, attribution, top)
     if not results:
         raise InputError("combined_map needs at least one result")
     emerging = next((r for r in results if _is_emerging(r)), None)
@@ -556,21 +588,23 @@ def combined_map(
         if not frame.index.sort_values().equals(base.index.sort_values()):
             extra = frame.index.symmetric_difference(base.index)
             raise InputError(f"result {i} has different areas from result 1", value=str(extra[0]))
-    layers = []
-    for kind, (needed, build) in _BUILDERS.items():
-        frame = next((f for f in frames if (needed or column) in f.columns), None)
-        layer = (
-            None
-            if frame is None
-            else build(frame.reindex(base.index), palette, top, column, classes)
-        )
-        if layer is not None:
-            layers.append(layer)
-        if kind == "emerging" and emerging is not None:
-            layers.append(_period_layer(base, emerging.periods, palette))
+
+    def first_holding(needed: str | None) -> pd.DataFrame | None:
+        frame = next((f for f in frames if needed in f.columns), None)
+        return None if frame is None else frame.reindex(base.index)
+
+    layers = _stack(
+        base,
+        first_holding,
+        tuple(_BUILDERS),
+        options,
+        column=column,
+        classes=classes,
+        periods=None if emerging is None else _check_emerging(emerging).periods,
+    )
     if not layers:
         raise InputError(
             f"no result has a column to map ({column!r}, 'lisa_label', 'gi_label', "
             "'emerging_label' or 'change_label')"
         )
-    return draw(base, layers, title, basemap, attribution, top)
+    return options.draw(base, layers, title)

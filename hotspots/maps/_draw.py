@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -30,27 +30,44 @@ from hotspots.maps._style import MAP_BACKGROUND
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
+T = TypeVar("T")
+
+_POLYGONAL = (3, 6)
+"""shapely type ids of Polygon and MultiPolygon."""
+
 PLACES_ZOOM = {"boroughs": 9.5, "areas": 10.0}
 """Borough names show from this zoom (London fits a 1440 px screen at about 10.5)."""
 
 
-def _wgs84(geometry: gpd.GeoSeries | np.ndarray, crs=None) -> np.ndarray:
+def _wgs84(geometry: gpd.GeoSeries | np.ndarray, crs: object = None) -> np.ndarray:
     """The geometries in WGS84 with coordinates rounded to :data:`PRECISION`."""
     series = geometry if isinstance(geometry, gpd.GeoSeries) else gpd.GeoSeries(geometry, crs=crs)
     return shapely.transform(series.to_crs(4326).to_numpy(), lambda xy: np.round(xy, PRECISION))
 
 
-def _collection(geometries: np.ndarray) -> dict:
+def _collection(geometries: np.ndarray) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of `geometries` (polygons and multipolygons)."""
+    if not np.isin(shapely.get_type_id(geometries), _POLYGONAL).all():
+        geometry = [shapely.geometry.mapping(g) for g in geometries]
+    else:  # as shapely's mapping writes them, the rings of all the geometries at once
+        points, sizes, ring_of, part_of = _rings(geometries)
+        rings = np.split(points, np.cumsum(sizes)[:-1]) if len(sizes) else []
+        polygons = _nested([ring.tolist() for ring in rings], ring_of, part_of, len(geometries))
+        geometry = [
+            {"type": "Polygon", "coordinates": parts[0]}
+            if g.geom_type == "Polygon"
+            else {"type": "MultiPolygon", "coordinates": parts}
+            for g, parts in zip(geometries, polygons, strict=True)
+        ]
     return {
         "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}
-            for g in geometries
-        ],
+        "features": [{"type": "Feature", "properties": {}, "geometry": g} for g in geometry],
     }
 
 
-def _context(frame: gpd.GeoDataFrame) -> tuple[dict | None, dict, list]:
+def _context(
+    frame: gpd.GeoDataFrame,
+) -> tuple[dict[str, Any] | None, dict[str, Any], list[list[object]]]:
     """Borough outlines, the outline of all the areas (London) and borough name labels."""
     geometry = frame.geometry
     london = _collection(
@@ -107,15 +124,24 @@ def draw(
     id_labels, identity = _identity(frame)
     measure_labels, measures = _measures(frame)
     shapes = _wgs84(frame.geometry)
-    features = []
-    for i, code in enumerate(frame.index):
-        properties = {"id": list(identity[code])}
-        if measures is not None:
-            properties["n"] = list(measures[code])
-        for layer in layers:
-            row = layer.rows[code]
-            properties[layer.key] = row if layer.timeline is not None else list(row)
-        features.append({"type": "Feature", "properties": properties, "g": _encoded(shapes[i])})
+    # per area, in the order of `frame`: its identity, measures and each layer's row
+    columns: list[tuple[str, list[Any]]] = [("id", identity.loc[frame.index].tolist())]
+    if measures is not None:
+        columns.append(("n", measures.loc[frame.index].tolist()))
+    columns += [(layer.key, layer.rows.loc[frame.index].tolist()) for layer in layers]
+    whole = {layer.key for layer in layers if layer.timeline is not None}  # rows kept as dicts
+    keys = [key for key, _ in columns]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                key: row if key in whole else list(row)
+                for key, row in zip(keys, values, strict=True)
+            },
+            "g": g,
+        }
+        for *values, g in zip(*(rows for _, rows in columns), _encoded(shapes), strict=True)
+    ]
 
     west, south, east, north = shapely.total_bounds(shapes)
     m = folium.Map(
@@ -131,14 +157,15 @@ def draw(
     make_offline(m)
     if basemap is not None:
         _tiles(m, basemap, attribution)
-    data = elements.AreaData({"type": "FeatureCollection", "features": features}).add_to(m)
+    data = elements.AreaData({"type": "FeatureCollection", "features": features})
+    data.add_to(m)
     specs = []
     for layer in layers:
         styles = {
             c: layer.scheme.path_style(c)
             for c in (*layer.scheme.categories, NO_DATA, NO_NEIGHBOURS)
         }
-        spec = {
+        spec: dict[str, Any] = {
             "key": layer.key,
             "name": layer.name,
             "labels": [*id_labels, *layer.labels],
@@ -205,16 +232,17 @@ def draw(
     return m
 
 
-def _polyline(rings: list[np.ndarray]) -> list[str]:
+def _polyline(points: np.ndarray, sizes: np.ndarray) -> list[str]:
     """Rings of (lon, lat) as Google encoded-polyline strings (lat first, 1e-5 degrees).
 
-    About 4 characters a point instead of about 20 in GeoJSON, and a string
-    parses at once: the page decodes it (``hotspotsMaps.decode``).
+    `points` holds the points of every ring, one ring after another, and `sizes`
+    the number of points of each ring. About 4 characters a point instead of
+    about 20 in GeoJSON, and a string parses at once: the page decodes it
+    (``hotspotsMaps.decode``).
     """
-    if not rings:
+    if not len(sizes):
         return []
-    sizes = np.array([len(r) for r in rings])
-    points = np.round(np.concatenate(rings)[:, ::-1] * 10**PRECISION).astype(np.int64)
+    points = np.round(points[:, ::-1] * 10**PRECISION).astype(np.int64)
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
     deltas = np.diff(points, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
     deltas[starts] = points[starts]
@@ -232,19 +260,40 @@ def _polyline(rings: list[np.ndarray]) -> list[str]:
     chars_per_value = length
     per_ring = np.add.reduceat(chars_per_value.reshape(-1, 2).sum(axis=1), starts)
     ends = np.cumsum(per_ring)
-    return [text[e - n : e] for e, n in zip(ends, per_ring, strict=True)]
+    return [text[e - n : e] for e, n in zip(ends.tolist(), per_ring.tolist(), strict=True)]
 
 
-def _encoded(geometry) -> list[list[str]]:
-    """A polygon or multipolygon as a list of polygons, each a list of encoded rings."""
-    polygons = list(geometry.geoms) if geometry.geom_type == "MultiPolygon" else [geometry]
-    rings = [
-        [np.asarray(p.exterior.coords), *(np.asarray(r.coords) for r in p.interiors)]
-        for p in polygons
-    ]
-    flat = _polyline([r for rs in rings for r in rs])
-    out, i = [], 0
-    for rs in rings:
-        out.append(flat[i : i + len(rs)])
-        i += len(rs)
-    return out
+def _rings(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rings of polygons and multipolygons, all at once.
+
+    Returns the points of every ring one ring after another, the number of
+    points of each ring, the polygon of each ring (exterior first, then its
+    holes) and the geometry of each polygon.
+    """
+    parts, part_of = shapely.get_parts(geometries, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    points, point_of = shapely.get_coordinates(rings, return_index=True)
+    return points, np.bincount(point_of, minlength=len(rings)), ring_of, part_of
+
+
+def _nested(
+    items: Sequence[T], ring_of: np.ndarray, part_of: np.ndarray, n: int
+) -> list[list[list[T]]]:
+    """One item per ring grouped as in :func:`_rings`: per geometry, per polygon, per ring."""
+    polygons: list[list[T]] = [[] for _ in part_of]
+    for item, part in zip(items, ring_of.tolist(), strict=True):
+        polygons[part].append(item)
+    nested: list[list[list[T]]] = [[] for _ in range(n)]
+    for polygon, geometry in zip(polygons, part_of.tolist(), strict=True):
+        nested[geometry].append(polygon)
+    return nested
+
+
+def _encoded(geometries: np.ndarray) -> list[list[list[str]]]:
+    """Each polygon or multipolygon as a list of polygons, each a list of encoded rings.
+
+    The exterior ring of a polygon comes first, then its holes; the rings of all
+    the geometries are encoded at once.
+    """
+    points, sizes, ring_of, part_of = _rings(geometries)
+    return _nested(_polyline(points, sizes), ring_of, part_of, len(geometries))

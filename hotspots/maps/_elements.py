@@ -18,11 +18,10 @@ import json
 import re
 from html import escape
 from importlib import resources
+from typing import Any
 
 import folium
-from branca.element import Figure
-
-from hotspots.maps._offline import verbatim
+from branca.element import Element, Figure
 
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.DOTALL)
 _VIEWPORT_OK = '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -31,7 +30,12 @@ _VIEWPORT_OK = '<meta name="viewport" content="width=device-width, initial-scale
 @functools.cache
 def static_text(name: str) -> str:
     """The text of a file in ``hotspots/maps/static`` (the page script and styles)."""
-    return resources.files("hotspots.maps").joinpath("static", name).read_text(encoding="utf-8")
+    return (
+        resources.files("hotspots.maps")
+        .joinpath("static")
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
 
 
 def script_json(value: object) -> str:
@@ -42,6 +46,27 @@ def script_json(value: object) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+class Verbatim(folium.Element):
+    """A page fragment written out as it is (never read as a Jinja template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__("{{ this.text }}")
+        self.text = text
+
+
+def verbatim(text: str) -> Verbatim:
+    """A page fragment written out as it is (see :class:`Verbatim`)."""
+    return Verbatim(text)
+
+
+def page_of(element: Element) -> Figure:
+    """The page (branca Figure) `element` is drawn in."""
+    root = element.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"a {type(element).__name__} is drawn only in a page (a branca Figure)")
+    return root
+
+
 class PageFigure(Figure):
     """A branca Figure whose page has ``lang``, a ``<title>``, the charset first and
     a viewport that lets a phone user zoom the page (folium's forbids it)."""
@@ -50,7 +75,7 @@ class PageFigure(Figure):
         super().__init__()
         self.page_title = title
 
-    def render(self, **kwargs) -> str:
+    def render(self, **kwargs: Any) -> str:
         html = super().render(**kwargs)
         html = _VIEWPORT.sub(_VIEWPORT_OK, html, count=1)
         head = (
@@ -67,18 +92,19 @@ class AreaData(folium.MacroElement):
     ``"g"``: a list of polygons, each a list of rings encoded as polylines.
     """
 
-    def __init__(self, collection: dict) -> None:
-        super().__init__()
+    def __init__(self, collection: dict[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # unannotated in branca
         self._name = "AreaData"
         self.collection = collection
 
-    def render(self, **kwargs) -> None:
+    # branca's MacroElement.render returns None though its base Element.render says str
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         text = (
             f'<script type="application/json" id="{self.get_name()}">'
             f"{script_json(self.collection)}</script>"
         )
-        self.get_root().html.add_child(verbatim(text), name=self.get_name())
-        super().render(**kwargs)
+        page_of(self).html.add_child(verbatim(text), name=self.get_name())
+        super().render(**kwargs)  # type: ignore[no-untyped-call]  # unannotated in branca
 
 
 class Page(folium.MacroElement):
@@ -92,15 +118,16 @@ class Page(folium.MacroElement):
     attribute are shown only while their layer is active.
     """
 
-    def __init__(self, data: AreaData, config: dict, corners: dict[str, str]) -> None:
-        super().__init__()
+    def __init__(self, data: AreaData, config: dict[str, Any], corners: dict[str, str]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # unannotated in branca
         self._name = "Page"
         self.data = data
         self.config = config
         self.corners = corners
 
-    def render(self, **kwargs) -> None:
-        figure = self.get_root()
+    # branca's MacroElement.render returns None though its base Element.render says str
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        figure = page_of(self)
         figure.header.add_child(
             verbatim(f"<style>{static_text('hotspots.css')}</style>"), name="hotspots_css"
         )
@@ -113,9 +140,11 @@ class Page(folium.MacroElement):
             for corner, html in self.corners.items()
         )
         figure.html.add_child(verbatim(panels), name=self.get_name())
+        if self._parent is None:
+            raise TypeError("a Page is drawn only on a map (add it to a folium.Map)")
         text = (
             f'hotspotsMaps.page({self._parent.get_name()}, "{self.data.get_name()}", '
             f"{script_json(self.config)});"
         )
         figure.script.add_child(verbatim(text), name=self.get_name())
-        super().render(**kwargs)
+        super().render(**kwargs)  # type: ignore[no-untyped-call]  # unannotated in branca

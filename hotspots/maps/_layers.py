@@ -6,9 +6,11 @@ change when a statistic renames or adds a column). No folium here.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,7 +47,7 @@ PRECISION = 5
 
 _COLUMN_LABELS = {"count": "Crimes", "rate": "Rate per 1,000 residents", "population": "Residents"}
 
-COLUMNS = {
+COLUMNS: dict[str, str | tuple[str, ...]] = {
     # role -> result column; a tuple lists alternatives, the first present wins
     "lisa_label": "lisa_label",
     "lisa_i": "lisa_i",
@@ -73,6 +75,14 @@ COLUMNS = {
     "count": "count",
 }
 """Every statistic column the maps read, by role: rename here when a statistic renames one."""
+
+
+def _named(role: str) -> str:
+    """The column playing `role`, a role with one name (see :data:`COLUMNS`)."""
+    name = COLUMNS[role]
+    if not isinstance(name, str):
+        raise TypeError(f"the role {role!r} has alternative columns: find it with _col")
+    return name
 
 
 def _col(frame: pd.DataFrame, role: str) -> str | None:
@@ -104,13 +114,45 @@ class _Layer:
     rows: pd.Series  # per area: display strings, the category first (timeline: a dict)
     counts: dict[str, int]  # legend: areas per category
     tops: tuple[TopList, ...]  # ranked lists in the side panel (none for a period layer)
-    provenance: dict
+    provenance: dict[str, Any]
     needs: tuple[str, ...]  # provenance keys that apply ("not recorded" when missing)
     legend_title: str = ""  # defaults to the name
     hide_empty: bool = False  # legend lists only categories that occur (emerging: 17)
     # a layer drawn one period at a time: period labels, categories (indexed by the
     # rows), areas per category and period; the area measures are left out of its tooltip
-    timeline: dict | None = None
+    timeline: dict[str, Any] | None = None
+
+
+def _table_layer(
+    key: str,
+    name: str,
+    scheme: Scheme,
+    labels: Sequence[str],
+    columns: Sequence[pd.Series],
+    *,
+    tops: tuple[TopList, ...],
+    provenance: dict[str, Any],
+    needs: tuple[str, ...],
+    legend_title: str = "",
+    hide_empty: bool = False,
+) -> _Layer:
+    """A layer whose tooltip rows are `columns` under `labels`, the first the categories.
+
+    The legend counts the areas of each category of the first column.
+    """
+    return _Layer(
+        key=key,
+        name=name,
+        scheme=scheme,
+        labels=tuple(labels),
+        rows=_rows(columns),
+        counts=_tally(columns[0]),
+        tops=tops,
+        provenance=provenance,
+        needs=needs,
+        legend_title=legend_title,
+        hide_empty=hide_empty,
+    )
 
 
 def _require(frame: pd.DataFrame, column: str, hint: str) -> None:
@@ -138,8 +180,11 @@ def _categories(frame: pd.DataFrame, column: str, scheme: Scheme) -> pd.Series:
 def _number(
     series: pd.Series, index: pd.Index, fmt: Callable[[float], str] = format_number
 ) -> pd.Series:
-    values = pd.to_numeric(series, errors="coerce").astype(float)
-    return pd.Series([fmt(v) for v in values.to_numpy()], index=index, dtype=object)
+    values = np.ascontiguousarray(pd.to_numeric(series, errors="coerce").astype(float))
+    # each distinct number written once (by its bits: -0.0 and 0.0 may be written apart)
+    bits, inverse = np.unique(values.view(np.int64), return_inverse=True)
+    texts = np.array([fmt(v) for v in bits.view(np.float64)], dtype=object)
+    return pd.Series(texts[inverse.reshape(-1)], index=index, dtype=object)
 
 
 def _p_value(series: pd.Series) -> pd.Series:
@@ -247,12 +292,12 @@ def _top_areas(frame: pd.DataFrame, order: pd.Index, top: int, detail: pd.Series
     ]
 
 
-def _provenance(frame: pd.DataFrame) -> dict:
+def _provenance(frame: pd.DataFrame) -> dict[str, Any]:
     provenance = frame.attrs.get("hotspots", {})
     return dict(provenance) if isinstance(provenance, dict) else {}
 
 
-def _subtitle(provenance: dict) -> str:
+def _subtitle(provenance: dict[str, Any]) -> str:
     parts = [str(provenance[k]) for k in ("crime_type", "period") if provenance.get(k)]
     return f" – {', '.join(parts)}" if parts else ""
 
@@ -288,13 +333,12 @@ def _choropleth_layer(
     order = _ranked(-values.dropna())
     shown = pd.Series([fmt(v) for v in values.to_numpy()], index=frame.index, dtype=object)
     scheme_name = classes if isinstance(classes, str) else "your breaks"
-    return _Layer(
-        key="choropleth",
-        name=label,
-        scheme=scheme,
-        labels=(f"Class ({scheme_name.replace('_', ' ')})", label, "Rank"),
-        rows=_rows([classes_, shown, _ranks(order, frame.index, "areas, highest first")]),
-        counts=_tally(classes_),
+    return _table_layer(
+        "choropleth",
+        label,
+        scheme,
+        (f"Class ({scheme_name.replace('_', ' ')})", label, "Rank"),
+        [classes_, shown, _ranks(order, frame.index, "areas, highest first")],
         tops=(
             TopList(
                 _top_title(
@@ -344,13 +388,12 @@ def _local_layer(
             columns.append(_p_value(frame[column]))
     labels.append("Rank")
     columns.append(_ranks(order, frame.index, noun))
-    return _Layer(
-        key=key,
-        name=name,
-        scheme=scheme,
-        labels=tuple(labels),
-        rows=_rows(columns),
-        counts=_tally(labels_),
+    return _table_layer(
+        key,
+        name,
+        scheme,
+        labels,
+        columns,
         tops=(TopList(_top_title(title, frame), _top_areas(frame, order, top, detail), empty),),
         provenance=_provenance(frame),
         needs=STATISTIC_NEEDS,
@@ -358,9 +401,9 @@ def _local_layer(
 
 
 def _lisa_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
-    _require(frame, COLUMNS["lisa_label"], "hotspots.local_moran")
+    _require(frame, _named("lisa_label"), "hotspots.local_moran")
     scheme = category_scheme("lisa", palette)
-    clusters = _categories(frame, COLUMNS["lisa_label"], scheme)
+    clusters = _categories(frame, _named("lisa_label"), scheme)
     z, i, p = _col(frame, "lisa_z"), _col(frame, "lisa_i"), _col(frame, "lisa_p")
     strength = frame[z] if z else (frame[i] if i else None)
     high = _strongest_first(clusters.index[clusters == "High-High"], strength)
@@ -407,12 +450,12 @@ def significance_classes(p: np.ndarray | pd.Series) -> np.ndarray:
 
 def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer | None:
     """GeoDa's LISA significance map of the corrected deciding p; None without that column."""
-    _require(frame, COLUMNS["lisa_label"], "hotspots.local_moran")
+    _require(frame, _named("lisa_label"), "hotspots.local_moran")
     adjusted = _col(frame, "lisa_p_adjusted")
     if adjusted is None:
         return None
     scheme = category_scheme("lisa_significance", palette)
-    clusters = _categories(frame, COLUMNS["lisa_label"], category_scheme("lisa", palette))
+    clusters = _categories(frame, _named("lisa_label"), category_scheme("lisa", palette))
     classes = pd.Series(significance_classes(frame[adjusted]), index=frame.index, dtype=object)
     # an island has no local statistic; an area without data has none either
     classes = classes.where(~clusters.isin([NO_DATA, NO_NEIGHBOURS]), clusters)
@@ -424,13 +467,12 @@ def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _La
     else:
         named = str(provenance["correction"])
         correction = f"correction: {_CORRECTIONS.get(named, named)}"
-    return _Layer(
-        key="lisa_significance",
-        name="LISA significance (corrected p-values)",
-        scheme=scheme,
-        labels=("Significance class", "Corrected p-value (decides the label)", "LISA cluster"),
-        rows=_rows([classes, _p_value(frame[adjusted]), clusters]),
-        counts=_tally(classes),
+    return _table_layer(
+        "lisa_significance",
+        "LISA significance (corrected p-values)",
+        scheme,
+        ("Significance class", "Corrected p-value (decides the label)", "LISA cluster"),
+        [classes, _p_value(frame[adjusted]), clusters],
         tops=(),
         provenance=provenance,
         needs=STATISTIC_NEEDS,
@@ -439,9 +481,9 @@ def _lisa_significance_layer(frame: pd.DataFrame, palette: str, top: int) -> _La
 
 
 def _gi_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
-    _require(frame, COLUMNS["gi_label"], "hotspots.getis_ord")
+    _require(frame, _named("gi_label"), "hotspots.getis_ord")
     scheme = category_scheme("gi", palette)
-    labels_ = _categories(frame, COLUMNS["gi_label"], scheme)
+    labels_ = _categories(frame, _named("gi_label"), scheme)
     z = _col(frame, "gi_z")
     hot = _strongest_first(
         labels_.index[labels_.str.startswith("Hot spot")], frame[z] if z else None
@@ -498,13 +540,12 @@ def _emerging_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         columns.append(_p_value(frame["trend_p"]))
     labels.append("Rank")
     columns.append(_ranks(order, frame.index, "hot spots"))
-    return _Layer(
-        key="emerging",
-        name="Emerging hot spots",
-        scheme=scheme,
-        labels=tuple(labels),
-        rows=_rows(columns),
-        counts=_tally(categories),
+    return _table_layer(
+        "emerging",
+        "Emerging hot spots",
+        scheme,
+        labels,
+        columns,
         tops=(
             TopList(
                 "Hot spots by pattern (strongest first)",
@@ -588,6 +629,19 @@ def _short(value: float, decimals: int) -> str:
     return "0" if text == "-0" else text
 
 
+_CHANGE_LISTS = {
+    # relative (against the trend) or not -> (title, empty text) of the rises, then the falls
+    True: (
+        ("Largest rises above the trend", "No area significantly above the trend"),
+        ("Largest falls below the trend", "No area significantly below the trend"),
+    ),
+    False: (
+        ("Largest significant increases", "No significant increase"),
+        ("Largest significant decreases", "No significant decrease"),
+    ),
+}
+
+
 def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
     _require(frame, "change_label", "hotspots.period_change")
     relative = bool(frame["change_label"].isin(CHANGE_TREND_CATEGORIES).any())
@@ -641,28 +695,19 @@ def _change_layer(frame: pd.DataFrame, palette: str, top: int) -> _Layer:
         if change is not None
         else pd.Series("", index=frame.index, dtype=object)
     )
-    return _Layer(
-        key="change",
-        name="Change between periods",
-        scheme=scheme,
-        labels=tuple(labels),
-        rows=_rows(columns),
-        counts=_tally(labels_),
-        tops=(
+    return _table_layer(
+        "change",
+        "Change between periods",
+        scheme,
+        labels,
+        columns,
+        tops=tuple(
             TopList(
-                "Largest rises above the trend" if relative else "Largest significant increases",
-                _top_areas(frame, rising, top, detail),
-                "No area significantly above the trend at this significance level."
-                if relative
-                else "No significant increase at this significance level.",
-            ),
-            TopList(
-                "Largest falls below the trend" if relative else "Largest significant decreases",
-                _top_areas(frame, falling, top, detail),
-                "No area significantly below the trend at this significance level."
-                if relative
-                else "No significant decrease at this significance level.",
-            ),
+                title, _top_areas(frame, order, top, detail), f"{empty} at this significance level."
+            )
+            for order, (title, empty) in zip(
+                (rising, falling), _CHANGE_LISTS[relative], strict=True
+            )
         ),
         provenance=provenance,
         needs=("alpha", "correction"),
@@ -703,4 +748,4 @@ def _detail(frame: pd.DataFrame, *parts: tuple[str | None, str]) -> pd.Series:
             pieces.append(short + " " + text.where(text.str.startswith("<"), "= " + text))
     if not pieces:
         return pd.Series("", index=frame.index, dtype=object)
-    return pd.concat(pieces, axis=1).agg(", ".join, axis=1)
+    return functools.reduce(lambda text, piece: text + ", " + piece, pieces)

@@ -61,25 +61,18 @@ def leaflet_assets() -> tuple[str, str]:
     return css, js
 
 
-def verbatim(text: str) -> folium.Element:
-    """A page fragment written out as it is (never read as a Jinja template)."""
-    import folium
-
-    element = folium.Element("{{ this.text }}")
-    element.text = text
-    return element
-
-
 def make_offline(m: folium.Map) -> folium.Map:
     """Replace folium's CDN links on `m` with Leaflet written into the page.
 
     The change is made on the map instance only (folium's class-level lists
     are left alone), and returns `m`.
     """
+    from hotspots.maps._elements import page_of, verbatim
+
     css, js = leaflet_assets()
     m.default_js = []
     m.default_css = []
-    header = m.get_root().header
+    header = page_of(m).header
     header.add_child(verbatim(f"<style>{css}</style>"), name="leaflet_css", index=0)
     header.add_child(verbatim(f"<script>{js}</script>"), name="leaflet", index=1)
     return m

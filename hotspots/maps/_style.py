@@ -353,8 +353,8 @@ def _natural_breaks(ordered: np.ndarray, classes: int) -> np.ndarray:
 
     cost = np.full((classes + 1, n + 1), np.inf)
     start = np.zeros((classes + 1, n + 1), dtype=int)
-    j = np.arange(1, n + 1)
-    cost[1, 1:] = s2[j] - s1[j] ** 2 / j
+    ends = np.arange(1, n + 1)
+    cost[1, 1:] = s2[ends] - s1[ends] ** 2 / ends
     for k in range(2, classes + 1):
         for j in range(k, n + 1):
             i = np.arange(k - 1, j)
