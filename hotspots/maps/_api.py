@@ -15,9 +15,8 @@ The layers themselves are built in :mod:`hotspots.maps._layers` (one builder
 per kind, in :data:`_BUILDERS`) and drawn in :mod:`hotspots.maps._draw`. What
 every map function shares is stated once: the options in :class:`_Options`
 (checked by one constructor), the stacking of layers in :func:`_stack`, and
-the four maps of one result (:func:`cluster_map`, :func:`hotspot_map`,
-:func:`emerging_map`, :func:`change_map`) are made by :func:`_result_map`
-from the kinds of layer they draw.
+each public function names the kinds of layer it draws and hands its result
+to :func:`_single` (one result) or :func:`_stack` (several).
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -49,7 +48,6 @@ from hotspots.maps._style import check_palette
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
-    from typing_extensions import Unpack
 
     from hotspots.spacetime._emerging import EmergingHotspots
 
@@ -228,7 +226,6 @@ def _single(
 
 
 F = TypeVar("F", bound=Callable[..., Any])
-R_contra = TypeVar("R_contra", contravariant=True)
 
 _SHARED_DOCS = {
     "basemap": """basemap : str, optional
@@ -245,54 +242,13 @@ _SHARED_DOCS = {
 }
 
 
-def _filled(doc: str) -> str:
-    """A docstring with the parameters every map function shares filled in."""
-    for key, text in _SHARED_DOCS.items():
-        doc = doc.replace("{" + key + "}", text)
-    return doc
-
-
 def _shared_doc(function: F) -> F:
     """Fill the parameters every map function shares into its docstring (one text, six maps)."""
-    function.__doc__ = _filled(function.__doc__ or "")
+    doc = function.__doc__ or ""
+    for key, text in _SHARED_DOCS.items():
+        doc = doc.replace("{" + key + "}", text)
+    function.__doc__ = doc
     return function
-
-
-class _MapOptions(TypedDict, total=False):
-    """The keyword arguments every map of one result takes (typing only)."""
-
-    title: str | None
-    palette: str
-    basemap: str | None
-    attribution: str | None
-    top: int
-
-
-class _ResultMap(Protocol[R_contra]):
-    """A map of one result: the result, then the :class:`_MapOptions` (typing only)."""
-
-    def __call__(self, result: R_contra, **options: Unpack[_MapOptions]) -> folium.Map: ...
-
-
-def _result_map(name: str, kinds: tuple[str, ...], result_type: str, doc: str) -> _ResultMap[Any]:
-    """The public map function `name` of one result of `result_type`, drawing `kinds`."""
-
-    def result_map(
-        result: Any,
-        *,
-        title: str | None = None,
-        palette: str = "default",
-        basemap: str | None = None,
-        attribution: str | None = None,
-        top: int = 10,
-    ) -> folium.Map:
-        options = _Options.checked(palette, basemap, attribution, top)
-        return _single(kinds, result, options, title)
-
-    result_map.__name__ = result_map.__qualname__ = name
-    result_map.__doc__ = _filled(doc)
-    result_map.__annotations__["result"] = result_type
-    return result_map
 
 
 @_shared_doc
@@ -350,10 +306,16 @@ def choropleth_map(
 
 
 # with the corrected p, GeoDa's significance map as a second layer
-cluster_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
-    "cluster_map",
-    ("lisa", "lisa_significance"),
-    "gpd.GeoDataFrame",
+@_shared_doc
+def cluster_map(
+    result: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    attribution: str | None = None,
+    top: int = 10,
+) -> folium.Map:
     """Map LISA clusters (High-High, Low-Low, High-Low, Low-High) from local Moran's I.
 
     Parameters
@@ -385,13 +347,21 @@ cluster_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
     >>> m = hotspots.cluster_map(wards, title="Synthetic: nothing significant")
     >>> "Not significant" in m.get_root().render()
     True
-    """,
-)
+    """
+    options = _Options.checked(palette, basemap, attribution, top)
+    return _single(("lisa", "lisa_significance"), result, options, title)
 
-hotspot_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
-    "hotspot_map",
-    ("gi",),
-    "gpd.GeoDataFrame",
+
+@_shared_doc
+def hotspot_map(
+    result: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    attribution: str | None = None,
+    top: int = 10,
+) -> folium.Map:
     """Map Getis-Ord Gi* hot and cold spots at 99, 95 and 90 % confidence.
 
     Parameters
@@ -417,13 +387,21 @@ hotspot_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
     >>> m = hotspots.hotspot_map(wards, palette="colourblind")
     >>> type(m).__name__
     'Map'
-    """,
-)
+    """
+    options = _Options.checked(palette, basemap, attribution, top)
+    return _single(("gi",), result, options, title)
 
-emerging_map: _ResultMap[EmergingHotspots] = _result_map(
-    "emerging_map",
-    ("emerging",),
-    "EmergingHotspots",
+
+@_shared_doc
+def emerging_map(
+    result: EmergingHotspots,
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    attribution: str | None = None,
+    top: int = 10,
+) -> folium.Map:
     """Map emerging hot-spot patterns, and the Gi* hot and cold spots period by period.
 
     Two switchable layers: the emerging pattern of each area (new,
@@ -464,13 +442,21 @@ emerging_map: _ResultMap[EmergingHotspots] = _result_map(
     >>> html = hotspots.emerging_map(result, title="Synthetic").get_root().render()
     >>> 'type="range"' in html and "2024-04" in html
     True
-    """,
-)
+    """
+    options = _Options.checked(palette, basemap, attribution, top)
+    return _single(("emerging",), result, options, title)
 
-change_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
-    "change_map",
-    ("change",),
-    "gpd.GeoDataFrame",
+
+@_shared_doc
+def change_map(
+    result: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    palette: str = "default",
+    basemap: str | None = None,
+    attribution: str | None = None,
+    top: int = 10,
+) -> folium.Map:
     """Map where crime rose or fell by more than chance between two periods.
 
     Parameters
@@ -502,8 +488,9 @@ change_map: _ResultMap[gpd.GeoDataFrame] = _result_map(
     >>> html = hotspots.change_map(boroughs).get_root().render()
     >>> "Largest significant increases" in html
     True
-    """,
-)
+    """
+    options = _Options.checked(palette, basemap, attribution, top)
+    return _single(("change",), result, options, title)
 
 
 def _check_one_crime_type(frames: list[gpd.GeoDataFrame]) -> None:
