@@ -77,6 +77,8 @@ class Chunk:
     crime_type: pa.DictionaryArray | None = None
     has_id: np.ndarray | None = None
     fingerprint: np.ndarray | None = None
+    # with a crime-type filter: (monthly ordinal, force or None) of the rows of every type
+    published: set[tuple[int, str | None]] | None = None
 
 
 class _ChunkLedger(RowLedger):
@@ -283,7 +285,9 @@ def _chunk(
     if wanted_months is not None:
         ledger.drop(~month.isin(wanted_months).to_numpy(), "month filtered out")
     crime_type = batch.column("Crime type")
+    published = None
     if type_keys is not None:
+        published = _published(month, batch.column("Reported by"), ledger.keep)
         ledger.drop(~category_mask(crime_type.to_pandas(), type_keys), "crime type filtered out")
     x, y = projector(
         batch.column("Longitude"), batch.column("Latitude"), ledger, ("Longitude", "Latitude")
@@ -305,7 +309,26 @@ def _chunk(
         crime_type=crime_type.filter(which),
         has_id=has_id,
         fingerprint=fingerprint,
+        published=published,
     )
+
+
+def _published(month: pd.Series, force: pa.Array, keep: np.ndarray) -> set[tuple[int, str | None]]:
+    """The (month, force) pairs of the rows kept so far, whatever their crime type.
+
+    A force that published a month covers its areas that month for every crime
+    type, as :func:`hotspots.aggregate` decides it before its crime-type filter.
+    """
+    pairs = pd.DataFrame(
+        {
+            "month": pd.PeriodIndex(month[keep], freq="M").asi8,
+            "force": force.filter(pa.array(keep)).to_pandas().astype(object),
+        }
+    ).drop_duplicates()
+    return {
+        (int(m), None if pd.isna(f) else str(f))
+        for m, f in zip(pairs["month"], pairs["force"], strict=True)
+    }
 
 
 class _Values:
