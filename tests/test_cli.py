@@ -1000,8 +1000,11 @@ def _streamed_and_in_memory(tmp_path, monkeypatch, argv):
         ["--crime-type", "robbery", "--level", "boroughs"],
         ["--crime-type", "burglary", "--period", "last-2", "--stat", "gistar,emerging",
          "--level", "boroughs", "--workers", "2"],
+        ["--crime-type", "robbery", "--period", "2024-11:2025-01", "--stat", "gistar,emerging",
+         "--level", "boroughs"],
     ],
-    ids=["all-and-evaluate", "type-missing-in-some-months", "period-and-workers"],
+    ids=["all-and-evaluate", "type-missing-in-some-months", "period-and-workers",
+         "type-missing-in-some-months-of-the-period"],
 )  # fmt: skip
 def test_streamed_run_equals_in_memory_run(tmp_path, monkeypatch, argv):
     """Counting while streaming changes no number: summary, table, JSON and evaluation."""

@@ -295,6 +295,7 @@ def _select_months(streamed: pd.DataFrame, period: PeriodChoice) -> tuple[pd.Dat
     # from the first to the last month with data, as the rows of those months span
     inside = np.flatnonzero(keep & with_data)
     cube = _months_of(streamed, streamed.columns[[inside[0], inside[-1]]])
+    cube.attrs["hotspots"]["period"] = _clipped(streamed.attrs["hotspots"]["period"], cube)
     total = np.nansum(streamed.to_numpy())
     note = (
         f"period {first} to {last}{f' ({period})' if period.latest else ''}: "
@@ -302,6 +303,22 @@ def _select_months(streamed: pd.DataFrame, period: PeriodChoice) -> tuple[pd.Dat
         f"({int(np.nansum(cube.to_numpy())):,} of {int(total):,} incidents counted in areas)"
     )
     return cube, note
+
+
+def _clipped(period: str, cube: pd.DataFrame) -> str:
+    """The months of the crime type's incidents (``period``) within the cube's months.
+
+    The cube spans the months with rows of any type; the provenance, as for points,
+    the months with incidents of the type counted.
+    """
+    if not period[:4].isdigit():  # "no months"
+        return period
+    start, _, end = period.partition(" to ")
+    first = max(pd.Period(start, freq="M"), cube.columns[0])
+    last = min(pd.Period(end or start, freq="M"), cube.columns[-1])
+    if first > last:
+        return "no months"
+    return str(first) if first == last else f"{first} to {last}"
 
 
 def _period_counts(

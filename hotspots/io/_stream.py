@@ -78,6 +78,7 @@ class Chunk:
     has_id: np.ndarray | None = None
     fingerprint: np.ndarray | None = None
     # with a crime-type filter: (monthly ordinal, force or None) of the rows of every type
+    # with coordinates in London
     published: set[tuple[int, str | None]] | None = None
 
 
@@ -285,13 +286,17 @@ def _chunk(
     if wanted_months is not None:
         ledger.drop(~month.isin(wanted_months).to_numpy(), "month filtered out")
     crime_type = batch.column("Crime type")
+    coordinates = (batch.column("Longitude"), batch.column("Latitude"))
     published = None
     if type_keys is not None:
-        published = _published(month, batch.column("Reported by"), ledger.keep)
+        # the rows of every type that would be kept, in London (the projector's cache
+        # makes the second pass over the same map points cheap); the drops stay in order
+        probe = _ChunkLedger(batch.num_rows, file, offset)
+        probe.keep = ledger.keep.copy()
+        projector(*coordinates, probe, ("Longitude", "Latitude"))
+        published = _published(month, batch.column("Reported by"), probe.keep)
         ledger.drop(~category_mask(crime_type.to_pandas(), type_keys), "crime type filtered out")
-    x, y = projector(
-        batch.column("Longitude"), batch.column("Latitude"), ledger, ("Longitude", "Latitude")
-    )
+    x, y = projector(*coordinates, ledger, ("Longitude", "Latitude"))
     keep = ledger.keep
     which = pa.array(keep)
     has_id, fingerprint = fingerprints(batch.column("Crime ID").filter(which))
@@ -314,7 +319,7 @@ def _chunk(
 
 
 def _published(month: pd.Series, force: pa.Array, keep: np.ndarray) -> set[tuple[int, str | None]]:
-    """The (month, force) pairs of the rows kept so far, whatever their crime type.
+    """The (month, force) pairs of the rows ``keep`` marks, whatever their crime type.
 
     A force that published a month covers its areas that month for every crime
     type, as :func:`hotspots.aggregate` decides it before its crime-type filter.
