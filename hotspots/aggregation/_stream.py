@@ -399,11 +399,12 @@ class _FileRead:
         self.path = path
 
     def __call__(self) -> bytes:
-        import gzip
         from pathlib import Path
 
-        data = Path(self.path).read_bytes()
-        return gzip.decompress(data) if self.path.endswith(".gz") else data
+        from hotspots.io._police_uk import _gunzip
+
+        path = Path(self.path)
+        return _gunzip(path) if self.path.endswith(".gz") else path.read_bytes()
 
 
 def _picklable_reader(member: _Member) -> Callable[[], bytes]:

@@ -261,7 +261,7 @@ def _run_streamed(spec: AnalysisSpec, paths: list[Path], progress: Progress) -> 
     read_reports = (report,)
     try:
         cube, period_note = _select_months(streamed, spec.period)
-        notes = (_streamed_note(report, spec.workers),)
+        notes: tuple[str, ...] = (_streamed_note(report, spec.workers),)
         notes += (period_note,) if period_note else ()
         with progress.step(f"counting per area ({len(areas):,} areas)"):
             counts = _period_counts(cube, areas, spec, report.source)

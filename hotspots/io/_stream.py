@@ -9,7 +9,6 @@ the caller across chunks (from the fingerprints each chunk carries).
 from __future__ import annotations
 
 import csv
-import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,14 @@ from hotspots.io._categories import category_mask
 from hotspots.io._london import in_london
 from hotspots.io._points import RowLedger
 from hotspots.io._points import _parsed as _parsed_series
-from hotspots.io._police_uk import _TYPES, COLUMNS, REQUIRED, _Member, _month_periods
+from hotspots.io._police_uk import (
+    _TYPES,
+    COLUMNS,
+    _gunzip,
+    _Member,
+    _month_periods,
+    check_header,
+)
 
 # The police.uk columns that counting per area and month needs.
 NEEDED = (
@@ -188,7 +194,7 @@ def _source(member: _Member) -> str | pa.BufferReader:
     if path.is_file() and path.suffix != ".gz":
         return str(path)
     if path.is_file():
-        return pa.BufferReader(gzip.decompress(path.read_bytes()))
+        return pa.BufferReader(_gunzip(path))
     return pa.BufferReader(member.read())
 
 
@@ -214,13 +220,7 @@ def _chunks(
     block_size: int,
 ) -> Iterator[Chunk]:
     header = _header(source, member.name)
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InputError(
-            "not a data.police.uk street-level crime file: missing columns "
-            + ", ".join(repr(c) for c in missing),
-            file=member.name,
-        )
+    check_header(header, member.name)
     notes = []
     extra = [c for c in header if c not in COLUMNS]
     if extra:
