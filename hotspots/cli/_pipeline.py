@@ -345,11 +345,6 @@ def _period_counts(
     counts = hotspots.aggregate(
         table, areas, population=_population(spec, areas), denominator=spec.denominator
     )
-    if not with_data.any():  # no incident kept: every area a zero, as the points would give
-        counts["count"] = 0.0
-        counts["covered"] = True
-        if "rate" in counts.columns:
-            counts["rate"] = np.where(counts["population"] > 0, 0.0, np.nan)
     counted, kept = int(total.sum()), int(total[covered].sum())
     notes = []
     months = cube.columns[with_data]
