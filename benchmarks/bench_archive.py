@@ -19,8 +19,15 @@ child) is its own; wall and CPU seconds are reported.
 With ``--dask``, the same count on a ``dask.distributed.LocalCluster`` (2 worker
 processes) is compared with the local result: equal counts and load report.
 
+With ``--cli``, the command line on the same folder instead:
+``hotspots analyse FOLDER --workers W --stat all --permutations 99`` (wards), timed,
+with the peak resident memory of the whole process tree (the CLI and its worker
+processes, sampled from ``/proc`` every 0.2 s) and of its largest process.
+``--cli-python`` runs it with another interpreter or ``PYTHONPATH`` (e.g. an older
+checkout: ``--cli-path OLD_TREE``) to measure before and after a change.
+
 Run: ``python benchmarks/bench_archive.py --rows 1000000 [--workers 1] [--skip-baseline]
-[--dask]``
+[--dask] [--cli [--cli-path TREE]]``
 (``--keep DIR`` builds into / reuses DIR).
 """
 
@@ -140,6 +147,65 @@ def run(code: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Resident bytes of ``root`` and all its descendants (sum, largest), from ``/proc``."""
+    import os
+
+    parents, rss = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/statm") as handle:
+                rss[int(entry)] = int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):  # the process ended meanwhile
+            continue
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    sizes = [rss.get(pid, 0) for pid in tree]
+    return sum(sizes), max(sizes, default=0)
+
+
+def run_cli(folder: Path, workers: int, path: str | None) -> dict:
+    """``hotspots analyse`` on ``folder``: wall seconds, peak memory of its process tree."""
+    import os
+    import time
+
+    env = dict(os.environ)
+    if path is not None:
+        env["PYTHONPATH"] = path
+    with tempfile.TemporaryDirectory() as out:
+        argv = [sys.executable, "-m", "hotspots.cli", "analyse", str(folder), "--workers",
+                str(workers), "--stat", "all", "--permutations", "99", "--seed", "1",
+                "--quiet", "--out-summary", str(Path(out) / "summary.json")]  # fmt: skip
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        peak_tree = peak_one = 0
+        while child.poll() is None:
+            tree, one = _tree_rss(child.pid)
+            peak_tree, peak_one = max(peak_tree, tree), max(peak_one, one)
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        _, stderr = child.communicate()
+        if child.returncode != 0:
+            raise SystemExit(f"hotspots analyse failed:\n{stderr.decode()[-2000:]}")
+        summary = json.loads((Path(out) / "summary.json").read_text())
+    usage = __import__("resource").getrusage(__import__("resource").RUSAGE_CHILDREN)
+    return {
+        "seconds": seconds,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "tree_mb": peak_tree / 2**20,
+        "largest_mb": peak_one / 2**20,
+        "counted": summary["load_report"]["counted"]["rows_kept"],
+        "period": summary["period"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -150,6 +216,10 @@ def main() -> None:
         "--dask", action="store_true", help="also on a LocalCluster (2 worker processes)"
     )
     parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder")
+    parser.add_argument(
+        "--cli", action="store_true", help="time 'hotspots analyse FOLDER --workers W' instead"
+    )
+    parser.add_argument("--cli-path", help="with --cli: PYTHONPATH of the hotspots to run")
     args = parser.parse_args()
     print(f"{platform.processor() or platform.machine()}, {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,6 +231,15 @@ def main() -> None:
             total = build(folder, args.rows, args.per_file)
             files = len(list(folder.rglob("*-street.csv")))
             print(f"{total:,} police.uk rows in {files:,} files in {folder}")
+        if args.cli:
+            cli = run_cli(folder, args.workers, args.cli_path)
+            print(
+                f"hotspots analyse --workers {args.workers} --stat all: {cli['seconds']:.1f} s, "
+                f"CPU {cli['cpu']:.1f} s, peak {cli['tree_mb']:,.0f} MB (process tree), "
+                f"{cli['largest_mb']:,.0f} MB (largest process); counted {cli['counted']:,} "
+                f"incidents, {cli['period']}"
+            )
+            return
         ours = run(OURS, str(folder), str(args.workers))
         peak = max(ours["maxrss_mb"], ours["children_maxrss_mb"])
         print(

@@ -967,6 +967,105 @@ def test_workers_load_report_accounts_for_every_row():
     assert read == kept + dropped == 13_711
 
 
+def _streamed_and_in_memory(tmp_path, monkeypatch, argv):
+    """The same analyse run streamed (the default for police.uk) and with the points read."""
+    from hotspots.cli import _pipeline
+
+    runs = {}
+    for mode in ("in-memory", "streamed"):
+        folder = tmp_path / mode
+        folder.mkdir()
+        outputs = {
+            "table": folder / "table.csv",
+            "summary": folder / "summary.json",
+            "evaluation": folder / "evaluation.csv",
+        }
+        args = [*argv, "--out-table", str(outputs["table"]), "--out-summary"]
+        args += [str(outputs["summary"])]
+        if "--evaluate" in argv:
+            args += ["--out-evaluation", str(outputs["evaluation"])]
+        with monkeypatch.context() as patch:
+            if mode == "in-memory":
+                patch.setattr(_pipeline, "_streams", lambda kind: False)
+            status, out, err = run(args)
+        assert status == 0, err
+        runs[mode] = (out.replace(str(folder), "OUT"), outputs, err)
+    return runs
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--stat", "all", "--evaluate"],
+        ["--crime-type", "robbery", "--level", "boroughs"],
+        ["--crime-type", "burglary", "--period", "last-2", "--stat", "gistar,emerging",
+         "--level", "boroughs", "--workers", "2"],
+        ["--crime-type", "robbery", "--period", "2024-11:2025-01", "--stat", "gistar,emerging",
+         "--level", "boroughs"],
+    ],
+    ids=["all-and-evaluate", "type-missing-in-some-months", "period-and-workers",
+         "type-missing-in-some-months-of-the-period"],
+)  # fmt: skip
+def test_streamed_run_equals_in_memory_run(tmp_path, monkeypatch, argv):
+    """Counting while streaming changes no number: summary, table, JSON and evaluation."""
+    base = ["analyse", "sample:police-uk-burglary", "--permutations", "99", "--seed", "7"]
+    runs = _streamed_and_in_memory(tmp_path, monkeypatch, [*base, *argv])
+    (memory_out, memory, _), (stream_out, stream, stream_err) = runs.values()
+    assert stream_out == memory_out
+    assert stream["table"].read_bytes() == memory["table"].read_bytes()
+    if "--evaluate" in argv:
+        assert stream["evaluation"].read_bytes() == memory["evaluation"].read_bytes()
+    summaries = [json.loads(run["summary"].read_text()) for run in (memory, stream)]
+    reports = [summary.pop("load_report") for summary in summaries]
+    for summary in summaries:
+        summary.pop("outputs")
+    assert summaries[0] == summaries[1]
+    # the incidents counted for the period are the same; the streamed report is one pipeline
+    assert reports[1]["counted"]["rows_kept"] == reports[0]["counted"]["rows_kept"]
+    (streamed,) = reports[1]["read"]
+    assert streamed["rows_read"] == reports[0]["read"][0]["rows_read"] == 13_711
+    assert streamed["rows_read"] == streamed["rows_kept"] + sum(streamed["dropped"].values())
+    assert "counted per area and month" in stream_err
+
+
+def test_streamed_run_never_reads_the_points(monkeypatch):
+    """police.uk input goes through count_police_uk only: the incidents are never in memory."""
+
+    def no_points(*args, **kwargs):
+        raise AssertionError("the incidents were read into memory")
+
+    monkeypatch.setattr(hotspots, "read_police_uk", no_points)
+    argv = ["analyse", "sample:police-uk-burglary", "--level", "boroughs", "--stat", "all"]
+    status, _, stderr = run([*argv, "--evaluate", *FAST])
+    assert status == 0, stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--stat", "emerging", "--period", "2025-02"], "need at least 2 months; the data have 1"),
+        (["--crime-type", "bicycle theft"], "no incidents of bicycle theft in any area"),
+        (["--period", "2023-01"], "no data in 2023-01: the data cover 2024-12 to 2025-02"),
+    ],
+    ids=["one-month", "no-incidents", "period-outside-data"],
+)
+def test_streamed_run_checks_as_before(monkeypatch, argv, message):
+    """The streamed run fails with the in-memory run's one-line errors and load report."""
+    from hotspots.cli import _pipeline
+
+    base = ["analyse", "sample:police-uk-burglary", "--level", "boroughs", *FAST[:2]]
+    errors = []
+    for streams in (False, True):
+        with monkeypatch.context() as patch:
+            patch.setattr(_pipeline, "_streams", lambda kind, streams=streams: streams)
+            status, _, stderr = run([*base, *argv])
+        assert status == 2 and message in stderr
+        assert "Load report (up to the error)" in stderr
+        # the reasons' numbers may differ: streaming drops other crime types as it reads
+        errors.append(stderr.splitlines()[0].split("rows were dropped as")[0])
+    assert errors[0] == errors[1]
+
+
 def test_analyse_several_met_tables_add_up_to_the_whole(tmp_path):
     """The ward extract split into two tables of 12 months each gives the same counts."""
     wide = pd.read_csv(MET_SLICE, dtype=str)

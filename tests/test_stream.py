@@ -217,3 +217,25 @@ def test_month_without_files_is_no_data(tmp_path, lsoa):
     assert [str(m) for m in got.columns] == ["2024-12", "2025-01", "2025-02"]
     assert got["2025-01"].isna().all()
     assert any("2025-01" in note for note in got.attrs["report"].notes)
+
+
+@pytest.mark.parametrize(
+    "crime_type",
+    ["robbery", "anti-social behaviour", "burglary"],
+    ids=["city-december-only", "one-month-only", "every-month"],
+)
+def test_crime_type_coverage_follows_every_type(lsoa, crime_type):
+    """A type a force recorded none of in a month is a zero there, as aggregate has it.
+
+    In the shipped sample robbery comes only from the City's December file: the
+    Met still published every month, so its areas are zeros, not no data.
+    """
+    got = count_police_uk(SAMPLE, lsoa, crime_types=crime_type)
+    points = read_police_uk(SAMPLE)
+    table = aggregate_monthly(points, lsoa, crime_types=crime_type)
+    pd.testing.assert_frame_equal(got, table)
+    assert got.shape[1] == 3  # every month of the source, whatever the type
+    report, read = got.attrs["report"], read_police_uk(SAMPLE, crime_types=crime_type)
+    assert report.rows_kept == table.attrs["report"].rows_kept
+    assert report.rows_read == read.attrs["report"].rows_read
+    assert report.rows_read == report.rows_kept + sum(report.dropped.values())

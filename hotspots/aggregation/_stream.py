@@ -52,9 +52,10 @@ def count_police_uk(
 ) -> pd.DataFrame:
     """Count police.uk street-level crime per area and month, streaming the files.
 
-    The same counts and row accounting as
-    ``aggregate_monthly(read_police_uk(source, crime_types=..., months=...), areas,
-    tolerance=...)``, without holding the incidents in memory:
+    The same counts as ``aggregate_monthly(read_police_uk(source, months=...), areas,
+    crime_types=..., tolerance=...)``, and the row accounting of ``read_police_uk``
+    with ``crime_types`` (rows of other types are dropped as read), without
+    holding the incidents in memory:
     each file is read in blocks of ``block_size`` bytes (only the seven
     columns counting needs), each distinct map point is placed once per
     worker, and counts are added up as blocks arrive. Memory grows with the
@@ -69,7 +70,10 @@ def count_police_uk(
     areas : GeoDataFrame
         Polygons indexed by area code (any :mod:`boundaries` layer). Not modified.
     crime_types : str or list of str, optional
-        Keep only these police.uk crime types.
+        Keep only these police.uk crime types. Coverage still follows the rows
+        of every type, as in :func:`hotspots.aggregate`: a force that published
+        a month covers its areas that month, so a type it recorded none of is a
+        zero there, not no data.
     months : str, Period or list of them, optional
         Keep only these months.
     tolerance : float, default 20.0
@@ -186,6 +190,7 @@ class _Placed:
     on_line: np.ndarray  # on a line between areas
     has_id: np.ndarray
     fingerprint: np.ndarray
+    published: set[tuple[int, str | None]] | None = None  # as Chunk.published
 
 
 class _Placer:
@@ -250,7 +255,7 @@ class _Placer:
             return _Placed(
                 chunk.file, chunk.rows, chunk.dropped, chunk.notes, empty, empty, empty,
                 empty, [], empty, [], empty.astype(bool), empty.astype(bool),
-                empty.astype(bool), empty.astype(np.uint64),
+                empty.astype(bool), empty.astype(np.uint64), chunk.published,
             )  # fmt: skip
         n = len(x)
         if self.transformer is not None:
@@ -295,6 +300,7 @@ class _Placer:
             on_line,
             has_id,
             fingerprint,
+            chunk.published,
         )
 
 
@@ -393,11 +399,12 @@ class _FileRead:
         self.path = path
 
     def __call__(self) -> bytes:
-        import gzip
         from pathlib import Path
 
-        data = Path(self.path).read_bytes()
-        return gzip.decompress(data) if self.path.endswith(".gz") else data
+        from hotspots.io._police_uk import _gunzip
+
+        path = Path(self.path)
+        return _gunzip(path) if self.path.endswith(".gz") else path.read_bytes()
 
 
 def _picklable_reader(member: _Member) -> Callable[[], bytes]:
@@ -428,6 +435,7 @@ class _Total:
         self.on_line = 0
         self.month_range: list[int] = []  # of kept points
         self.source_months: set[int] = set()  # months with kept points
+        self.published_months: set[int] = set()  # months with rows of any crime type
         self.runs: list[np.ndarray] = []  # sorted fingerprints of ids kept so far
 
     def add(self, placed_chunks: list[_Placed]) -> None:
@@ -440,6 +448,9 @@ class _Total:
             self.dropped[reason] += n
         for note in p.notes:
             self._note(note)
+        if p.published is not None:  # every crime type's months and forces decide coverage
+            self.published_months.update(m for m, _ in p.published)
+            self.month_forces |= {(m, f) for m, f in p.published if f is not None}
         if not len(p.position):
             return
         keep = ~self._duplicates(p.fingerprint, p.has_id)
@@ -514,9 +525,12 @@ class _Total:
         type_keys: frozenset[str] | None,
         notes: list[str],
     ) -> pd.DataFrame:
-        if self.month_range:  # every month from the source's first to its last
+        # every month from the source's first to its last (rows of any crime type)
+        source_months = self.source_months | self.published_months
+        if source_months:
             months = pd.period_range(
-                *(pd.Period(ordinal=m, freq="M") for m in self.month_range), freq="M"
+                *(pd.Period(ordinal=m, freq="M") for m in (min(source_months), max(source_months))),
+                freq="M",
             )
         else:
             months = pd.PeriodIndex([], freq="M")
@@ -531,7 +545,7 @@ class _Total:
         for j, month in enumerate(months):
             here = [force for m, force in self.month_forces if m == month.ordinal]
             coverage[:, j] &= _covered(areas, here, None)
-        empty = ~np.isin(months.asi8, list(self.source_months))
+        empty = ~np.isin(months.asi8, list(source_months))
         coverage[:, empty] = False
         not_covered = int(cube[~coverage].sum())
         cube[~coverage] = np.nan

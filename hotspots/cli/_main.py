@@ -310,7 +310,8 @@ def _add_analyse(
         default=1,
         metavar="N",
         help="police.uk input: local processes counting the files per area and month in "
-        "parallel, one file each at a time (default: 1); with a progress bar on a terminal",
+        "parallel, one file each at a time (default: 1); with a progress bar on a terminal. "
+        "police.uk files are always streamed: the incidents are never held in memory",
     )
 
     how = analyse.add_argument_group("statistics")

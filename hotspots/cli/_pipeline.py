@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
+import numpy as np
 import pandas as pd
 
 import boundaries
@@ -28,12 +29,13 @@ from hotspots.cli._inputs import (
 from hotspots.cli._period import PeriodChoice
 from hotspots.cli._progress import Progress
 from hotspots.io._categories import resolve_categories
+from hotspots.io._report import LoadReport
 from hotspots.weights._build import build_links
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from hotspots import EmergingHotspots, GlobalStatistic, LoadReport
+    from hotspots import EmergingHotspots, GlobalStatistic
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,13 +145,15 @@ def run_analysis(spec: AnalysisSpec, progress: Progress) -> Analysis:
         raise InputError(f"the inputs are of different kinds ({listing}): analyse one at a time")
     kind = next(iter(kinds.values()))
     _check_crime_types(spec.crime_types, kind)
+    if _streams(kind):
+        return _run_streamed(spec, paths, progress)
 
     what = f"{len(paths)} files" if len(paths) > 1 else paths[0].name
     with progress.step(f"reading {what}"):
         data = read_crime(paths, kind, spec.table)
     read_reports = _reports(data)
     try:
-        return _analyse(spec, data, kind, read_reports, progress, paths)
+        return _analyse(spec, data, kind, read_reports, progress)
     except InputError as error:
         error.reports = read_reports  # the CLI prints them: they often hold the cause
         raise
@@ -161,12 +165,8 @@ def _analyse(
     kind: str,
     read_reports: tuple[LoadReport, ...],
     progress: Progress,
-    paths: list[Path],
 ) -> Analysis:
     areas = _areas(spec, data, kind)
-    streamed = None
-    if kind == POLICE_UK and (spec.workers > 1 or _uses_months(spec)):
-        streamed = _stream_monthly(paths, areas, spec, progress)
     every_month = _every_area_listed(data, areas, spec.table)  # change looks a year back
     data, period_note = _select_period(data, spec.period)
     notes: tuple[str, ...] = (period_note,) if period_note else ()
@@ -181,11 +181,27 @@ def _analyse(
             population=_population(spec, areas),
             denominator=spec.denominator,
         )
+    return _results(spec, areas, counts, data, every_month, read_reports, notes, progress)
+
+
+def _results(
+    spec: AnalysisSpec,
+    areas: gpd.GeoDataFrame,
+    counts: gpd.GeoDataFrame,
+    data: pd.DataFrame,
+    every_month: pd.DataFrame,
+    read_reports: tuple[LoadReport, ...],
+    notes: tuple[str, ...],
+    progress: Progress,
+    streamed: pd.DataFrame | None = None,
+) -> Analysis:
+    """Weights and every statistic asked for, from the counts for the period.
+
+    ``data`` holds the period's rows and ``every_month`` every row (change looks
+    a year back): the incidents themselves, or only their months when the
+    counts per area and month were ``streamed``.
+    """
     column = _column(spec.column, counts)
-    if streamed is not None:
-        # the crime types as the user named them, as in every other result
-        streamed.attrs["hotspots"]["crime_type"] = counts.attrs["hotspots"]["crime_type"]
-        notes += (_streamed_note(streamed.attrs["report"], spec.workers),)
     if not counts["count"].sum() > 0:
         what = counts.attrs["hotspots"].get("crime_type", "crime")
         raise InputError(
@@ -217,6 +233,141 @@ def _analyse(
         notes=notes,
         **results,
     )
+
+
+def _streams(kind: str) -> bool:
+    """Whether the input is counted per area and month while streaming it.
+
+    Always for police.uk files: :func:`hotspots.count_police_uk` is as fast as
+    reading the points on one small file and holds none of the incidents, so an
+    archive needs no more memory than a month. Met tables and other CSVs are
+    read whole (a Met table is already counted per area and month).
+    """
+    return kind == POLICE_UK
+
+
+def _run_streamed(spec: AnalysisSpec, paths: list[Path], progress: Progress) -> Analysis:
+    """:func:`run_analysis` for police.uk files, from their counts per area and month.
+
+    Nothing downstream needs the incidents: the period, the counts per area
+    (with rates as :func:`hotspots.aggregate` makes them from a counted table),
+    the monthly cube and the load report all come from the streamed counts.
+    """
+    areas = _areas(spec, None, POLICE_UK)
+    streamed = _stream_monthly(paths, areas, spec, progress)
+    if spec.crime_types:  # the crime types as the user named them, as in every other result
+        streamed.attrs["hotspots"]["crime_type"] = ", ".join(spec.crime_types)
+    report = streamed.attrs["report"]
+    read_reports = (report,)
+    try:
+        cube, period_note = _select_months(streamed, spec.period)
+        notes: tuple[str, ...] = (_streamed_note(report, spec.workers),)
+        notes += (period_note,) if period_note else ()
+        with progress.step(f"counting per area ({len(areas):,} areas)"):
+            counts = _period_counts(cube, areas, spec, report.source)
+        every_month = pd.DataFrame({"month": streamed.columns})
+        months = pd.DataFrame({"month": cube.columns})
+        return _results(
+            spec, areas, counts, months, every_month, read_reports, notes, progress, streamed
+        )
+    except InputError as error:
+        error.reports = read_reports  # the CLI prints them: they often hold the cause
+        raise
+
+
+def _select_months(streamed: pd.DataFrame, period: PeriodChoice) -> tuple[pd.DataFrame, str | None]:
+    """The streamed counts of the months asked for, as :func:`_select_period` selects rows.
+
+    The months with data are the cube's months from the first to the last with
+    incidents kept; a note says how many months and counted incidents were left out.
+    """
+    if not len(streamed.columns):  # nothing kept: the counts are all zero, and say why
+        return streamed, None
+    if period.is_all:
+        return streamed, None
+    months = pd.Series(streamed.columns)
+    first, last = period.bounds(months)
+    keep = (streamed.columns >= first) & (streamed.columns <= last)
+    with_data = streamed.notna().any(axis=0).to_numpy()
+    if not (keep & with_data).any():
+        asked = str(first) if first == last else f"{first} to {last}"
+        raise InputError(f"no data in {asked}: the data cover {months.min()} to {months.max()}")
+    # from the first to the last month with data, as the rows of those months span
+    inside = np.flatnonzero(keep & with_data)
+    cube = _months_of(streamed, streamed.columns[[inside[0], inside[-1]]])
+    cube.attrs["hotspots"]["period"] = _clipped(streamed.attrs["hotspots"]["period"], cube)
+    total = np.nansum(streamed.to_numpy())
+    note = (
+        f"period {first} to {last}{f' ({period})' if period.latest else ''}: "
+        f"{int((keep & with_data).sum())} of {int(with_data.sum())} months kept "
+        f"({int(np.nansum(cube.to_numpy())):,} of {int(total):,} incidents counted in areas)"
+    )
+    return cube, note
+
+
+def _clipped(period: str, cube: pd.DataFrame) -> str:
+    """The months of the crime type's incidents (``period``) within the cube's months.
+
+    The cube spans the months with rows of any type; the provenance, as for points,
+    the months with incidents of the type counted.
+    """
+    if not period[:4].isdigit():  # "no months"
+        return period
+    start, _, end = period.partition(" to ")
+    first = max(pd.Period(start, freq="M"), cube.columns[0])
+    last = min(pd.Period(end or start, freq="M"), cube.columns[-1])
+    if first > last:
+        return "no months"
+    return str(first) if first == last else f"{first} to {last}"
+
+
+def _period_counts(
+    cube: pd.DataFrame, areas: gpd.GeoDataFrame, spec: AnalysisSpec, source: str
+) -> gpd.GeoDataFrame:
+    """Counts per area over the cube's months, with rates as :func:`hotspots.aggregate` has them.
+
+    An area has a count only if the source covers it in every month with data
+    (as ``aggregate`` decides it for points); its incidents in the other months
+    are reported as not covered. The counts go through ``aggregate`` as a
+    counted table, so population, rate and denominator are those of the
+    in-memory path.
+    """
+    from hotspots.aggregation._aggregate import NOT_COVERED
+
+    values = cube.to_numpy()
+    with_data = ~np.isnan(values).all(axis=0)
+    present = ~np.isnan(values[:, with_data])
+    covered = present.all(axis=1) if with_data.any() else np.zeros(len(cube), dtype=bool)
+    total = np.nansum(values, axis=1)
+    provenance = dict(cube.attrs.get("hotspots", {}))
+    table = pd.DataFrame({"area_code": cube.index[covered], "count": total[covered]})
+    table.attrs = {"hotspots": {key: provenance[key] for key in ("source", "period", "crime_type")}}
+    counts = hotspots.aggregate(
+        table, areas, population=_population(spec, areas), denominator=spec.denominator
+    )
+    counted, kept = int(total.sum()), int(total[covered].sum())
+    notes = []
+    months = cube.columns[with_data]
+    partly = present.any(axis=1) & ~covered if with_data.any() else covered
+    if partly.any():
+        notes.append(
+            f"{int(partly.sum())} areas not covered in every month from {months[0]} to "
+            f"{months[-1]} (e.g. {cube.index[partly][0]}): no data for the whole period"
+        )
+    if len(cube.columns) and not with_data.all():
+        notes.append(
+            "months with no data in the source (left as no data, never zero): "
+            + ", ".join(str(m) for m in cube.columns[~with_data])
+        )
+    counts.attrs["report"] = LoadReport(
+        source,
+        rows_read=counted,
+        rows_kept=kept,
+        dropped={NOT_COVERED: counted - kept} if counted > kept else {},
+        notes=tuple(notes),
+        unit="incidents",
+    )
+    return counts
 
 
 def _population(spec: AnalysisSpec, areas: gpd.GeoDataFrame) -> str | pd.Series | None:
@@ -270,13 +421,13 @@ def _reports(data: pd.DataFrame) -> tuple[LoadReport, ...]:
     return (report,) if report is not None else ()
 
 
-def _areas(spec: AnalysisSpec, data: pd.DataFrame, kind: str) -> gpd.GeoDataFrame:
+def _areas(spec: AnalysisSpec, data: pd.DataFrame | None, kind: str) -> gpd.GeoDataFrame:
     """The areas to count in: the user's polygons or a shipped layer that fits the data."""
     if spec.areas is not None:
         if spec.id_column is None:  # the command line checks it first (_check_options)
             raise InputError("--areas needs --id-column (the column of unique area codes)")
         return read_areas(spec.areas, id_column=spec.id_column, name_column=spec.name_column)
-    table_level = data.attrs.get("level") if kind == MET else None
+    table_level = data.attrs.get("level") if data is not None and kind == MET else None
     level = spec.level or table_level or "wards"
     rolls_up = (table_level, level) == ("wards", "boroughs")  # wards nest in boroughs
     if table_level is not None and level != table_level and not rolls_up:
@@ -481,11 +632,6 @@ def _change(
     }
 
 
-def _uses_months(spec: AnalysisSpec) -> bool:
-    """Whether the analysis needs counts per area and month."""
-    return "emerging" in spec.statistics or "change" in spec.statistics or spec.evaluate
-
-
 def _stream_monthly(
     paths: list[Path], areas: gpd.GeoDataFrame, spec: AnalysisSpec, progress: Progress
 ) -> pd.DataFrame:
@@ -520,7 +666,7 @@ def _monthly_counts(
         )
     crime_types = list(spec.crime_types) or None
     if streamed is not None:
-        cube = _months_of(streamed, data["month"])
+        cube = _months_of(streamed, data["month"]) if len(data) else streamed
     else:
         cube = hotspots.aggregate_monthly(data, areas, crime_types=crime_types)
     if cube.shape[1] < 2:
@@ -540,7 +686,7 @@ def _streamed_note(report: LoadReport, workers: int) -> str:
     )
 
 
-def _months_of(streamed: pd.DataFrame, months: pd.Series) -> pd.DataFrame:
+def _months_of(streamed: pd.DataFrame, months: pd.Series | pd.Index) -> pd.DataFrame:
     """The streamed cube's months from the first to the last of ``months``."""
     keep = (streamed.columns >= months.min()) & (streamed.columns <= months.max())
     cube = streamed.loc[:, keep]

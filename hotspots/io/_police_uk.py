@@ -284,14 +284,8 @@ def _collect_zip(path: Path) -> tuple[list[_Member], list[str]]:
     return [_Member(f"{path}:{name}", reader(name)) for name in street], notes
 
 
-def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
-    """Parse one CSV: its table (every column, tidy names), its malformed rows and notes."""
-    data = member.read()
-    if not data.strip():
-        raise InputError("empty file (no header, no rows)", file=member.name)
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError("text is UTF-16; re-save it as UTF-8", file=member.name)
-    header = _header(data, member.name)
+def check_header(header: list[str], name: str) -> None:
+    """Fail unless ``header`` has every required column, naming those in another case."""
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         other_case = {h.casefold(): h for h in header}
@@ -303,8 +297,19 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
             "not a data.police.uk street-level crime file: missing columns "
             + ", ".join(repr(c) for c in missing)
             + hint,
-            file=member.name,
+            file=name,
         )
+
+
+def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
+    """Parse one CSV: its table (every column, tidy names), its malformed rows and notes."""
+    data = member.read()
+    if not data.strip():
+        raise InputError("empty file (no header, no rows)", file=member.name)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("text is UTF-16; re-save it as UTF-8", file=member.name)
+    header = _header(data, member.name)
+    check_header(header, member.name)
     notes = []
     extra = [c for c in header if c not in COLUMNS]
     if extra:

@@ -9,7 +9,6 @@ the caller across chunks (from the fingerprints each chunk carries).
 from __future__ import annotations
 
 import csv
-import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,14 @@ from hotspots.io._categories import category_mask
 from hotspots.io._london import in_london
 from hotspots.io._points import RowLedger
 from hotspots.io._points import _parsed as _parsed_series
-from hotspots.io._police_uk import _TYPES, COLUMNS, REQUIRED, _Member, _month_periods
+from hotspots.io._police_uk import (
+    _TYPES,
+    COLUMNS,
+    _gunzip,
+    _Member,
+    _month_periods,
+    check_header,
+)
 
 # The police.uk columns that counting per area and month needs.
 NEEDED = (
@@ -77,6 +83,9 @@ class Chunk:
     crime_type: pa.DictionaryArray | None = None
     has_id: np.ndarray | None = None
     fingerprint: np.ndarray | None = None
+    # with a crime-type filter: (monthly ordinal, force or None) of the rows of every type
+    # with coordinates in London
+    published: set[tuple[int, str | None]] | None = None
 
 
 class _ChunkLedger(RowLedger):
@@ -185,7 +194,7 @@ def _source(member: _Member) -> str | pa.BufferReader:
     if path.is_file() and path.suffix != ".gz":
         return str(path)
     if path.is_file():
-        return pa.BufferReader(gzip.decompress(path.read_bytes()))
+        return pa.BufferReader(_gunzip(path))
     return pa.BufferReader(member.read())
 
 
@@ -211,13 +220,7 @@ def _chunks(
     block_size: int,
 ) -> Iterator[Chunk]:
     header = _header(source, member.name)
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InputError(
-            "not a data.police.uk street-level crime file: missing columns "
-            + ", ".join(repr(c) for c in missing),
-            file=member.name,
-        )
+    check_header(header, member.name)
     notes = []
     extra = [c for c in header if c not in COLUMNS]
     if extra:
@@ -283,11 +286,17 @@ def _chunk(
     if wanted_months is not None:
         ledger.drop(~month.isin(wanted_months).to_numpy(), "month filtered out")
     crime_type = batch.column("Crime type")
+    coordinates = (batch.column("Longitude"), batch.column("Latitude"))
+    published = None
     if type_keys is not None:
+        # the rows of every type that would be kept, in London (the projector's cache
+        # makes the second pass over the same map points cheap); the drops stay in order
+        probe = _ChunkLedger(batch.num_rows, file, offset)
+        probe.keep = ledger.keep.copy()
+        projector(*coordinates, probe, ("Longitude", "Latitude"))
+        published = _published(month, batch.column("Reported by"), probe.keep)
         ledger.drop(~category_mask(crime_type.to_pandas(), type_keys), "crime type filtered out")
-    x, y = projector(
-        batch.column("Longitude"), batch.column("Latitude"), ledger, ("Longitude", "Latitude")
-    )
+    x, y = projector(*coordinates, ledger, ("Longitude", "Latitude"))
     keep = ledger.keep
     which = pa.array(keep)
     has_id, fingerprint = fingerprints(batch.column("Crime ID").filter(which))
@@ -305,7 +314,26 @@ def _chunk(
         crime_type=crime_type.filter(which),
         has_id=has_id,
         fingerprint=fingerprint,
+        published=published,
     )
+
+
+def _published(month: pd.Series, force: pa.Array, keep: np.ndarray) -> set[tuple[int, str | None]]:
+    """The (month, force) pairs of the rows ``keep`` marks, whatever their crime type.
+
+    A force that published a month covers its areas that month for every crime
+    type, as :func:`hotspots.aggregate` decides it before its crime-type filter.
+    """
+    pairs = pd.DataFrame(
+        {
+            "month": pd.PeriodIndex(month[keep], freq="M").asi8,
+            "force": force.filter(pa.array(keep)).to_pandas().astype(object),
+        }
+    ).drop_duplicates()
+    return {
+        (int(m), None if pd.isna(f) else str(f))
+        for m, f in zip(pairs["month"], pairs["force"], strict=True)
+    }
 
 
 class _Values:
