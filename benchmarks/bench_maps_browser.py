@@ -15,18 +15,33 @@ time to switch to each other layer (click to two frames later, median over
 the layers) and, for ours, one slider step. Run from the repository root::
 
     python benchmarks/bench_maps_browser.py
+    python benchmarks/bench_maps_browser.py --grid 250 --screenshots /tmp/shots
+
+``--grid 250`` draws the same kind of map on the 30,077 cells of
+``boundaries.grid(250)`` instead (issue #20), ours only (``explore()`` would
+write hundreds of MB): counts, LISA, Gi* and emerging patterns (3-month slider)
+from the REAL shipped police.uk burglary points counted per cell and month
+(``hotspots.sample_path("police-uk-burglary")``, 2024-12 to 2025-02); the
+change layer needs two windows a year apart, which three months do not give,
+so each cell shows the change verdict of the LSOA its centre lies in (the LSOA
+change between the last two years of the real counts above). With
+``--screenshots DIR`` one PNG of ours is saved at desktop (1440x900) and phone
+(390x844) size.
 
 The numbers go in docs/performance.md ("Maps").
 """
 
 from __future__ import annotations
 
+import argparse
+import base64
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 import boundaries
@@ -59,7 +74,8 @@ STEP = """new Promise(r => { const s = document.querySelector('input[data-hs-sli
   requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - t0))); })"""
 
 
-def build(folder: Path) -> tuple[Path, Path, int]:
+def _lsoa_results() -> tuple:
+    """The LSOA case: 26 months of real police.uk burglary counts per LSOA."""
     lsoas = boundaries.load("lsoa")
     cube = pd.read_csv(DATA / "lsoa_burglary_monthly.csv", index_col="code")
     cube.columns = pd.PeriodIndex(cube.columns, freq="M", name="month")
@@ -68,12 +84,46 @@ def build(folder: Path) -> tuple[Path, Path, int]:
     counts["population"] = boundaries.population("lsoa").reindex(lsoas.index)
     counts["rate"] = counts["count"] / counts["population"] * 1000
     counts.attrs["hotspots"] = {"period": f"{cube.columns[-12]} to {cube.columns[-1]}"}
-    lisa = hotspots.local_moran(counts, "count", permutations=99, seed=1)
-    gi = hotspots.getis_ord(counts, "count", permutations=99, seed=1)
     emerging = hotspots.emerging_hotspots(lsoas, cube, permutations=99, seed=1)
     change = hotspots.period_change(lsoas, cube)
+    return counts, "rate", emerging, change, cube.shape[1], f"{len(lsoas):,} LSOAs"
+
+
+def _grid_results(size: float) -> tuple:
+    """Cells of ``boundaries.grid(size)``: the real shipped points counted per cell and month."""
+    cells = boundaries.grid(size)
+    points = hotspots.read_police_uk(hotspots.sample_path("police-uk-burglary"))
+    cube = hotspots.aggregate_monthly(points, cells, crime_types="burglary")
+    counts = hotspots.aggregate(points, cells, crime_types="burglary")
+    emerging = hotspots.emerging_hotspots(cells, cube, permutations=99, seed=1)
+    # three months give no year-apart windows: each cell shows its LSOA's change
+    lsoa_change = _lsoa_results()[3]
+    centres = cells.geometry.representative_point().to_crs(lsoa_change.crs)
+    lsoas = gpd.GeoDataFrame(
+        {"lsoa": lsoa_change.index}, geometry=lsoa_change.geometry.to_numpy(), crs=centres.crs
+    )
+    inside = gpd.sjoin_nearest(gpd.GeoDataFrame(geometry=centres), lsoas)
+    lsoa_of = inside.loc[~inside.index.duplicated(), "lsoa"].reindex(cells.index)
+    columns = [c for c in lsoa_change.columns if c != "geometry" and c not in cells.columns]
+    change = cells.join(lsoa_change[columns].reindex(lsoa_of.to_numpy()).set_axis(cells.index))
+    change.attrs["hotspots"] = {
+        **lsoa_change.attrs.get("hotspots", {}),
+        "note": "the change of the LSOA each cell's centre lies in",
+    }
+    return counts, "count", emerging, change, cube.shape[1], f"{len(cells):,} {size:g} m cells"
+
+
+def build(folder: Path, grid: float | None = None) -> tuple[Path, Path | None, int, str]:
+    results = _grid_results(grid) if grid else _lsoa_results()
+    counts, column, emerging, change, months, what = results
+    lisa = hotspots.local_moran(counts, "count", permutations=99, seed=1)
+    gi = hotspots.getis_ord(counts, "count", permutations=99, seed=1)
     ours = folder / "ours.html"
-    hotspots.combined_map(counts, lisa, gi, emerging, change, title="Burglary").save(ours)
+    hotspots.combined_map(counts, lisa, gi, emerging, change, column=column, title="Burglary").save(
+        ours
+    )
+    if grid:  # explore() of 30,000 areas and six layers: hundreds of MB, not measured
+        return ours, None, months, what
     frame = counts.assign(
         lisa_label=lisa["lisa_label"],
         gi_label=gi["gi_label"],
@@ -81,21 +131,21 @@ def build(folder: Path) -> tuple[Path, Path, int]:
         change_label=change["change_label"],
         last_month=emerging.periods["gi_label"].unstack("period").iloc[:, -1],
     )
-    columns = ["rate", "lisa_label", "gi_label", "emerging_label", "last_month", "change_label"]
+    columns = [column, "lisa_label", "gi_label", "emerging_label", "last_month", "change_label"]
     m = None
-    for column in columns:
-        kind = {"scheme": "quantiles", "k": 5} if column == "rate" else {"categorical": True}
+    for name in columns:
+        kind = {"scheme": "quantiles", "k": 5} if name == column else {"categorical": True}
         try:
-            m = frame.explore(column=column, m=m, name=column, show=m is None, **kind)
+            m = frame.explore(column=name, m=m, name=name, show=m is None, **kind)
         except ImportError:  # mapclassify missing: no classes for the rate
-            m = frame.explore(column=column, m=m, name=column, show=m is None)
+            m = frame.explore(column=name, m=m, name=name, show=m is None)
     import folium
 
     folium.LayerControl(collapsed=False).add_to(m)
     make_offline(m)
     explore = folder / "explore.html"
     m.save(explore)
-    return ours, explore, cube.shape[1]
+    return ours, explore, months, what
 
 
 def measure(browser: Browser, path: Path, switch: str, layers: int) -> dict:
@@ -117,10 +167,29 @@ def measure(browser: Browser, path: Path, switch: str, layers: int) -> dict:
     }
 
 
+def screenshot(browser: Browser, path: Path, width: int, height: int, png: Path) -> None:
+    """Open ``path`` at ``width`` x ``height`` CSS pixels and save what it paints."""
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=width < 600,
+    )
+    browser.open(path)
+    browser.evaluate(PAINTED)
+    data = browser.call("Page.captureScreenshot", format="png")["data"]
+    png.write_bytes(base64.b64decode(data))
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--grid", type=float, help="cell size (m) of boundaries.grid: map cells")
+    parser.add_argument("--screenshots", type=Path, help="folder for desktop and phone PNGs")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ours, explore, months = build(folder)
+        ours, explore, months, what = build(folder, args.grid)
         browser = Browser(_chromium(), folder / "profile")
         try:
             browser.call(
@@ -130,18 +199,25 @@ def main() -> None:
                 deviceScaleFactor=1,
                 mobile=False,
             )
-            results = {
-                "hotspots.combined_map": measure(browser, ours, SWITCH_OURS, 6),
-                "GeoDataFrame.explore": measure(browser, explore, SWITCH_EXPLORE, 6),
-            }
+            results = {"hotspots.combined_map": measure(browser, ours, SWITCH_OURS, 6)}
+            if explore is not None:
+                results["GeoDataFrame.explore"] = measure(browser, explore, SWITCH_EXPLORE, 6)
             browser.open(ours)
             browser.evaluate("document.querySelectorAll('.hs-switch input')[4].click() || 1")
-            steps = [browser.evaluate(STEP) for _ in range(5)]
+            steps = [browser.evaluate(STEP) for _ in range(min(5, months - 1))]
             results["hotspots.combined_map"]["slider_step_ms"] = statistics.median(steps)
             problems = browser.problems()
+            if args.screenshots:
+                args.screenshots.mkdir(parents=True, exist_ok=True)
+                stem = f"grid{args.grid:g}" if args.grid else "lsoa"
+                for name, width, height in (("desktop", 1440, 900), ("phone", 390, 844)):
+                    png = args.screenshots / f"{stem}-{name}.png"
+                    screenshot(browser, ours, width, height, png)
+                    print("screenshot:", png)
+                problems += browser.problems()
         finally:
             browser.close()
-    print(f"4,994 LSOAs, six layers, {months}-month slider; median of {REPEAT} loads")
+    print(f"{what}, six layers, {months}-month slider; median of {REPEAT} loads")
     print(f"{'map':<24}{'size MB':>9}{'paint s':>9}{'switch ms':>11}{'max ms':>8}{'heap MB':>9}")
     for name, r in results.items():
         print(

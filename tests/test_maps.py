@@ -1159,3 +1159,25 @@ def test_each_number_written_as_alone(fmt):
     written = _number(values, values.index, getattr(_style, fmt))
     assert written.tolist() == [getattr(_style, fmt)(v) for v in values.to_numpy()]
     assert written.index.equals(values.index)
+
+
+@pytest.mark.parametrize("size", [1000, 500], ids=["grid-1000m", "grid-500m"])
+def test_outline_of_grid_cells_is_london(size):
+    """Grid cells' shared edges differ in the last digits: their union is still one outline.
+
+    Before the fix the coverage union raised at 1 km and returned strips at
+    500 m (90 strips, each drawn as a black line across the map); the reference is the London
+    outline the cells are clipped to.
+    """
+    from hotspots.maps._draw import _union
+
+    cells = boundaries.grid(size)
+    london = boundaries.outline().to_crs(cells.crs).geometry.union_all()
+    union = _union(cells.geometry)
+    assert union.geom_type == "Polygon"
+    assert union.symmetric_difference(london).area < 1e-6 * london.area
+    # the map of the cells is written (it raised at 1 km) with that one outline
+    html = hotspots.combined_map(cells.assign(count=1.0), column="count").get_root().render()
+    start = html.index('"london":') + len('"london":')
+    outline = json.JSONDecoder().raw_decode(html[start:])[0]
+    assert [f["geometry"]["type"] for f in outline["features"]] == ["Polygon"]
