@@ -1,32 +1,33 @@
 """Paint and layer-switch times of an LSOA map in headless Chromium, beside ``explore()``.
 
-The map: all 4,994 London LSOAs with six layers (burglary rate classes, LISA,
-Gi*, emerging patterns, Gi* period by period with a 26-month slider, change
-between the last two years), from the real police.uk Met burglary counts in
-``tests/data/spacetime`` (99 permutations: the timing is of the map, not the
-statistics). The same areas and columns are drawn with
-``GeoDataFrame.explore()`` (one folium GeoJson per column, added to one map
-with a layer control, Leaflet inlined so that it paints offline as ours does).
+The map: all 4,994 London LSOAs with seven layers (burglary rate classes, LISA
+clusters, LISA significance, Gi*, emerging patterns, Gi* period by period with a
+26-month slider, change between the last two years), from the real police.uk Met
+burglary counts in ``tests/data/spacetime`` (99 permutations: the timing is of
+the map, not the statistics). The same areas and six columns (all but LISA
+significance) are drawn with ``GeoDataFrame.explore()`` (one folium GeoJson per
+column, added to one map with a layer control, Leaflet inlined so that it paints
+offline as ours does).
 
-Measured in /usr/bin/chromium (headless, network blocked, 1440x900): file
-size, time from navigation to the areas painted (load event plus two
-animation frames; median of ``REPEAT`` fresh loads with the cache cleared),
-time to switch to each other layer (click to two frames later, median over
-the layers) and, for ours, one slider step. Run from the repository root::
+Measured in /usr/bin/chromium (headless, network blocked, 1440x900): file size,
+time from navigation to the areas painted (load event plus two animation frames;
+median of ``REPEAT`` fresh loads with the cache cleared), time to switch to each
+other layer (click to two frames later, median over the layers) and, for ours,
+one slider step with the period layer shown. Run from the repository root::
 
     python benchmarks/bench_maps_browser.py
     python benchmarks/bench_maps_browser.py --grid 250 --screenshots /tmp/shots
 
 ``--grid 250`` draws the same kind of map on the 30,077 cells of
 ``boundaries.grid(250)`` instead (issue #20), ours only (``explore()`` would
-write hundreds of MB): counts, LISA, Gi* and emerging patterns (3-month slider)
-from the REAL shipped police.uk burglary points counted per cell and month
-(``hotspots.sample_path("police-uk-burglary")``, 2024-12 to 2025-02); the
-change layer needs two windows a year apart, which three months do not give,
-so each cell shows the change verdict of the LSOA its centre lies in (the LSOA
-change between the last two years of the real counts above). With
-``--screenshots DIR`` one PNG of ours is saved at desktop (1440x900) and phone
-(390x844) size.
+repeat the geometry of 30,000 areas six times): counts, LISA, Gi* and emerging
+patterns (3-month slider) from the REAL shipped police.uk burglary points
+counted per cell and month (``hotspots.sample_path("police-uk-burglary")``,
+2024-12 to 2025-02); the change layer needs two windows a year apart, which
+three months do not give, so each cell shows the change verdict of the LSOA its
+centre lies in (the LSOA change between the last two years of the real counts
+above). With ``--screenshots DIR`` one PNG of ours is saved at desktop
+(1440x900) and phone (390x844) size.
 
 The numbers go in docs/performance.md ("Maps").
 """
@@ -68,6 +69,11 @@ SWITCH_EXPLORE = """new Promise(r => {{ const boxes =
   const t0 = performance.now();
   boxes.forEach((b, j) => {{ if (b.checked !== (j === {i})) b.click(); }});
   requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - t0))); }})"""
+# show the layer the slider belongs to: a step restyles the map only while it is shown
+TO_SLIDER = """(() => { const key =
+  document.querySelector('input[data-hs-slider]').getAttribute('data-hs-slider');
+  [...document.querySelectorAll('.hs-switch input')].find(r => r.value === key).click();
+  return 1; })()"""
 STEP = """new Promise(r => { const s = document.querySelector('input[data-hs-slider]');
   const t0 = performance.now(); s.value = String(Number(s.value) - 1);
   s.dispatchEvent(new Event('input'));
@@ -122,7 +128,7 @@ def build(folder: Path, grid: float | None = None) -> tuple[Path, Path | None, i
     hotspots.combined_map(counts, lisa, gi, emerging, change, column=column, title="Burglary").save(
         ours
     )
-    if grid:  # explore() of 30,000 areas and six layers: hundreds of MB, not measured
+    if grid:  # explore() would repeat 30,000 areas' geometry six times: not measured
         return ours, None, months, what
     frame = counts.assign(
         lisa_label=lisa["lisa_label"],
@@ -148,7 +154,7 @@ def build(folder: Path, grid: float | None = None) -> tuple[Path, Path | None, i
     return ours, explore, months, what
 
 
-def measure(browser: Browser, path: Path, switch: str, layers: int) -> dict:
+def measure(browser: Browser, path: Path, switch: str, boxes: str) -> dict:
     loads = []
     for _ in range(REPEAT):
         browser.call("Network.clearBrowserCache")
@@ -156,6 +162,7 @@ def measure(browser: Browser, path: Path, switch: str, layers: int) -> dict:
         browser.open(path)
         browser.evaluate(PAINTED)
         loads.append(time.perf_counter() - start)
+    layers = browser.evaluate(f"document.querySelectorAll('{boxes}').length")
     switches = [browser.evaluate(switch.format(i=i)) for i in (*range(1, layers), 0)]
     heap = browser.evaluate("performance.memory.usedJSHeapSize / 1e6")
     return {
@@ -164,6 +171,8 @@ def measure(browser: Browser, path: Path, switch: str, layers: int) -> dict:
         "switch_ms": statistics.median(switches),
         "switch_max_ms": max(switches),
         "heap_mb": heap,
+        "layers": layers,
+        "problems": browser.problems(),
     }
 
 
@@ -199,11 +208,15 @@ def main() -> None:
                 deviceScaleFactor=1,
                 mobile=False,
             )
-            results = {"hotspots.combined_map": measure(browser, ours, SWITCH_OURS, 6)}
+            results = {
+                "hotspots.combined_map": measure(browser, ours, SWITCH_OURS, ".hs-switch input")
+            }
             if explore is not None:
-                results["GeoDataFrame.explore"] = measure(browser, explore, SWITCH_EXPLORE, 6)
+                results["GeoDataFrame.explore"] = measure(
+                    browser, explore, SWITCH_EXPLORE, ".leaflet-control-layers-overlays input"
+                )
             browser.open(ours)
-            browser.evaluate("document.querySelectorAll('.hs-switch input')[4].click() || 1")
+            browser.evaluate(TO_SLIDER)
             steps = [browser.evaluate(STEP) for _ in range(min(5, months - 1))]
             results["hotspots.combined_map"]["slider_step_ms"] = statistics.median(steps)
             problems = browser.problems()
@@ -217,15 +230,20 @@ def main() -> None:
                 problems += browser.problems()
         finally:
             browser.close()
-    print(f"{what}, six layers, {months}-month slider; median of {REPEAT} loads")
-    print(f"{'map':<24}{'size MB':>9}{'paint s':>9}{'switch ms':>11}{'max ms':>8}{'heap MB':>9}")
+    print(f"{what}, {months}-month slider; median of {REPEAT} loads")
+    print(
+        f"{'map':<24}{'layers':>7}{'size MB':>9}{'paint s':>9}{'switch ms':>11}{'max ms':>8}"
+        f"{'heap MB':>9}"
+    )
     for name, r in results.items():
         print(
-            f"{name:<24}{r['size_mb']:>9.2f}{r['paint_s']:>9.2f}{r['switch_ms']:>11.0f}"
-            f"{r['switch_max_ms']:>8.0f}{r['heap_mb']:>9.0f}"
+            f"{name:<24}{r['layers']:>7}{r['size_mb']:>9.2f}{r['paint_s']:>9.2f}"
+            f"{r['switch_ms']:>11.0f}{r['switch_max_ms']:>8.0f}{r['heap_mb']:>9.0f}"
         )
     print(f"slider step (ours): {results['hotspots.combined_map']['slider_step_ms']:.0f} ms")
-    print("browser problems:", [p[:120] for p in problems][:5])
+    for name, r in results.items():
+        print(f"browser problems, {name}:", [p[:120] for p in r["problems"]][:3])
+    print("browser problems, slider and screenshots:", [p[:120] for p in problems][:3])
 
 
 if __name__ == "__main__":
