@@ -80,11 +80,17 @@ STEP = """new Promise(r => { const s = document.querySelector('input[data-hs-sli
   requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - t0))); })"""
 
 
-def _lsoa_results() -> tuple:
-    """The LSOA case: 26 months of real police.uk burglary counts per LSOA."""
-    lsoas = boundaries.load("lsoa")
+def _lsoa_cube() -> pd.DataFrame:
+    """26 months of real police.uk burglary counts per LSOA."""
     cube = pd.read_csv(DATA / "lsoa_burglary_monthly.csv", index_col="code")
     cube.columns = pd.PeriodIndex(cube.columns, freq="M", name="month")
+    return cube
+
+
+def _lsoa_results() -> tuple:
+    """The LSOA case."""
+    lsoas = boundaries.load("lsoa")
+    cube = _lsoa_cube()
     last12 = cube.iloc[:, -12:].sum(axis=1, min_count=1)
     counts = lsoas.assign(count=last12.reindex(lsoas.index).fillna(0.0))
     counts["population"] = boundaries.population("lsoa").reindex(lsoas.index)
@@ -103,7 +109,7 @@ def _grid_results(size: float) -> tuple:
     counts = hotspots.aggregate(points, cells, crime_types="burglary")
     emerging = hotspots.emerging_hotspots(cells, cube, permutations=99, seed=1)
     # three months give no year-apart windows: each cell shows its LSOA's change
-    lsoa_change = _lsoa_results()[3]
+    lsoa_change = hotspots.period_change(boundaries.load("lsoa"), _lsoa_cube())
     centres = cells.geometry.representative_point().to_crs(lsoa_change.crs)
     lsoas = gpd.GeoDataFrame(
         {"lsoa": lsoa_change.index}, geometry=lsoa_change.geometry.to_numpy(), crs=centres.crs
