@@ -9,7 +9,6 @@ in a correction.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 from scipy.special import ndtr
@@ -158,9 +157,7 @@ def inference_plan(
 SURE = 0.999
 
 
-def settler(
-    correction: str | None, level: float
-) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+def settler(correction: str | None, level: float) -> Settler:
     """The engine's ``settle`` callback for the adaptive rule: areas already surely significant.
 
     The upper bound of the two-sided p-value of an area with ``M`` extreme values in
@@ -168,19 +165,113 @@ def settler(
     bound of the expected count); areas that have drawn nothing (islands) are not
     in the family.
     """
-    from scipy.stats import gamma
+    return Settler(correction, level)
 
-    def settle(n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+
+class Settler:
+    """``settle(n_ge, n_le, used)``: the ``(n, k)`` areas surely significant (see :func:`settler`).
+
+    :meth:`tracker` gives the same decisions incrementally, for the engine's rounds.
+    """
+
+    def __init__(self, correction: str | None, level: float) -> None:
+        self.correction = correction
+        self.level = level
+        self._quantiles: dict[int, float] = {}
+
+    def upper(self, n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+        """Upper bounds of the two-sided p-values, NaN where nothing was drawn."""
+        from scipy.stats import gamma
+
         m = np.minimum(n_ge, n_le)
+        # gamma.ppf of the few distinct counts (identical values, a fraction of the time)
+        counts, where = np.unique(m, return_inverse=True)
+        quantiles = gamma.ppf(SURE, counts + 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            upper = np.minimum(1.0, 2.0 * gamma.ppf(SURE, m + 1.0) / used)
+            upper = np.minimum(1.0, 2.0 * quantiles[where.reshape(m.shape)] / used)
         upper[used == 0] = np.nan
-        sure = np.zeros(m.shape, dtype=bool)
-        for c in range(m.shape[1]):
-            sure[:, c] = adjust_p(upper[:, c], correction) <= level
+        return np.asarray(upper, dtype=np.float64)
+
+    def __call__(self, n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+        upper = self.upper(n_ge, n_le, used)
+        sure = np.zeros(upper.shape, dtype=bool)
+        for c in range(upper.shape[1]):
+            sure[:, c] = adjust_p(upper[:, c], self.correction) <= self.level
         return sure
 
-    return settle
+    def tracker(self) -> SettleTracker:
+        """Fresh incremental state for one engine run."""
+        return SettleTracker(self)
+
+
+# A p-value bound above this cannot be significant after any correction at the level
+# (the adjusted value of a bound u is at least u, up to rounding): such areas take no
+# part in the ranking that decides the others.
+_CANDIDATE_SLACK = 1.0 + 1e-9
+
+
+class SettleTracker:
+    """The decisions of a :class:`Settler` over an engine run, updated cell by cell.
+
+    The engine's arrays change between rounds only at the cells it processed, so
+    the bounds are kept and updated there; the step-up corrections rank only the
+    bounds that could be significant (every other bound is larger and not
+    significant, so it changes neither their ranks nor their decisions). The
+    decisions are exactly those of ``Settler.__call__`` on the whole arrays.
+    """
+
+    def __init__(self, settler: Settler) -> None:
+        self.settler = settler
+        self.upper_t: np.ndarray | None = None  # (k, n) bounds, NaN: not in the family
+        self.family = np.zeros(0, dtype=np.int64)  # tests per column
+
+    def sure(
+        self,
+        n_ge: np.ndarray,
+        n_le: np.ndarray,
+        used: np.ndarray,
+        processed: tuple[np.ndarray, np.ndarray],
+        active: tuple[np.ndarray, np.ndarray],
+    ) -> np.ndarray:
+        """Which of the ``active`` cells (rows, columns) are surely significant.
+
+        ``processed`` are the cells whose counts changed since the last call
+        (all cells on the first call).
+        """
+        correction, level = self.settler.correction, self.settler.level
+        if self.upper_t is None:
+            self.upper_t = np.ascontiguousarray(self.settler.upper(n_ge, n_le, used).T)
+            self.family = (~np.isnan(self.upper_t)).sum(axis=1)
+        else:
+            rows, cols = processed
+            self.upper_t[cols, rows] = self.settler.upper(
+                n_ge[rows, cols], n_le[rows, cols], used[rows, cols]
+            )
+        rows, cols = active
+        bound = self.upper_t[cols, rows]
+        if correction is None:
+            return np.asarray(bound <= level)
+        if correction == "bonferroni":
+            return np.asarray(np.minimum(1.0, bound * self.family[cols]) <= level)
+        sure = np.zeros(len(rows), dtype=bool)
+        limit = level * _CANDIDATE_SLACK
+        for c in np.unique(cols):
+            m = int(self.family[c])
+            column = self.upper_t[c]
+            candidates = np.flatnonzero(column <= limit)
+            if not len(candidates):
+                continue
+            values = column[candidates]
+            order = np.argsort(values, kind="stable")
+            scaled = values[order] * m / np.arange(1, len(values) + 1)
+            if correction == "by":
+                scaled *= np.sum(1.0 / np.arange(1, m + 1))
+            stepped = np.minimum.accumulate(scaled[::-1])[::-1]
+            significant = np.zeros(len(column), dtype=bool)
+            significant[candidates[order]] = np.minimum(1.0, stepped) <= level
+            here = cols == c
+            sure[here] = significant[rows[here]]
+        return sure
 
 
 def raw_threshold(p: np.ndarray, correction: str | None, level: float) -> float:

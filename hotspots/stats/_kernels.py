@@ -89,6 +89,95 @@ def _shared_batch(
         used[i, c] = offset + count
 
 
+# Areas of one column from which the draws' values are gathered into tables first
+# (sequential reads for every area); fewer read the values where the draws point.
+_GATHER_MIN = 4
+
+# Permutations whose lags are computed before the stopping rule is checked: an area
+# that stops early in a long batch skips the rest of it.
+_CHUNK = 64
+
+
+@njit(cache=True, nogil=True)
+def _shared_cells(
+    values, a, b, indptr, indices, weights, pool_t, offset, cells_i, cells_c, segments,
+    observed, tie, n_ge, n_le, used, stop, keep, simulations,
+):  # fmt: skip
+    """Conditional randomisation from the shared pool for the cells of ``segments``.
+
+    ``segments`` is a ``(s, 2)`` array of ranges of ``cells_i`` / ``cells_c``
+    (area, column), each range in one column. ``pool_t[j, p]`` is the ``j``-th
+    draw of permutation ``offset + p`` among ``0..n-2``; for area ``i`` a draw
+    ``d`` stands for position ``d + (d >= i)``. For a range of at least
+    ``_GATHER_MIN`` areas the values at ``d`` and ``d + 1`` are gathered once into
+    two ``(width, batch)`` tables, so the loop over areas reads memory in order
+    and is vectorised over permutations. Counts are added to ``n_ge`` / ``n_le``
+    and ``used`` records the permutations counted; with ``stop > 0`` an area stops
+    at the permutation where its smaller tail count reaches ``stop`` (Besag &
+    Clifford), so the result does not depend on how permutations are batched.
+    """
+    width, batch = pool_t.shape
+    low = np.empty((width, batch))
+    high = np.empty((width, batch))
+    lag = np.empty(batch)
+    for s in range(segments.shape[0]):
+        first, last = segments[s, 0], segments[s, 1]
+        c = cells_c[first]
+        gather = last - first >= _GATHER_MIN
+        if gather:
+            wide = 0
+            for r in range(first, last):
+                i = cells_i[r]
+                wide = max(wide, indptr[i + 1] - indptr[i])
+            for j in range(wide):
+                for p in range(batch):
+                    d = pool_t[j, p]
+                    low[j, p] = values[d, c]
+                    high[j, p] = values[d + 1, c]
+        for r in range(first, last):
+            i = cells_i[r]
+            lo = indptr[i]
+            card = indptr[i + 1] - lo
+            if card == 0:
+                continue
+            a_i, b_i = a[i, c], b[i, c]
+            low_end, high_end = observed[i, c] - tie[i, c], observed[i, c] + tie[i, c]
+            ge = n_ge[i, c]
+            le = n_le[i, c]
+            count = batch
+            for p0 in range(0, batch, _CHUNK):
+                p1 = min(p0 + _CHUNK, batch)
+                for p in range(p0, p1):
+                    lag[p] = 0.0
+                for j in range(card):
+                    w = weights[lo + j]
+                    draws = pool_t[j]
+                    if gather:
+                        below, above = low[j], high[j]
+                        for p in range(p0, p1):
+                            lag[p] += w * (above[p] if draws[p] >= i else below[p])
+                    else:
+                        for p in range(p0, p1):
+                            d = draws[p]
+                            lag[p] += w * values[d + (d >= i), c]
+                done = False
+                for p in range(p0, p1):
+                    sim = a_i * lag[p] + b_i
+                    ge += sim >= low_end
+                    le += sim <= high_end
+                    if keep:
+                        simulations[i, c, offset + p] = sim
+                    if stop > 0 and min(ge, le) >= stop:
+                        count = p + 1
+                        done = True
+                        break
+                if done:
+                    break
+            n_ge[i, c] = ge
+            n_le[i, c] = le
+            used[i, c] = offset + count
+
+
 @njit(cache=True, nogil=True)
 def _independent_batch(
     values, a, b, indptr, indices, weights, states, drawn, rows, until, observed, tie,

@@ -19,7 +19,7 @@ from hotspots.stats._kernels import (
     _cross_block,
     _independent_batch,
     _observed,
-    _shared_batch,
+    _shared_cells,
 )
 from hotspots.stats._rng import _shared_pool, _stream_states
 
@@ -368,45 +368,30 @@ def local_permutations(
         _observed(v, a, b, indptr, indices, weights, start, stop_, observed)
 
     _run(observe, _blocks(n, threads), threads)
+    if pool == "shared":
+        used = _shared_rounds(v, a, b, graph, observed, tie, n_ge, n_le, used, simulations,
+                              permutations, seed64, threads, stop, settle, keep)  # fmt: skip
+        return LocalRun(
+            observed, n_ge, n_le, permutations, simulations if keep else None,
+            used if stop else None, int(stop),
+        )  # fmt: skip
     active = np.repeat((card > 0)[:, None], k, axis=1) if permutations else np.zeros((n, k), bool)
     offset = 0
     batch = _FIRST_BATCH if stop else permutations
-    if pool == "independent":
-        states = _stream_states(seed64, n)
-        drawn = np.zeros(n, dtype=np.int64)
+    states = _stream_states(seed64, n)
+    drawn = np.zeros(n, dtype=np.int64)
     while offset < permutations and active.any():
         rows_any = np.flatnonzero(active.any(axis=1))
-        links = int(card[rows_any].sum()) * (1 if pool == "independent" else k)
+        links = int(card[rows_any].sum())
         size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, links)))
-        if pool == "shared":
-            # the first j draws of a permutation do not depend on how many follow (partial
-            # Fisher-Yates), so the pool only needs the widest area still running
-            wide = int(card[rows_any].max())
-            size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
-            # the pool transposed, (wide, size): each draw's column is read in order
-            pool_t = np.ascontiguousarray(
-                _shared_pool(n - 1, wide, offset, offset + size, seed64).T
-            )
-            for c in range(k):
-                rows = np.flatnonzero(active[:, c])
+        until = offset + size
 
-                def task(
-                    start: int, stop_: int, rows=rows, c=c, pool_t=pool_t, offset=offset
-                ) -> None:
-                    _shared_batch(v, a, b, indptr, indices, weights, pool_t, offset,
-                                  rows[start:stop_], c, observed, tie, n_ge, n_le, used, stop,
-                                  keep, simulations)  # fmt: skip
+        def task(start: int, stop_: int, rows=rows_any, until=until, active=active) -> None:
+            _independent_batch(v, a, b, indptr, indices, weights, states, drawn,
+                               rows[start:stop_], until, observed, tie, n_ge, n_le, used,
+                               active, stop, keep, simulations)  # fmt: skip
 
-                _run(task, _row_blocks(len(rows), threads), threads)
-        else:
-            until = offset + size
-
-            def task(start: int, stop_: int, rows=rows_any, until=until, active=active) -> None:
-                _independent_batch(v, a, b, indptr, indices, weights, states, drawn,
-                                   rows[start:stop_], until, observed, tie, n_ge, n_le, used,
-                                   active, stop, keep, simulations)  # fmt: skip
-
-            _run(task, _row_blocks(len(rows_any), threads), threads)
+        _run(task, _row_blocks(len(rows_any), threads), threads)
         offset += size
         if stop:
             active &= np.minimum(n_ge, n_le) < stop
@@ -423,6 +408,107 @@ def local_permutations(
 # the adaptive rule's first batch of permutations, doubled at each round up to the largest
 _FIRST_BATCH = 128
 _LARGEST_BATCH = 1 << 16
+
+
+def _shared_rounds(
+    v: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    graph: CSRGraph,
+    observed: np.ndarray,
+    tie: np.ndarray,
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    simulations: np.ndarray,
+    permutations: int,
+    seed64: np.uint64,
+    threads: int,
+    stop: int,
+    settle: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None,
+    keep: bool,
+) -> np.ndarray:
+    """The shared-pool rounds of :func:`local_permutations`; fills the counts, returns ``used``.
+
+    Works on the list of cells (area, column) still drawing, so a round with
+    few stragglers costs little: the round sizes, and the rounds at which
+    ``settle`` is asked, are those of the whole-array rule (so results do not
+    depend on this bookkeeping).
+    """
+    n, k = v.shape
+    card = graph.cardinalities
+    indptr, indices, weights = _kernel_arrays(graph)
+    if permutations:
+        linked = np.flatnonzero(card > 0)
+        cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
+        cells_i = np.tile(linked.astype(np.int64), k)
+    else:
+        cells_i = cells_c = np.zeros(0, dtype=np.int64)
+    tracker = getattr(settle, "tracker", None)
+    state = tracker() if tracker is not None and stop else None
+    offset = 0
+    batch = _FIRST_BATCH if stop else permutations
+    while offset < permutations and len(cells_i):
+        running = np.zeros(n, dtype=bool)
+        running[cells_i] = True
+        cards = card[running]
+        links = int(cards.sum()) * k
+        size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, links)))
+        # the first j draws of a permutation do not depend on how many follow (partial
+        # Fisher-Yates), so the pool only needs the widest area still running
+        wide = int(cards.max())
+        size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
+        # the pool transposed, (wide, size): each draw's column is read in order
+        pool_t = np.ascontiguousarray(_shared_pool(n - 1, wide, offset, offset + size, seed64).T)
+        segments = _segments(cells_c, threads)
+
+        def task(
+            start: int, stop_: int, pool_t=pool_t, offset=offset, segments=segments,
+            cells_i=cells_i, cells_c=cells_c,
+        ) -> None:  # fmt: skip
+            _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i, cells_c,
+                          segments[start:stop_], observed, tie, n_ge, n_le, used, stop, keep,
+                          simulations)  # fmt: skip
+
+        _run(task, _segment_blocks(segments, threads), threads)
+        offset += size
+        if stop:
+            processed = (cells_i, cells_c)
+            going = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c]) < stop
+            cells_i, cells_c = cells_i[going], cells_c[going]
+            if settle is not None and len(cells_i):
+                if state is not None:
+                    sure = state.sure(n_ge, n_le, used, processed, (cells_i, cells_c))
+                else:
+                    sure = settle(n_ge, n_le, used)[cells_i, cells_c]
+                cells_i, cells_c = cells_i[~sure], cells_c[~sure]
+            batch = min(2 * batch, _LARGEST_BATCH)
+    return used
+
+
+def _segments(cells_c: np.ndarray, threads: int) -> np.ndarray:
+    """``(s, 2)`` ranges of the cells (sorted by column), each in one column, at most a block."""
+    size = max(64, math.ceil(len(cells_c) / (4 * threads)))
+    breaks = np.flatnonzero(np.diff(cells_c)) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(cells_c)]])
+    pieces = [np.arange(s, e, size) for s, e in zip(starts, ends, strict=True)]
+    first = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    last = np.minimum(first + size, np.repeat(ends, [len(p) for p in pieces]))
+    return np.ascontiguousarray(np.column_stack([first, last]), dtype=np.int64)
+
+
+def _segment_blocks(segments: np.ndarray, threads: int) -> list[tuple[int, int]]:
+    """Consecutive runs of segments with about equal numbers of cells, one task each."""
+    sizes = segments[:, 1] - segments[:, 0]
+    total = int(sizes.sum())
+    if threads == 1 or total < 256:
+        return [(0, len(segments))]
+    # cut after the segment where the running count of cells passes each share
+    ends = np.cumsum(sizes)
+    cuts = np.searchsorted(ends, total * np.arange(1, 4 * threads) / (4 * threads)) + 1
+    edges = np.unique(np.concatenate([[0], np.minimum(cuts, len(segments)), [len(segments)]]))
+    return [(int(edges[j]), int(edges[j + 1])) for j in range(len(edges) - 1)]
 
 
 def global_permutations(
