@@ -199,9 +199,9 @@ class Settler:
             sure[:, c] = adjust_p(upper[:, c], self.correction) <= self.level
         return sure
 
-    def tracker(self) -> SettleTracker:
-        """Fresh incremental state for one engine run."""
-        return SettleTracker(self)
+    def tracker(self, n: int, k: int, stop: int) -> SettleTracker:
+        """Fresh incremental state for one engine run on ``(n, k)`` cells."""
+        return SettleTracker(self, n, k, stop)
 
 
 # A p-value bound above this cannot be significant after any correction at the level
@@ -211,67 +211,63 @@ _CANDIDATE_SLACK = 1.0 + 1e-9
 
 
 class SettleTracker:
-    """The decisions of a :class:`Settler` over an engine run, updated cell by cell.
+    """The decisions of a :class:`Settler` over one engine run, kept up to date cell by cell.
 
-    The engine's arrays change between rounds only at the cells it processed, so
-    the bounds are kept and updated there; the step-up corrections rank only the
-    bounds that could be significant (every other bound is larger and not
-    significant, so it changes neither their ranks nor their decisions). The
-    decisions are exactly those of ``Settler.__call__`` on the whole arrays.
+    The engine's counts change between rounds only at the cells it processed;
+    it writes their bounds into :attr:`upper_t` (``(k, n)``, NaN: not in the
+    family), flags in :attr:`cand_t` the bounds at most :attr:`limit` and counts
+    them per column in :attr:`candidates`. A step-up correction ranks only
+    those (every other bound is larger and not significant, so it changes
+    neither their ranks nor their decisions), and only in the columns where
+    :meth:`bounds` lets an area be significant. The decisions are exactly those
+    of ``Settler.__call__`` on the whole arrays.
     """
 
-    def __init__(self, settler: Settler) -> None:
-        self.settler = settler
-        self.upper_t: np.ndarray | None = None  # (k, n) bounds, NaN: not in the family
-        self.family = np.zeros(0, dtype=np.int64)  # tests per column
+    def __init__(self, settler: Settler, n: int, k: int, stop: int) -> None:
+        from scipy.stats import gamma
 
-    def sure(
-        self,
-        n_ge: np.ndarray,
-        n_le: np.ndarray,
-        used: np.ndarray,
-        processed: tuple[np.ndarray, np.ndarray],
-        active: tuple[np.ndarray, np.ndarray],
-    ) -> np.ndarray:
-        """Which of the ``active`` cells (rows, columns) are surely significant.
+        self.correction = settler.correction
+        self.level = settler.level
+        # M is at most ``stop``: the bound's quantile for every count there can be
+        self.quantiles = np.asarray(gamma.ppf(SURE, np.arange(stop + 1) + 1.0), dtype=np.float64)
+        self.upper_t = np.full((k, n), np.nan)
+        self.cand_t = np.zeros((k, n), dtype=bool)
+        self.candidates = np.zeros(k, dtype=np.int64)
+        self.family = np.zeros(k, dtype=np.int64)
+        self.limit = self.level * _CANDIDATE_SLACK
 
-        ``processed`` are the cells whose counts changed since the last call
-        (all cells on the first call).
-        """
-        correction, level = self.settler.correction, self.settler.level
-        if self.upper_t is None:
-            self.upper_t = np.ascontiguousarray(self.settler.upper(n_ge, n_le, used).T)
-            self.family = (~np.isnan(self.upper_t)).sum(axis=1)
-        else:
-            rows, cols = processed
-            self.upper_t[cols, rows] = self.settler.upper(
-                n_ge[rows, cols], n_le[rows, cols], used[rows, cols]
-            )
-        rows, cols = active
-        bound = self.upper_t[cols, rows]
-        if correction is None:
+    def start(self) -> None:
+        """Count the tests of each column (after the first round: every cell drawn from)."""
+        self.family = (~np.isnan(self.upper_t)).sum(axis=1)
+
+    def bounds(self) -> np.ndarray:
+        """Per column, the largest bound an area can have and be significant."""
+        family = np.maximum(self.family, 1)
+        if self.correction is None:
+            return np.full(len(family), self.level)
+        if self.correction == "bonferroni":
+            return self.limit / family
+        return self.limit * self.candidates / family
+
+    def sure(self, c: int, rows: np.ndarray) -> np.ndarray:
+        """Which areas ``rows`` of column ``c`` are surely significant."""
+        level, m = self.level, int(self.family[c])
+        column = self.upper_t[c]
+        bound = column[rows]
+        if self.correction is None:
             return np.asarray(bound <= level)
-        if correction == "bonferroni":
-            return np.asarray(np.minimum(1.0, bound * self.family[cols]) <= level)
-        sure = np.zeros(len(rows), dtype=bool)
-        limit = level * _CANDIDATE_SLACK
-        for c in np.unique(cols):
-            m = int(self.family[c])
-            column = self.upper_t[c]
-            candidates = np.flatnonzero(column <= limit)
-            if not len(candidates):
-                continue
-            values = column[candidates]
-            order = np.argsort(values, kind="stable")
-            scaled = values[order] * m / np.arange(1, len(values) + 1)
-            if correction == "by":
-                scaled *= np.sum(1.0 / np.arange(1, m + 1))
-            stepped = np.minimum.accumulate(scaled[::-1])[::-1]
-            significant = np.zeros(len(column), dtype=bool)
-            significant[candidates[order]] = np.minimum(1.0, stepped) <= level
-            here = cols == c
-            sure[here] = significant[rows[here]]
-        return sure
+        if self.correction == "bonferroni":
+            return np.asarray(np.minimum(1.0, bound * m) <= level)
+        candidates = np.flatnonzero(self.cand_t[c])
+        values = column[candidates]
+        order = np.argsort(values, kind="stable")
+        scaled = values[order] * m / np.arange(1, len(values) + 1)
+        if self.correction == "by":
+            scaled *= np.sum(1.0 / np.arange(1, m + 1))
+        stepped = np.minimum.accumulate(scaled[::-1])[::-1]
+        significant = np.zeros(len(column), dtype=bool)
+        significant[candidates[order]] = np.minimum(1.0, stepped) <= level
+        return significant[rows]
 
 
 def raw_threshold(p: np.ndarray, correction: str | None, level: float) -> float:

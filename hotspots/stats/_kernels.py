@@ -108,74 +108,91 @@ def _shared_cells(
     ``segments`` is a ``(s, 2)`` array of ranges of ``cells_i`` / ``cells_c``
     (area, column), each range in one column. ``pool_t[j, p]`` is the ``j``-th
     draw of permutation ``offset + p`` among ``0..n-2``; for area ``i`` a draw
-    ``d`` stands for position ``d + (d >= i)``. For a range of at least
-    ``_GATHER_MIN`` areas the values at ``d`` and ``d + 1`` are gathered once into
-    two ``(width, batch)`` tables, so the loop over areas reads memory in order
-    and is vectorised over permutations. Counts are added to ``n_ge`` / ``n_le``
-    and ``used`` records the permutations counted; with ``stop > 0`` an area stops
-    at the permutation where its smaller tail count reaches ``stop`` (Besag &
-    Clifford), so the result does not depend on how permutations are batched.
+    ``d`` stands for position ``d + (d >= i)``. The permutations are taken
+    ``_CHUNK`` at a time for all areas of a range: for a range of at least
+    ``_GATHER_MIN`` areas the values at ``d`` and ``d + 1`` are first gathered into
+    two small ``(width, _CHUNK)`` tables, which stay in cache while every area
+    reads them in order (vectorised over permutations). Counts are added to
+    ``n_ge`` / ``n_le`` and ``used`` records the permutations counted; with
+    ``stop > 0`` an area stops at the permutation where its smaller tail count
+    reaches ``stop`` (Besag & Clifford), so the result does not depend on how
+    permutations are batched or chunked.
     """
     width, batch = pool_t.shape
-    low = np.empty((width, batch))
-    high = np.empty((width, batch))
-    lag = np.empty(batch)
+    low = np.empty((width, _CHUNK))
+    high = np.empty((width, _CHUNK))
+    lag = np.empty(_CHUNK)
     for s in range(segments.shape[0]):
         first, last = segments[s, 0], segments[s, 1]
+        size = last - first
         c = cells_c[first]
-        gather = last - first >= _GATHER_MIN
-        if gather:
-            wide = 0
-            for r in range(first, last):
-                i = cells_i[r]
-                wide = max(wide, indptr[i + 1] - indptr[i])
-            for j in range(wide):
-                for p in range(batch):
-                    d = pool_t[j, p]
-                    low[j, p] = values[d, c]
-                    high[j, p] = values[d + 1, c]
-        for r in range(first, last):
-            i = cells_i[r]
-            lo = indptr[i]
-            card = indptr[i + 1] - lo
-            if card == 0:
-                continue
-            a_i, b_i = a[i, c], b[i, c]
-            low_end, high_end = observed[i, c] - tie[i, c], observed[i, c] + tie[i, c]
-            ge = n_ge[i, c]
-            le = n_le[i, c]
-            count = batch
-            for p0 in range(0, batch, _CHUNK):
-                p1 = min(p0 + _CHUNK, batch)
-                for p in range(p0, p1):
-                    lag[p] = 0.0
+        ge = np.empty(size, dtype=np.int64)
+        le = np.empty(size, dtype=np.int64)
+        count = np.full(size, batch, dtype=np.int64)
+        going = np.zeros(size, dtype=np.bool_)
+        wide = 0
+        running = 0
+        for r in range(size):
+            i = cells_i[first + r]
+            ge[r] = n_ge[i, c]
+            le[r] = n_le[i, c]
+            card = indptr[i + 1] - indptr[i]
+            if card > 0:
+                going[r] = True
+                running += 1
+                wide = max(wide, card)
+        gather = size >= _GATHER_MIN
+        for p0 in range(0, batch, _CHUNK):
+            if running == 0:
+                break
+            p1 = min(p0 + _CHUNK, batch)
+            if gather:
+                for j in range(wide):
+                    for p in range(p0, p1):
+                        d = pool_t[j, p]
+                        low[j, p - p0] = values[d, c]
+                        high[j, p - p0] = values[d + 1, c]
+            for r in range(size):
+                if not going[r]:
+                    continue
+                i = cells_i[first + r]
+                lo = indptr[i]
+                card = indptr[i + 1] - lo
+                for q in range(p1 - p0):
+                    lag[q] = 0.0
                 for j in range(card):
                     w = weights[lo + j]
                     draws = pool_t[j]
                     if gather:
                         below, above = low[j], high[j]
-                        for p in range(p0, p1):
-                            lag[p] += w * (above[p] if draws[p] >= i else below[p])
+                        for q in range(p1 - p0):
+                            lag[q] += w * (above[q] if draws[p0 + q] >= i else below[q])
                     else:
-                        for p in range(p0, p1):
-                            d = draws[p]
-                            lag[p] += w * values[d + (d >= i), c]
-                done = False
-                for p in range(p0, p1):
-                    sim = a_i * lag[p] + b_i
-                    ge += sim >= low_end
-                    le += sim <= high_end
+                        for q in range(p1 - p0):
+                            d = draws[p0 + q]
+                            lag[q] += w * values[d + (d >= i), c]
+                a_i, b_i = a[i, c], b[i, c]
+                low_end, high_end = observed[i, c] - tie[i, c], observed[i, c] + tie[i, c]
+                g, e = ge[r], le[r]
+                for q in range(p1 - p0):
+                    sim = a_i * lag[q] + b_i
+                    g += sim >= low_end
+                    e += sim <= high_end
                     if keep:
-                        simulations[i, c, offset + p] = sim
-                    if stop > 0 and min(ge, le) >= stop:
-                        count = p + 1
-                        done = True
+                        simulations[i, c, offset + p0 + q] = sim
+                    if stop > 0 and min(g, e) >= stop:
+                        count[r] = p0 + q + 1
+                        going[r] = False
+                        running -= 1
                         break
-                if done:
-                    break
-            n_ge[i, c] = ge
-            n_le[i, c] = le
-            used[i, c] = offset + count
+                ge[r], le[r] = g, e
+        for r in range(size):
+            i = cells_i[first + r]
+            if indptr[i + 1] == indptr[i]:
+                continue
+            n_ge[i, c] = ge[r]
+            n_le[i, c] = le[r]
+            used[i, c] = offset + count[r]
 
 
 @njit(cache=True, nogil=True)
@@ -284,3 +301,75 @@ def _cross_block(values, indptr, indices, weights, seed, start, stop, out):
                 acc[c] += values[vi, c] * lag[c]
         for c in range(k):
             out[p, c] = acc[c]
+
+
+@njit(cache=True, nogil=True)
+def _running_links(cells_i, card, mark):
+    """Links of the areas with a cell still drawing, and the most any of them has.
+
+    ``mark`` is an all-false scratch array of length ``n``, left all false.
+    """
+    links = 0
+    wide = 0
+    for r in range(len(cells_i)):
+        i = cells_i[r]
+        if not mark[i]:
+            mark[i] = True
+            links += card[i]
+            wide = max(wide, card[i])
+    for r in range(len(cells_i)):
+        mark[cells_i[r]] = False
+    return links, wide
+
+
+@njit(cache=True, nogil=True)
+def _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles, upper_t, cand_t,
+                 candidates, limit):  # fmt: skip
+    """Bookkeeping of the cells just processed; returns how many are still drawing.
+
+    Each cell's upper bound of its two-sided p-value ``min(1, 2 q[M] / L)``
+    (``q`` the quantiles of :class:`hotspots.stats._inference.Settler`, ``M``
+    the smaller tail count, ``L`` the permutations used) goes to ``upper_t[c,
+    i]``, and whether it is at most ``limit`` to ``cand_t`` (counted per column
+    in ``candidates``); with no ``quantiles`` (no settling) both are skipped.
+    The cells whose ``M`` is below ``stop`` are moved, in order, to the front of
+    ``cells_i`` / ``cells_c``.
+    """
+    kept = 0
+    track = len(quantiles) > 0
+    for r in range(len(cells_i)):
+        i, c = cells_i[r], cells_c[r]
+        m = min(n_ge[i, c], n_le[i, c])
+        if track:
+            u = min(1.0, 2.0 * quantiles[m] / used[i, c])
+            upper_t[c, i] = u
+            now = u <= limit
+            candidates[c] += np.int64(now) - np.int64(cand_t[c, i])
+            cand_t[c, i] = now
+        if m < stop:
+            cells_i[kept] = i
+            cells_c[kept] = c
+            kept += 1
+    return kept
+
+
+@njit(cache=True, nogil=True)
+def _maybe_sure(cells_i, cells_c, upper_t, bounds, flags):
+    """Flag the columns with a cell whose bound is at most its column's ``bounds``."""
+    for r in range(len(cells_i)):
+        i, c = cells_i[r], cells_c[r]
+        if upper_t[c, i] <= bounds[c]:
+            flags[c] = True
+
+
+@njit(cache=True, nogil=True)
+def _drop_cells(cells_i, cells_c, drop_t):
+    """Move the cells not flagged in ``drop_t[c, i]`` to the front; returns how many."""
+    kept = 0
+    for r in range(len(cells_i)):
+        i, c = cells_i[r], cells_c[r]
+        if not drop_t[c, i]:
+            cells_i[kept] = i
+            cells_c[kept] = c
+            kept += 1
+    return kept

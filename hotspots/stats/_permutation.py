@@ -16,9 +16,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from hotspots.stats._kernels import (
+    _after_round,
     _cross_block,
+    _drop_cells,
     _independent_batch,
+    _maybe_sure,
     _observed,
+    _running_links,
     _shared_cells,
 )
 from hotspots.stats._rng import _shared_pool, _stream_states
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hotspots.stats._csr import CSRGraph
+    from hotspots.stats._inference import SettleTracker
 
 Pool = Literal["shared", "independent"]
 Alternative = Literal["two-sided", "directed", "greater", "less"]
@@ -410,6 +415,10 @@ _FIRST_BATCH = 128
 _LARGEST_BATCH = 1 << 16
 
 
+# Links x permutations below which a round of the shared pool runs in the calling thread.
+_SMALL_ROUND = 1 << 20
+
+
 def _shared_rounds(
     v: np.ndarray,
     a: np.ndarray,
@@ -430,33 +439,39 @@ def _shared_rounds(
 ) -> np.ndarray:
     """The shared-pool rounds of :func:`local_permutations`; fills the counts, returns ``used``.
 
-    Works on the list of cells (area, column) still drawing, so a round with
-    few stragglers costs little: the round sizes, and the rounds at which
-    ``settle`` is asked, are those of the whole-array rule (so results do not
-    depend on this bookkeeping).
+    Works on the list of cells (area, column) still drawing, with the
+    bookkeeping between rounds compiled, so the many small rounds of a large
+    run cost little. The round sizes, and the rounds after which ``settle`` is
+    asked, are those of the whole-array rule (the results do not depend on this
+    bookkeeping); a ``settle`` with a ``tracker`` (:func:`settler`) is asked
+    only where it could stop a cell, with the same answers.
     """
     n, k = v.shape
     card = graph.cardinalities
     indptr, indices, weights = _kernel_arrays(graph)
     if permutations:
-        linked = np.flatnonzero(card > 0)
+        linked = np.flatnonzero(card > 0).astype(np.int64)
         cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
-        cells_i = np.tile(linked.astype(np.int64), k)
+        cells_i = np.tile(linked, k)
     else:
         cells_i = cells_c = np.zeros(0, dtype=np.int64)
-    tracker = getattr(settle, "tracker", None)
-    state = tracker() if tracker is not None and stop else None
+    make_tracker = getattr(settle, "tracker", None) if stop else None
+    tracker = make_tracker(n, k, stop) if make_tracker is not None else None
+    if tracker is not None:
+        quantiles, upper_t, cand_t = tracker.quantiles, tracker.upper_t, tracker.cand_t
+        candidates, limit = tracker.candidates, tracker.limit
+    else:
+        quantiles, upper_t = np.zeros(0), np.zeros((0, 0))
+        cand_t, candidates, limit = np.zeros((0, 0), dtype=bool), np.zeros(0, np.int64), 0.0
+    mark = np.zeros(n, dtype=np.bool_)
+    card64 = _kernel_array(card, np.int64)
     offset = 0
     batch = _FIRST_BATCH if stop else permutations
     while offset < permutations and len(cells_i):
-        running = np.zeros(n, dtype=bool)
-        running[cells_i] = True
-        cards = card[running]
-        links = int(cards.sum()) * k
-        size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, links)))
+        running, wide = _running_links(cells_i, card64, mark)
+        size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, running * k)))
         # the first j draws of a permutation do not depend on how many follow (partial
         # Fisher-Yates), so the pool only needs the widest area still running
-        wide = int(cards.max())
         size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
         # the pool transposed, (wide, size): each draw's column is read in order
         pool_t = np.ascontiguousarray(_shared_pool(n - 1, wide, offset, offset + size, seed64).T)
@@ -470,20 +485,42 @@ def _shared_rounds(
                           segments[start:stop_], observed, tie, n_ge, n_le, used, stop, keep,
                           simulations)  # fmt: skip
 
-        _run(task, _segment_blocks(segments, threads), threads)
+        # a small round runs in this thread (starting a pool of threads would cost more)
+        small = len(cells_i) * size * wide < _SMALL_ROUND
+        _run(task, _segment_blocks(segments, 1 if small else threads), 1 if small else threads)
+        first = offset == 0
         offset += size
-        if stop:
-            processed = (cells_i, cells_c)
-            going = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c]) < stop
-            cells_i, cells_c = cells_i[going], cells_c[going]
-            if settle is not None and len(cells_i):
-                if state is not None:
-                    sure = state.sure(n_ge, n_le, used, processed, (cells_i, cells_c))
-                else:
-                    sure = settle(n_ge, n_le, used)[cells_i, cells_c]
+        if not stop:
+            continue
+        kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles, upper_t,
+                            cand_t, candidates, limit)  # fmt: skip
+        cells_i, cells_c = cells_i[:kept], cells_c[:kept]  # compacted in place
+        if settle is not None and kept:
+            if tracker is None:
+                sure = settle(n_ge, n_le, used)[cells_i, cells_c]
                 cells_i, cells_c = cells_i[~sure], cells_c[~sure]
-            batch = min(2 * batch, _LARGEST_BATCH)
+            else:
+                if first:
+                    tracker.start()
+                cells_i, cells_c = _settled(tracker, cells_i, cells_c)
+        batch = min(2 * batch, _LARGEST_BATCH)
     return used
+
+
+def _settled(
+    tracker: SettleTracker, cells_i: np.ndarray, cells_c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cells left once those the tracker finds surely significant are dropped."""
+    flags = np.zeros(len(tracker.family), dtype=np.bool_)
+    _maybe_sure(cells_i, cells_c, tracker.upper_t, tracker.bounds(), flags)
+    if not flags.any():
+        return cells_i, cells_c
+    drop_t = np.zeros(tracker.upper_t.shape, dtype=np.bool_)
+    for c in np.flatnonzero(flags):
+        rows = cells_i[cells_c == c]
+        drop_t[c, rows] = tracker.sure(int(c), rows)
+    kept = _drop_cells(cells_i, cells_c, drop_t)
+    return cells_i[:kept], cells_c[:kept]
 
 
 def _segments(cells_c: np.ndarray, threads: int) -> np.ndarray:
