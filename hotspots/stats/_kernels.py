@@ -7,9 +7,8 @@ permutations) from a thread pool; see :mod:`hotspots.stats._engine`.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-from hotspots.stats._rng import _below, _draw, _stream_state
+from hotspots.stats._rng import _below, _draw, _stream_state, compiled
 
 # ---------------------------------------------------------------------------
 # kernels
@@ -21,8 +20,18 @@ from hotspots.stats._rng import _below, _draw, _stream_state
 _REJECTION_MAX = 32
 
 
-@njit(cache=True, nogil=True)
-def _observed(values, a, b, indptr, indices, weights, start, stop, observed):
+@compiled
+def _observed(
+    values: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    start: int,
+    stop: int,
+    observed: np.ndarray,
+) -> None:
     """Observed ``a[i, c] * sum_j w_ij values[j, c] + b[i, c]`` for areas ``start..stop-1``."""
     k = values.shape[1]
     for c in range(k):
@@ -33,11 +42,27 @@ def _observed(values, a, b, indptr, indices, weights, start, stop, observed):
             observed[i, c] = a[i, c] * lag + b[i, c]
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _shared_batch(
-    values, a, b, indptr, indices, weights, pool_t, offset, rows, c, observed, tie, n_ge, n_le,
-    used, stop, keep, simulations,
-):  # fmt: skip
+    values: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    pool_t: np.ndarray,
+    offset: int,
+    rows: np.ndarray,
+    c: int,
+    observed: np.ndarray,
+    tie: np.ndarray,
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    stop: int,
+    keep: bool,
+    simulations: np.ndarray,
+) -> None:
     """Conditional randomisation from the shared pool: column ``c``, areas ``rows``.
 
     ``pool_t[j, p]`` is the ``j``-th draw of permutation ``offset + p`` among
@@ -98,11 +123,28 @@ _GATHER_MIN = 4
 _CHUNK = 64
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _shared_cells(
-    values, a, b, indptr, indices, weights, pool_t, offset, cells_i, cells_c, segments,
-    observed, tie, n_ge, n_le, used, stop, keep, simulations,
-):  # fmt: skip
+    values: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    pool_t: np.ndarray,
+    offset: int,
+    cells_i: np.ndarray,
+    cells_c: np.ndarray,
+    segments: np.ndarray,
+    observed: np.ndarray,
+    tie: np.ndarray,
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    stop: int,
+    keep: bool,
+    simulations: np.ndarray,
+) -> None:
     """Conditional randomisation from the shared pool for the cells of ``segments``.
 
     ``segments`` is a ``(s, 2)`` array of ranges of ``cells_i`` / ``cells_c``
@@ -195,11 +237,28 @@ def _shared_cells(
             used[i, c] = offset + count[r]
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _independent_batch(
-    values, a, b, indptr, indices, weights, states, drawn, rows, until, observed, tie,
-    n_ge, n_le, used, active, stop, keep, simulations,
-):  # fmt: skip
+    values: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    states: np.ndarray,
+    drawn: np.ndarray,
+    rows: np.ndarray,
+    until: int,
+    observed: np.ndarray,
+    tie: np.ndarray,
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    active: np.ndarray,
+    stop: int,
+    keep: bool,
+    simulations: np.ndarray,
+) -> None:
     """Conditional randomisation with fresh draws for every area of ``rows``.
 
     Area ``i`` continues its own stream (state ``states[i]``, ``drawn[i]``
@@ -268,8 +327,17 @@ def _independent_batch(
         drawn[i] = p
 
 
-@njit(cache=True, nogil=True)
-def _cross_block(values, indptr, indices, weights, seed, start, stop, out):
+@compiled
+def _cross_block(
+    values: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    seed: np.uint64,
+    start: int,
+    stop: int,
+    out: np.ndarray,
+) -> None:
     """``sum_ij w_ij v_pi(i) v_pi(j)`` for random permutations ``pi`` number ``start..stop-1``.
 
     Permutation ``p`` is a full Fisher-Yates shuffle from stream ``p``;
@@ -303,8 +371,12 @@ def _cross_block(values, indptr, indices, weights, seed, start, stop, out):
             out[p, c] = acc[c]
 
 
-@njit(cache=True, nogil=True)
-def _running_links(cells_i, card, mark):
+@compiled
+def _running_links(
+    cells_i: np.ndarray,
+    card: np.ndarray,
+    mark: np.ndarray,
+) -> tuple[int, int]:
     """Links of the areas with a cell still drawing, and the most any of them has.
 
     ``mark`` is an all-false scratch array of length ``n``, left all false.
@@ -322,9 +394,20 @@ def _running_links(cells_i, card, mark):
     return links, wide
 
 
-@njit(cache=True, nogil=True)
-def _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles, upper_t, cand_t,
-                 candidates, limit):  # fmt: skip
+@compiled
+def _after_round(
+    cells_i: np.ndarray,
+    cells_c: np.ndarray,
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    stop: int,
+    quantiles: np.ndarray,
+    upper_t: np.ndarray,
+    cand_t: np.ndarray,
+    candidates: np.ndarray,
+    limit: float,
+) -> int:
     """Bookkeeping of the cells just processed; returns how many are still drawing.
 
     Each cell's upper bound of its two-sided p-value ``min(1, 2 q[M] / L)``
@@ -353,8 +436,14 @@ def _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles, upper_t, c
     return kept
 
 
-@njit(cache=True, nogil=True)
-def _maybe_sure(cells_i, cells_c, upper_t, bounds, flags):
+@compiled
+def _maybe_sure(
+    cells_i: np.ndarray,
+    cells_c: np.ndarray,
+    upper_t: np.ndarray,
+    bounds: np.ndarray,
+    flags: np.ndarray,
+) -> None:
     """Flag the columns with a cell whose bound is at most its column's ``bounds``."""
     for r in range(len(cells_i)):
         i, c = cells_i[r], cells_c[r]
@@ -362,8 +451,12 @@ def _maybe_sure(cells_i, cells_c, upper_t, bounds, flags):
             flags[c] = True
 
 
-@njit(cache=True, nogil=True)
-def _drop_cells(cells_i, cells_c, drop_t):
+@compiled
+def _drop_cells(
+    cells_i: np.ndarray,
+    cells_c: np.ndarray,
+    drop_t: np.ndarray,
+) -> int:
     """Move the cells not flagged in ``drop_t[c, i]`` to the front; returns how many."""
     kept = 0
     for r in range(len(cells_i)):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 
@@ -81,7 +81,7 @@ def _row_blocks(n_rows: int, threads: int) -> list[tuple[int, int]]:
     return [(s, min(s + size, n_rows)) for s in range(0, n_rows, size)]
 
 
-def _run(task, blocks: list[tuple[int, int]], threads: int) -> None:
+def _run(task: Callable[[int, int], None], blocks: list[tuple[int, int]], threads: int) -> None:
     """Run ``task(start, stop)`` on every block, on ``threads`` threads.
 
     Interruptible: with one thread the blocks run one by one from Python; with
@@ -144,7 +144,8 @@ def _interrupts_at_safe_points() -> Iterator[Callable[[], None]]:
 
 def _seed_u64(seed: int | None) -> np.uint64:
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
+        entropy = cast(int, np.random.SeedSequence().entropy)  # an int when drawn from the OS
+        seed = int(entropy % (2**63))
     if int(seed) < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     return np.uint64(int(seed) % (2**64))
@@ -391,7 +392,10 @@ def local_permutations(
         size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, links)))
         until = offset + size
 
-        def task(start: int, stop_: int, rows=rows_any, until=until, active=active) -> None:
+        def task(
+            start: int, stop_: int, rows: np.ndarray = rows_any, until: int = until,
+            active: np.ndarray = active,
+        ) -> None:  # fmt: skip
             _independent_batch(v, a, b, indptr, indices, weights, states, drawn,
                                rows[start:stop_], until, observed, tie, n_ge, n_le, used,
                                active, stop, keep, simulations)  # fmt: skip
@@ -403,11 +407,10 @@ def local_permutations(
             if settle is not None and active.any():
                 active &= ~settle(n_ge, n_le, used)
             batch = min(2 * batch, _LARGEST_BATCH)
-    if not stop:
-        used = None
     return LocalRun(
-        observed, n_ge, n_le, permutations, simulations if keep else None, used, int(stop)
-    )
+        observed, n_ge, n_le, permutations, simulations if keep else None,
+        used if stop else None, int(stop),
+    )  # fmt: skip
 
 
 # the adaptive rule's first batch of permutations, doubled at each round up to the largest
@@ -478,8 +481,9 @@ def _shared_rounds(
         segments = _segments(cells_c, threads)
 
         def task(
-            start: int, stop_: int, pool_t=pool_t, offset=offset, segments=segments,
-            cells_i=cells_i, cells_c=cells_c,
+            start: int, stop_: int, pool_t: np.ndarray = pool_t, offset: int = offset,
+            segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
+            cells_c: np.ndarray = cells_c,
         ) -> None:  # fmt: skip
             _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i, cells_c,
                           segments[start:stop_], observed, tie, n_ge, n_le, used, stop, keep,
