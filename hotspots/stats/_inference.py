@@ -240,14 +240,19 @@ class SettleTracker:
         """Count the tests of each column (after the first round: every cell drawn from)."""
         self.family = (~np.isnan(self.upper_t)).sum(axis=1)
 
-    def bounds(self) -> np.ndarray:
-        """Per column, the largest bound an area can have and be significant."""
+    def bounds(self, extra: np.ndarray | None = None) -> np.ndarray:
+        """Per column, the largest bound an area can have and be significant.
+
+        ``extra``: cells per column that may yet become candidates (counted with
+        the candidates, for a bound that holds from now on).
+        """
         family = np.maximum(self.family, 1)
         if self.correction is None:
-            return np.full(len(family), self.level)
+            return np.full(len(family), self.limit)
         if self.correction == "bonferroni":
             return self.limit / family
-        return self.limit * self.candidates / family
+        candidates = self.candidates if extra is None else self.candidates + extra
+        return self.limit * candidates / family
 
     def sure(self, c: int, rows: np.ndarray) -> np.ndarray:
         """Which areas ``rows`` of column ``c`` are surely significant."""

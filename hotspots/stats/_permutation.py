@@ -22,6 +22,7 @@ from hotspots.stats._kernels import (
     _independent_batch,
     _maybe_sure,
     _observed,
+    _running_at,
     _running_links,
     _shared_cells,
 )
@@ -450,6 +451,11 @@ def _shared_rounds(
     only where it could stop a cell, with the same answers.
     """
     n, k = v.shape
+    make_tracker = getattr(settle, "tracker", None) if stop else None
+    if make_tracker is not None and permutations and not keep:
+        _settling_rounds(v, a, b, graph, observed, tie, n_ge, n_le, used, permutations, seed64,
+                         threads, stop, make_tracker(n, k, stop))  # fmt: skip
+        return used
     card = graph.cardinalities
     indptr, indices, weights = _kernel_arrays(graph)
     if permutations:
@@ -509,6 +515,120 @@ def _shared_rounds(
                 cells_i, cells_c = _settled(tracker, cells_i, cells_c)
         batch = min(2 * batch, _LARGEST_BATCH)
     return used
+
+
+def _settling_rounds(
+    v: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    graph: CSRGraph,
+    observed: np.ndarray,
+    tie: np.ndarray,
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    permutations: int,
+    seed64: np.uint64,
+    threads: int,
+    stop: int,
+    tracker: SettleTracker,
+) -> None:
+    """:func:`_shared_rounds` with a settle tracker, running many rounds per kernel call.
+
+    Between rounds only the settle rule couples the cells: a cell's counts at a
+    given permutation do not depend on how the permutations were cut into rounds
+    (the stopping rule is checked at every permutation, and the first ``j``
+    draws of a permutation do not depend on the pool's width). So the cells are
+    run past round ends where no cell could be settled (before
+    :func:`_horizon`), and the round ends are then replayed from each cell's
+    stopping point: the round sizes, and the state at every round end where
+    the rule is asked, are those of the round-by-round run.
+    """
+    n, k = v.shape
+    card64 = _kernel_array(graph.cardinalities, np.int64)
+    indptr, indices, weights = _kernel_arrays(graph)
+    linked = np.flatnonzero(card64 > 0).astype(np.int64)
+    cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
+    cells_i = np.tile(linked, k)
+    gone_i = np.zeros(0, dtype=np.int64)  # stopped by the rule after the current round start
+    gone_used = np.zeros(0, dtype=np.int64)
+    mark = np.zeros(n, dtype=np.bool_)
+    empty = np.empty((0, 0, 0))
+    start, processed, horizon, first = 0, 0, 0, True
+    batch = _FIRST_BATCH
+    while start < permutations and len(cells_i):
+        running, wide = _running_at(cells_i, gone_i, gone_used, start, card64, mark)
+        size = min(permutations - start, batch, max(1, WORK_PER_CALL // max(1, running * k)))
+        size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
+        end = start + size
+        if end > processed:
+            target = end
+            if end < horizon:  # no cell can be settled before the horizon: run on to it
+                links = int(card64[cells_i].sum())
+                chunk = max(_CHUNK_MIN, WORK_PER_CALL // max(1, links))
+                target = max(end, min(permutations, horizon, processed + chunk))
+            width = int(card64[cells_i].max())
+            pool_t = np.ascontiguousarray(_shared_pool(n - 1, width, processed, target, seed64).T)
+            segments = _segments(cells_c, threads)
+            small = len(cells_i) * (target - processed) * width < _SMALL_ROUND
+
+            def task(
+                first_: int, last_: int, pool_t: np.ndarray = pool_t, offset: int = processed,
+                segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
+                cells_c: np.ndarray = cells_c,
+            ) -> None:  # fmt: skip
+                _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i,
+                              cells_c, segments[first_:last_], observed, tie, n_ge, n_le, used,
+                              stop, False, empty)  # fmt: skip
+
+            _run(task, _segment_blocks(segments, 1 if small else threads), 1 if small else threads)
+            stopped = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c]) >= stop
+            gone_i = np.concatenate([gone_i, cells_i[stopped]])
+            gone_used = np.concatenate([gone_used, used[cells_i[stopped], cells_c[stopped]]])
+            kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, tracker.quantiles,
+                                tracker.upper_t, tracker.cand_t, tracker.candidates,
+                                tracker.limit)  # fmt: skip
+            cells_i, cells_c = cells_i[:kept], cells_c[:kept]
+            processed = target
+            if first:
+                tracker.start()
+                first = False
+        start = end
+        later = gone_used > start
+        gone_i, gone_used = gone_i[later], gone_used[later]
+        if end >= horizon and len(cells_i):
+            if end != processed:
+                raise AssertionError("a round end that may settle was run past")
+            cells_i, cells_c = _settled(tracker, cells_i, cells_c)
+        batch = min(2 * batch, _LARGEST_BATCH)
+        if end >= horizon:  # a horizon only moves later: recomputed once reached
+            horizon = _horizon(tracker, cells_i, cells_c, n_ge, n_le, len(cells_i))
+
+
+# Fewest permutations per kernel call when running past round ends.
+_CHUNK_MIN = 64
+
+
+def _horizon(
+    tracker: SettleTracker, cells_i: np.ndarray, cells_c: np.ndarray, n_ge: np.ndarray,
+    n_le: np.ndarray, count: int,
+) -> int:  # fmt: skip
+    """A permutation count below which no cell still drawing can be settled.
+
+    A cell with ``M`` extreme values has bound ``min(1, 2 q[M] / L)`` at ``L``
+    permutations, and ``M`` only grows; it can be settled only if that bound is
+    at most its column's :meth:`SettleTracker.bounds` with the candidates of the
+    column counted together with all its cells still drawing (the most there can
+    ever be).
+    """
+    if not count or not tracker.family.any():
+        return 0
+    active = np.bincount(cells_c, minlength=len(tracker.family))
+    bounds = tracker.bounds(extra=active)
+    m = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c])
+    with np.errstate(divide="ignore"):
+        needed = 2.0 * tracker.quantiles[m] / bounds[cells_c]
+    return int(max(0.0, math.floor(float(needed.min()) * (1.0 - 1e-9))))
 
 
 def _settled(
