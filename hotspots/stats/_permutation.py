@@ -628,7 +628,8 @@ def _horizon(
     m = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c])
     with np.errstate(divide="ignore"):
         needed = 2.0 * tracker.quantiles[m] / bounds[cells_c]
-    return int(max(0.0, math.floor(float(needed.min()) * (1.0 - 1e-9))))
+    soonest = float(needed.min()) * (1.0 - 1e-9)
+    return int(max(0.0, math.floor(soonest))) if math.isfinite(soonest) else MAX_PERMUTATIONS + 1
 
 
 def _settled(
