@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from hotspots._errors import InputError
+from hotspots._vocabulary import NO_DATA
 from hotspots.spacetime._cube import cube_for_areas
-from hotspots.spacetime._rules import NO_DATA, classify_all
+from hotspots.spacetime._rules import classify_all
 from hotspots.spacetime._trend import DOWNWARD, UPWARD, _mann_kendall_rows, _trend_words
 from hotspots.stats._engine import CSRGraph, local_g_stat
 from hotspots.stats._inference import (
@@ -321,12 +322,12 @@ def _space_time_graph(csr: CSRGraph, depth: int) -> CSRGraph:
     n = csr.n
     rows = np.repeat(np.arange(n), csr.cardinalities)
     own = np.arange(n)
-    focal = [rows] + [np.concatenate([own, rows])] * (depth - 1)
-    target = [csr.indices] + [
+    focals = [rows] + [np.concatenate([own, rows])] * (depth - 1)
+    targets = [csr.indices] + [
         np.concatenate([own, csr.indices]) + lag * n for lag in range(1, depth)
     ]
-    weight = [csr.weights] + [np.concatenate([csr.self_weight, csr.weights])] * (depth - 1)
-    focal, target, weight = np.concatenate(focal), np.concatenate(target), np.concatenate(weight)
+    weights = [csr.weights] + [np.concatenate([csr.self_weight, csr.weights])] * (depth - 1)
+    focal, target, weight = np.concatenate(focals), np.concatenate(targets), np.concatenate(weights)
     linked = weight != 0
     focal, target, weight = focal[linked], target[linked], weight[linked]
     order = np.lexsort((target, focal))

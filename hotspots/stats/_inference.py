@@ -9,7 +9,6 @@ in a correction.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 from scipy.special import gammaincinv, ndtr
@@ -158,9 +157,7 @@ def inference_plan(
 SURE = 0.999
 
 
-def settler(
-    correction: str | None, level: float
-) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+def settler(correction: str | None, level: float) -> Settler:
     """The engine's ``settle`` callback for the adaptive rule: areas already surely significant.
 
     The upper bound of the two-sided p-value of an area with ``M`` extreme values in
@@ -170,18 +167,111 @@ def settler(
     without importing scipy.stats); areas that have drawn nothing (islands) are not
     in the family.
     """
+    return Settler(correction, level)
 
-    def settle(n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+
+class Settler:
+    """``settle(n_ge, n_le, used)``: the ``(n, k)`` areas surely significant (see :func:`settler`).
+
+    :meth:`tracker` gives the same decisions incrementally, for the engine's rounds.
+    """
+
+    def __init__(self, correction: str | None, level: float) -> None:
+        self.correction = correction
+        self.level = level
+        self._quantiles: dict[int, float] = {}
+
+    def upper(self, n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+        """Upper bounds of the two-sided p-values, NaN where nothing was drawn."""
+
         m = np.minimum(n_ge, n_le)
+        # the bound of the few distinct counts (identical values, a fraction of the time)
+        counts, where = np.unique(m, return_inverse=True)
+        quantiles = gammaincinv(counts + 1.0, SURE)
         with np.errstate(divide="ignore", invalid="ignore"):
-            upper = np.minimum(1.0, 2.0 * gammaincinv(m + 1.0, SURE) / used)
+            upper = np.minimum(1.0, 2.0 * quantiles[where.reshape(m.shape)] / used)
         upper[used == 0] = np.nan
-        sure = np.zeros(m.shape, dtype=bool)
-        for c in range(m.shape[1]):
-            sure[:, c] = adjust_p(upper[:, c], correction) <= level
+        return np.asarray(upper, dtype=np.float64)
+
+    def __call__(self, n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+        upper = self.upper(n_ge, n_le, used)
+        sure = np.zeros(upper.shape, dtype=bool)
+        for c in range(upper.shape[1]):
+            sure[:, c] = adjust_p(upper[:, c], self.correction) <= self.level
         return sure
 
-    return settle
+    def tracker(self, n: int, k: int, stop: int) -> SettleTracker:
+        """Fresh incremental state for one engine run on ``(n, k)`` cells."""
+        return SettleTracker(self, n, k, stop)
+
+
+# A p-value bound above this cannot be significant after any correction at the level
+# (the adjusted value of a bound u is at least u, up to rounding): such areas take no
+# part in the ranking that decides the others.
+_CANDIDATE_SLACK = 1.0 + 1e-9
+
+
+class SettleTracker:
+    """The decisions of a :class:`Settler` over one engine run, kept up to date cell by cell.
+
+    The engine's counts change between rounds only at the cells it processed;
+    it writes their bounds into :attr:`upper_t` (``(k, n)``, NaN: not in the
+    family), flags in :attr:`cand_t` the bounds at most :attr:`limit` and counts
+    them per column in :attr:`candidates`. A step-up correction ranks only
+    those (every other bound is larger and not significant, so it changes
+    neither their ranks nor their decisions), and only in the columns where
+    :meth:`bounds` lets an area be significant. The decisions are exactly those
+    of ``Settler.__call__`` on the whole arrays.
+    """
+
+    def __init__(self, settler: Settler, n: int, k: int, stop: int) -> None:
+        self.correction = settler.correction
+        self.level = settler.level
+        # M is at most ``stop``: the bound's quantile for every count there can be
+        self.quantiles = np.asarray(gammaincinv(np.arange(stop + 1) + 1.0, SURE), dtype=np.float64)
+        self.upper_t = np.full((k, n), np.nan)
+        self.cand_t = np.zeros((k, n), dtype=bool)
+        self.candidates = np.zeros(k, dtype=np.int64)
+        self.family = np.zeros(k, dtype=np.int64)
+        self.limit = self.level * _CANDIDATE_SLACK
+
+    def start(self) -> None:
+        """Count the tests of each column (after the first round: every cell drawn from)."""
+        self.family = (~np.isnan(self.upper_t)).sum(axis=1)
+
+    def bounds(self, extra: np.ndarray | None = None) -> np.ndarray:
+        """Per column, the largest bound an area can have and be significant.
+
+        ``extra``: cells per column that may yet become candidates (counted with
+        the candidates, for a bound that holds from now on).
+        """
+        family = np.maximum(self.family, 1)
+        if self.correction is None:
+            return np.full(len(family), self.limit)
+        if self.correction == "bonferroni":
+            return self.limit / family
+        candidates = self.candidates if extra is None else self.candidates + extra
+        return self.limit * candidates / family
+
+    def sure(self, c: int, rows: np.ndarray) -> np.ndarray:
+        """Which areas ``rows`` of column ``c`` are surely significant."""
+        level, m = self.level, int(self.family[c])
+        column = self.upper_t[c]
+        bound = column[rows]
+        if self.correction is None:
+            return np.asarray(bound <= level)
+        if self.correction == "bonferroni":
+            return np.asarray(np.minimum(1.0, bound * m) <= level)
+        candidates = np.flatnonzero(self.cand_t[c])
+        values = column[candidates]
+        order = np.argsort(values, kind="stable")
+        scaled = values[order] * m / np.arange(1, len(values) + 1)
+        if self.correction == "by":
+            scaled *= np.sum(1.0 / np.arange(1, m + 1))
+        stepped = np.minimum.accumulate(scaled[::-1])[::-1]
+        significant = np.zeros(len(column), dtype=bool)
+        significant[candidates[order]] = np.minimum(1.0, stepped) <= level
+        return significant[rows]
 
 
 def raw_threshold(p: np.ndarray, correction: str | None, level: float) -> float:

@@ -11,15 +11,20 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 
 from hotspots.stats._kernels import (
+    _after_round,
     _cross_block,
+    _drop_cells,
     _independent_batch,
+    _maybe_sure,
     _observed,
-    _shared_batch,
+    _running_at,
+    _running_links,
+    _shared_cells,
 )
 from hotspots.stats._rng import _shared_pool, _stream_states
 
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hotspots.stats._csr import CSRGraph
+    from hotspots.stats._inference import SettleTracker
 
 Pool = Literal["shared", "independent"]
 Alternative = Literal["two-sided", "directed", "greater", "less"]
@@ -76,7 +82,7 @@ def _row_blocks(n_rows: int, threads: int) -> list[tuple[int, int]]:
     return [(s, min(s + size, n_rows)) for s in range(0, n_rows, size)]
 
 
-def _run(task, blocks: list[tuple[int, int]], threads: int) -> None:
+def _run(task: Callable[[int, int], None], blocks: list[tuple[int, int]], threads: int) -> None:
     """Run ``task(start, stop)`` on every block, on ``threads`` threads.
 
     Interruptible: with one thread the blocks run one by one from Python; with
@@ -139,7 +145,8 @@ def _interrupts_at_safe_points() -> Iterator[Callable[[], None]]:
 
 def _seed_u64(seed: int | None) -> np.uint64:
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
+        entropy = cast(int, np.random.SeedSequence().entropy)  # an int when drawn from the OS
+        seed = int(entropy % (2**63))
     if int(seed) < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     return np.uint64(int(seed) % (2**64))
@@ -368,61 +375,302 @@ def local_permutations(
         _observed(v, a, b, indptr, indices, weights, start, stop_, observed)
 
     _run(observe, _blocks(n, threads), threads)
+    if pool == "shared":
+        used = _shared_rounds(v, a, b, graph, observed, tie, n_ge, n_le, used, simulations,
+                              permutations, seed64, threads, stop, settle, keep)  # fmt: skip
+        return LocalRun(
+            observed, n_ge, n_le, permutations, simulations if keep else None,
+            used if stop else None, int(stop),
+        )  # fmt: skip
     active = np.repeat((card > 0)[:, None], k, axis=1) if permutations else np.zeros((n, k), bool)
     offset = 0
     batch = _FIRST_BATCH if stop else permutations
-    if pool == "independent":
-        states = _stream_states(seed64, n)
-        drawn = np.zeros(n, dtype=np.int64)
+    states = _stream_states(seed64, n)
+    drawn = np.zeros(n, dtype=np.int64)
     while offset < permutations and active.any():
         rows_any = np.flatnonzero(active.any(axis=1))
-        links = int(card[rows_any].sum()) * (1 if pool == "independent" else k)
+        links = int(card[rows_any].sum())
         size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, links)))
-        if pool == "shared":
-            # the first j draws of a permutation do not depend on how many follow (partial
-            # Fisher-Yates), so the pool only needs the widest area still running
-            wide = int(card[rows_any].max())
-            size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
-            # the pool transposed, (wide, size): each draw's column is read in order
-            pool_t = np.ascontiguousarray(
-                _shared_pool(n - 1, wide, offset, offset + size, seed64).T
-            )
-            for c in range(k):
-                rows = np.flatnonzero(active[:, c])
+        until = offset + size
 
-                def task(
-                    start: int, stop_: int, rows=rows, c=c, pool_t=pool_t, offset=offset
-                ) -> None:
-                    _shared_batch(v, a, b, indptr, indices, weights, pool_t, offset,
-                                  rows[start:stop_], c, observed, tie, n_ge, n_le, used, stop,
-                                  keep, simulations)  # fmt: skip
+        def task(
+            start: int, stop_: int, rows: np.ndarray = rows_any, until: int = until,
+            active: np.ndarray = active,
+        ) -> None:  # fmt: skip
+            _independent_batch(v, a, b, indptr, indices, weights, states, drawn,
+                               rows[start:stop_], until, observed, tie, n_ge, n_le, used,
+                               active, stop, keep, simulations)  # fmt: skip
 
-                _run(task, _row_blocks(len(rows), threads), threads)
-        else:
-            until = offset + size
-
-            def task(start: int, stop_: int, rows=rows_any, until=until, active=active) -> None:
-                _independent_batch(v, a, b, indptr, indices, weights, states, drawn,
-                                   rows[start:stop_], until, observed, tie, n_ge, n_le, used,
-                                   active, stop, keep, simulations)  # fmt: skip
-
-            _run(task, _row_blocks(len(rows_any), threads), threads)
+        _run(task, _row_blocks(len(rows_any), threads), threads)
         offset += size
         if stop:
             active &= np.minimum(n_ge, n_le) < stop
             if settle is not None and active.any():
                 active &= ~settle(n_ge, n_le, used)
             batch = min(2 * batch, _LARGEST_BATCH)
-    if not stop:
-        used = None
     return LocalRun(
-        observed, n_ge, n_le, permutations, simulations if keep else None, used, int(stop)
-    )
+        observed, n_ge, n_le, permutations, simulations if keep else None,
+        used if stop else None, int(stop),
+    )  # fmt: skip
 
 
 # the adaptive rule's first batch of permutations, doubled at each round up to the largest
 _FIRST_BATCH = 128
 _LARGEST_BATCH = 1 << 16
+
+
+# Links x permutations below which a round of the shared pool runs in the calling thread.
+_SMALL_ROUND = 1 << 20
+
+
+def _shared_rounds(
+    v: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    graph: CSRGraph,
+    observed: np.ndarray,
+    tie: np.ndarray,
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    simulations: np.ndarray,
+    permutations: int,
+    seed64: np.uint64,
+    threads: int,
+    stop: int,
+    settle: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None,
+    keep: bool,
+) -> np.ndarray:
+    """The shared-pool rounds of :func:`local_permutations`; fills the counts, returns ``used``.
+
+    Works on the list of cells (area, column) still drawing, with the
+    bookkeeping between rounds compiled, so the many small rounds of a large
+    run cost little. The round sizes, and the rounds after which ``settle`` is
+    asked, are those of the whole-array rule (the results do not depend on this
+    bookkeeping); a ``settle`` with a ``tracker`` (:func:`settler`) is asked
+    only where it could stop a cell, with the same answers.
+    """
+    n, k = v.shape
+    make_tracker = getattr(settle, "tracker", None) if stop else None
+    if make_tracker is not None and permutations and not keep:
+        _settling_rounds(v, a, b, graph, observed, tie, n_ge, n_le, used, permutations, seed64,
+                         threads, stop, make_tracker(n, k, stop))  # fmt: skip
+        return used
+    card = graph.cardinalities
+    indptr, indices, weights = _kernel_arrays(graph)
+    if permutations:
+        linked = np.flatnonzero(card > 0).astype(np.int64)
+        cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
+        cells_i = np.tile(linked, k)
+    else:
+        cells_i = cells_c = np.zeros(0, dtype=np.int64)
+    make_tracker = getattr(settle, "tracker", None) if stop else None
+    tracker = make_tracker(n, k, stop) if make_tracker is not None else None
+    if tracker is not None:
+        quantiles, upper_t, cand_t = tracker.quantiles, tracker.upper_t, tracker.cand_t
+        candidates, limit = tracker.candidates, tracker.limit
+    else:
+        quantiles, upper_t = np.zeros(0), np.zeros((0, 0))
+        cand_t, candidates, limit = np.zeros((0, 0), dtype=bool), np.zeros(0, np.int64), 0.0
+    mark = np.zeros(n, dtype=np.bool_)
+    card64 = _kernel_array(card, np.int64)
+    offset = 0
+    batch = _FIRST_BATCH if stop else permutations
+    while offset < permutations and len(cells_i):
+        running, wide = _running_links(cells_i, card64, mark)
+        size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, running * k)))
+        # the first j draws of a permutation do not depend on how many follow (partial
+        # Fisher-Yates), so the pool only needs the widest area still running
+        size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
+        # the pool transposed, (wide, size): each draw's column is read in order
+        pool_t = np.ascontiguousarray(_shared_pool(n - 1, wide, offset, offset + size, seed64).T)
+        segments = _segments(cells_c, threads)
+
+        def task(
+            start: int, stop_: int, pool_t: np.ndarray = pool_t, offset: int = offset,
+            segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
+            cells_c: np.ndarray = cells_c,
+        ) -> None:  # fmt: skip
+            _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i, cells_c,
+                          segments[start:stop_], observed, tie, n_ge, n_le, used, stop, keep,
+                          simulations)  # fmt: skip
+
+        # a small round runs in this thread (starting a pool of threads would cost more)
+        small = len(cells_i) * size * wide < _SMALL_ROUND
+        _run(task, _segment_blocks(segments, 1 if small else threads), 1 if small else threads)
+        first = offset == 0
+        offset += size
+        if not stop:
+            continue
+        kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles, upper_t,
+                            cand_t, candidates, limit)  # fmt: skip
+        cells_i, cells_c = cells_i[:kept], cells_c[:kept]  # compacted in place
+        if settle is not None and kept:
+            if tracker is None:
+                sure = settle(n_ge, n_le, used)[cells_i, cells_c]
+                cells_i, cells_c = cells_i[~sure], cells_c[~sure]
+            else:
+                if first:
+                    tracker.start()
+                cells_i, cells_c = _settled(tracker, cells_i, cells_c)
+        batch = min(2 * batch, _LARGEST_BATCH)
+    return used
+
+
+def _settling_rounds(
+    v: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    graph: CSRGraph,
+    observed: np.ndarray,
+    tie: np.ndarray,
+    n_ge: np.ndarray,
+    n_le: np.ndarray,
+    used: np.ndarray,
+    permutations: int,
+    seed64: np.uint64,
+    threads: int,
+    stop: int,
+    tracker: SettleTracker,
+) -> None:
+    """:func:`_shared_rounds` with a settle tracker, running many rounds per kernel call.
+
+    Between rounds only the settle rule couples the cells: a cell's counts at a
+    given permutation do not depend on how the permutations were cut into rounds
+    (the stopping rule is checked at every permutation, and the first ``j``
+    draws of a permutation do not depend on the pool's width). So the cells are
+    run past round ends where no cell could be settled (before
+    :func:`_horizon`), and the round ends are then replayed from each cell's
+    stopping point: the round sizes, and the state at every round end where
+    the rule is asked, are those of the round-by-round run.
+    """
+    n, k = v.shape
+    card64 = _kernel_array(graph.cardinalities, np.int64)
+    indptr, indices, weights = _kernel_arrays(graph)
+    linked = np.flatnonzero(card64 > 0).astype(np.int64)
+    cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
+    cells_i = np.tile(linked, k)
+    gone_i = np.zeros(0, dtype=np.int64)  # stopped by the rule after the current round start
+    gone_used = np.zeros(0, dtype=np.int64)
+    mark = np.zeros(n, dtype=np.bool_)
+    empty = np.empty((0, 0, 0))
+    start, processed, horizon, first = 0, 0, 0, True
+    batch = _FIRST_BATCH
+    while start < permutations and len(cells_i):
+        running, wide = _running_at(cells_i, gone_i, gone_used, start, card64, mark)
+        size = min(permutations - start, batch, max(1, WORK_PER_CALL // max(1, running * k)))
+        size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
+        end = start + size
+        if end > processed:
+            target = end
+            if end < horizon:  # no cell can be settled before the horizon: run on to it
+                links = int(card64[cells_i].sum())
+                chunk = max(_CHUNK_MIN, WORK_PER_CALL // max(1, links))
+                target = max(end, min(permutations, horizon, processed + chunk))
+            width = int(card64[cells_i].max())
+            pool_t = np.ascontiguousarray(_shared_pool(n - 1, width, processed, target, seed64).T)
+            segments = _segments(cells_c, threads)
+            small = len(cells_i) * (target - processed) * width < _SMALL_ROUND
+
+            def task(
+                first_: int, last_: int, pool_t: np.ndarray = pool_t, offset: int = processed,
+                segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
+                cells_c: np.ndarray = cells_c,
+            ) -> None:  # fmt: skip
+                _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i,
+                              cells_c, segments[first_:last_], observed, tie, n_ge, n_le, used,
+                              stop, False, empty)  # fmt: skip
+
+            _run(task, _segment_blocks(segments, 1 if small else threads), 1 if small else threads)
+            stopped = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c]) >= stop
+            gone_i = np.concatenate([gone_i, cells_i[stopped]])
+            gone_used = np.concatenate([gone_used, used[cells_i[stopped], cells_c[stopped]]])
+            kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, tracker.quantiles,
+                                tracker.upper_t, tracker.cand_t, tracker.candidates,
+                                tracker.limit)  # fmt: skip
+            cells_i, cells_c = cells_i[:kept], cells_c[:kept]
+            processed = target
+            if first:
+                tracker.start()
+                first = False
+        start = end
+        later = gone_used > start
+        gone_i, gone_used = gone_i[later], gone_used[later]
+        if end >= horizon and len(cells_i):
+            if end != processed:
+                raise AssertionError("a round end that may settle was run past")
+            cells_i, cells_c = _settled(tracker, cells_i, cells_c)
+        batch = min(2 * batch, _LARGEST_BATCH)
+        if end >= horizon:  # a horizon only moves later: recomputed once reached
+            horizon = _horizon(tracker, cells_i, cells_c, n_ge, n_le, len(cells_i))
+
+
+# Fewest permutations per kernel call when running past round ends.
+_CHUNK_MIN = 64
+
+
+def _horizon(
+    tracker: SettleTracker, cells_i: np.ndarray, cells_c: np.ndarray, n_ge: np.ndarray,
+    n_le: np.ndarray, count: int,
+) -> int:  # fmt: skip
+    """A permutation count below which no cell still drawing can be settled.
+
+    A cell with ``M`` extreme values has bound ``min(1, 2 q[M] / L)`` at ``L``
+    permutations, and ``M`` only grows; it can be settled only if that bound is
+    at most its column's :meth:`SettleTracker.bounds` with the candidates of the
+    column counted together with all its cells still drawing (the most there can
+    ever be).
+    """
+    if not count or not tracker.family.any():
+        return 0
+    active = np.bincount(cells_c, minlength=len(tracker.family))
+    bounds = tracker.bounds(extra=active)
+    m = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c])
+    with np.errstate(divide="ignore"):
+        needed = 2.0 * tracker.quantiles[m] / bounds[cells_c]
+    soonest = float(needed.min()) * (1.0 - 1e-9)
+    return int(max(0.0, math.floor(soonest))) if math.isfinite(soonest) else MAX_PERMUTATIONS + 1
+
+
+def _settled(
+    tracker: SettleTracker, cells_i: np.ndarray, cells_c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cells left once those the tracker finds surely significant are dropped."""
+    flags = np.zeros(len(tracker.family), dtype=np.bool_)
+    _maybe_sure(cells_i, cells_c, tracker.upper_t, tracker.bounds(), flags)
+    if not flags.any():
+        return cells_i, cells_c
+    drop_t = np.zeros(tracker.upper_t.shape, dtype=np.bool_)
+    for c in np.flatnonzero(flags):
+        rows = cells_i[cells_c == c]
+        drop_t[c, rows] = tracker.sure(int(c), rows)
+    kept = _drop_cells(cells_i, cells_c, drop_t)
+    return cells_i[:kept], cells_c[:kept]
+
+
+def _segments(cells_c: np.ndarray, threads: int) -> np.ndarray:
+    """``(s, 2)`` ranges of the cells (sorted by column), each in one column, at most a block."""
+    size = max(64, math.ceil(len(cells_c) / (4 * threads)))
+    breaks = np.flatnonzero(np.diff(cells_c)) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(cells_c)]])
+    pieces = [np.arange(s, e, size) for s, e in zip(starts, ends, strict=True)]
+    first = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    last = np.minimum(first + size, np.repeat(ends, [len(p) for p in pieces]))
+    return np.ascontiguousarray(np.column_stack([first, last]), dtype=np.int64)
+
+
+def _segment_blocks(segments: np.ndarray, threads: int) -> list[tuple[int, int]]:
+    """Consecutive runs of segments with about equal numbers of cells, one task each."""
+    sizes = segments[:, 1] - segments[:, 0]
+    total = int(sizes.sum())
+    if threads == 1 or total < 256:
+        return [(0, len(segments))]
+    # cut after the segment where the running count of cells passes each share
+    ends = np.cumsum(sizes)
+    cuts = np.searchsorted(ends, total * np.arange(1, 4 * threads) / (4 * threads)) + 1
+    edges = np.unique(np.concatenate([[0], np.minimum(cuts, len(segments)), [len(segments)]]))
+    return [(int(edges[j]), int(edges[j + 1])) for j in range(len(edges) - 1)]
 
 
 def global_permutations(
