@@ -203,9 +203,11 @@ def test_same_pool_as_esda_gives_the_same_simulations_and_p(esda_lisa):
     engine._observed(values, a, zeros, w.indptr, w.indices, w.weights, 0, n, observed)
     tie = engine.tie_tolerance(values, a, zeros, w)
     used = np.zeros((n, 1), dtype=np.int64)
-    engine._shared_batch(values, a, zeros, w.indptr, w.indices, w.weights,
-                         np.ascontiguousarray(pool.T), 0, np.arange(n), 0, observed, tie, n_ge,
-                         n_le, used, 0, True, simulations)  # fmt: skip
+    all_areas = np.array([[0, n]], dtype=np.int64)  # one segment: every area of column 0
+    engine._shared_cells(values, a, zeros, w.indptr, w.indices, w.weights,
+                         np.ascontiguousarray(pool.T), 0,
+                         np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), all_areas,
+                         observed, tie, n_ge, n_le, used, 0, True, simulations)  # fmt: skip
     np.testing.assert_allclose(simulations[:, 0, :] * (n - 1) / n, lisa.sim.T, rtol=1e-10)
     np.testing.assert_allclose(observed[:, 0] * (n - 1) / n, lisa.Is, rtol=1e-12)
     # ties (same lag, summed in another order) count in both tails: esda's rounding decides

@@ -49,9 +49,11 @@ def test_same_pool_as_esda_gives_the_same_simulations_and_p(esda_stored):
     engine._observed(values, a, zeros, w.indptr, w.indices, w.weights, 0, n, observed)
     tie = engine.tie_tolerance(values, a, zeros, w)
     used = np.zeros((n, 1), dtype=np.int64)
-    engine._shared_batch(values, a, zeros, w.indptr, w.indices, w.weights,
-                         np.ascontiguousarray(esda["pool"].T.astype(np.int64)), 0, np.arange(n),
-                         0, observed, tie, n_ge, n_le, used, 0, True, simulations)  # fmt: skip
+    all_areas = np.array([[0, n]], dtype=np.int64)  # one segment: every area of column 0
+    engine._shared_cells(values, a, zeros, w.indptr, w.indices, w.weights,
+                         np.ascontiguousarray(esda["pool"].T.astype(np.int64)), 0,
+                         np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), all_areas,
+                         observed, tie, n_ge, n_le, used, 0, True, simulations)  # fmt: skip
     sims = simulations[:, 0, :] * (n - 1) / n
     np.testing.assert_allclose(observed[:, 0] * (n - 1) / n, esda["Is"], rtol=1e-12)
     np.testing.assert_allclose(sims.sum(axis=1), esda["sim_sum"], rtol=1e-9, atol=1e-9)

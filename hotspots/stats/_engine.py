@@ -65,7 +65,7 @@ from hotspots.stats._kernels import (  # noqa: F401
     _cross_block,
     _independent_batch,
     _observed,
-    _shared_batch,
+    _shared_cells,
 )
 from hotspots.stats._permutation import (  # noqa: F401
     ALTERNATIVES,
