@@ -394,35 +394,3 @@ def _drop_cells(
             cells_c[kept] = c
             kept += 1
     return kept
-
-
-@compiled
-def _running_at(
-    cells_i: np.ndarray,
-    gone_i: np.ndarray,
-    gone_used: np.ndarray,
-    start: int,
-    card: np.ndarray,
-    mark: np.ndarray,
-) -> tuple[int, int]:
-    """:func:`_running_links` at permutation ``start``: the cells ``cells_i`` and those of
-    ``gone_i`` that stopped after ``start`` (``gone_used > start``)."""
-    links = 0
-    wide = 0
-    for r in range(len(cells_i)):
-        i = cells_i[r]
-        if not mark[i]:
-            mark[i] = True
-            links += card[i]
-            wide = max(wide, card[i])
-    for r in range(len(gone_i)):
-        i = gone_i[r]
-        if gone_used[r] > start and not mark[i]:
-            mark[i] = True
-            links += card[i]
-            wide = max(wide, card[i])
-    for r in range(len(cells_i)):
-        mark[cells_i[r]] = False
-    for r in range(len(gone_i)):
-        mark[gone_i[r]] = False
-    return links, wide

@@ -22,7 +22,6 @@ from hotspots.stats._kernels import (
     _independent_batch,
     _maybe_sure,
     _observed,
-    _running_at,
     _running_links,
     _shared_cells,
 )
@@ -477,35 +476,43 @@ def _shared_rounds(
     offset = 0
     batch = _FIRST_BATCH if stop else permutations
     while offset < permutations and len(cells_i):
-        running, wide = _running_links(cells_i, card64, mark)
-        size = min(permutations - offset, batch, max(1, WORK_PER_CALL // max(1, running * k)))
-        # the first j draws of a permutation do not depend on how many follow (partial
-        # Fisher-Yates), so the pool only needs the widest area still running
-        size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
-        # the pool transposed, (wide, size): each draw's column is read in order
-        pool_t = np.ascontiguousarray(_shared_pool(n - 1, wide, offset, offset + size, seed64).T)
-        segments = _segments(cells_c, threads)
-
-        def task(
-            start: int, stop_: int, pool_t: np.ndarray = pool_t, offset: int = offset,
-            segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
-            cells_c: np.ndarray = cells_c,
-        ) -> None:  # fmt: skip
-            _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i, cells_c,
-                          segments[start:stop_], observed, tie, n_ge, n_le, used, stop, keep,
-                          simulations)  # fmt: skip
-
-        # a small round runs in this thread (starting a pool of threads would cost more)
-        small = len(cells_i) * size * wide < _SMALL_ROUND
-        _run(task, _segment_blocks(segments, 1 if small else threads), 1 if small else threads)
+        # a round of the rule: the counts at its end are where ``settle`` is asked; it
+        # runs in kernel calls of bounded work (how it is cut does not change the counts)
+        end = min(permutations, offset + batch)
         first = offset == 0
-        offset += size
+        while offset < end and len(cells_i):
+            running, wide = _running_links(cells_i, card64, mark)
+            size = min(end - offset, max(1, WORK_PER_CALL // max(1, running * k)))
+            # the first j draws of a permutation do not depend on how many follow (partial
+            # Fisher-Yates), so the pool only needs the widest area still running
+            size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
+            # the pool transposed, (wide, size): each draw's column is read in order
+            pool_t = np.ascontiguousarray(
+                _shared_pool(n - 1, wide, offset, offset + size, seed64).T
+            )
+            segments = _segments(cells_c, threads)
+
+            def task(
+                start: int, stop_: int, pool_t: np.ndarray = pool_t, offset: int = offset,
+                segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
+                cells_c: np.ndarray = cells_c,
+            ) -> None:  # fmt: skip
+                _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i,
+                              cells_c, segments[start:stop_], observed, tie, n_ge, n_le, used,
+                              stop, keep, simulations)  # fmt: skip
+
+            # a small call runs in this thread (starting a pool of threads would cost more)
+            small = len(cells_i) * size * wide < _SMALL_ROUND
+            threads_ = 1 if small else threads
+            _run(task, _segment_blocks(segments, threads_), threads_)
+            offset += size
+            if stop:
+                kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles,
+                                    upper_t, cand_t, candidates, limit)  # fmt: skip
+                cells_i, cells_c = cells_i[:kept], cells_c[:kept]  # compacted in place
         if not stop:
             continue
-        kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles, upper_t,
-                            cand_t, candidates, limit)  # fmt: skip
-        cells_i, cells_c = cells_i[:kept], cells_c[:kept]  # compacted in place
-        if settle is not None and kept:
+        if settle is not None and len(cells_i):
             if tracker is None:
                 sure = settle(n_ge, n_le, used)[cells_i, cells_c]
                 cells_i, cells_c = cells_i[~sure], cells_c[~sure]
@@ -535,14 +542,15 @@ def _settling_rounds(
 ) -> None:
     """:func:`_shared_rounds` with a settle tracker, running many rounds per kernel call.
 
-    Between rounds only the settle rule couples the cells: a cell's counts at a
-    given permutation do not depend on how the permutations were cut into rounds
-    (the stopping rule is checked at every permutation, and the first ``j``
-    draws of a permutation do not depend on the pool's width). So the cells are
-    run past round ends where no cell could be settled (before
-    :func:`_horizon`), and the round ends are then replayed from each cell's
-    stopping point: the round sizes, and the state at every round end where
-    the rule is asked, are those of the round-by-round run.
+    Between round ends only the settle rule couples the cells: a cell's counts
+    at a given permutation do not depend on how the permutations were cut into
+    kernel calls (the stopping rule is checked at every permutation, and the
+    first ``j`` draws of a permutation do not depend on the pool's width). The
+    rounds are those of :func:`_shared_rounds` (``_FIRST_BATCH`` permutations,
+    doubling up to ``_LARGEST_BATCH``), whatever the number of cells; each runs
+    in kernel calls of bounded work, and the cells are run on past round ends
+    where no cell could be settled (before :func:`_horizon`), so the rule is
+    asked at the same round ends with the same counts.
     """
     n, k = v.shape
     card64 = _kernel_array(graph.cardinalities, np.int64)
@@ -550,23 +558,17 @@ def _settling_rounds(
     linked = np.flatnonzero(card64 > 0).astype(np.int64)
     cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
     cells_i = np.tile(linked, k)
-    gone_i = np.zeros(0, dtype=np.int64)  # stopped by the rule after the current round start
-    gone_used = np.zeros(0, dtype=np.int64)
-    mark = np.zeros(n, dtype=np.bool_)
     empty = np.empty((0, 0, 0))
     start, processed, horizon, first = 0, 0, 0, True
     batch = _FIRST_BATCH
     while start < permutations and len(cells_i):
-        running, wide = _running_at(cells_i, gone_i, gone_used, start, card64, mark)
-        size = min(permutations - start, batch, max(1, WORK_PER_CALL // max(1, running * k)))
-        size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
-        end = start + size
-        if end > processed:
-            target = end
-            if end < horizon:  # no cell can be settled before the horizon: run on to it
-                links = int(card64[cells_i].sum())
-                chunk = max(_CHUNK_MIN, WORK_PER_CALL // max(1, links))
-                target = max(end, min(permutations, horizon, processed + chunk))
+        end = min(permutations, start + batch)
+        # before the horizon no cell can be settled: run on to it, past round ends
+        reach = max(end, min(permutations, horizon))
+        while processed < end and len(cells_i):
+            links = int(card64[cells_i].sum())
+            chunk = max(_CHUNK_MIN, WORK_PER_CALL // max(1, links))
+            target = min(reach, processed + chunk)
             width = int(card64[cells_i].max())
             pool_t = np.ascontiguousarray(_shared_pool(n - 1, width, processed, target, seed64).T)
             segments = _segments(cells_c, threads)
@@ -582,9 +584,6 @@ def _settling_rounds(
                               stop, False, empty)  # fmt: skip
 
             _run(task, _segment_blocks(segments, 1 if small else threads), 1 if small else threads)
-            stopped = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c]) >= stop
-            gone_i = np.concatenate([gone_i, cells_i[stopped]])
-            gone_used = np.concatenate([gone_used, used[cells_i[stopped], cells_c[stopped]]])
             kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, tracker.quantiles,
                                 tracker.upper_t, tracker.cand_t, tracker.candidates,
                                 tracker.limit)  # fmt: skip
@@ -594,8 +593,6 @@ def _settling_rounds(
                 tracker.start()
                 first = False
         start = end
-        later = gone_used > start
-        gone_i, gone_used = gone_i[later], gone_used[later]
         if end >= horizon and len(cells_i):
             if end != processed:
                 raise AssertionError("a round end that may settle was run past")
