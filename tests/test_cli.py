@@ -1046,8 +1046,13 @@ def test_streamed_run_never_reads_the_points(monkeypatch):
         (["--stat", "emerging", "--period", "2025-02"], "need at least 2 months; the data have 1"),
         (["--crime-type", "bicycle theft"], "no incidents of bicycle theft in any area"),
         (["--period", "2023-01"], "no data in 2023-01: the data cover 2024-12 to 2025-02"),
+        # robbery is in the December file only: none in January is not an empty file
+        (
+            ["--crime-type", "robbery", "--period", "2025-01"],
+            "no incidents of robbery in any area: rows were dropped as",
+        ),
     ],
-    ids=["one-month", "no-incidents", "period-outside-data"],
+    ids=["one-month", "no-incidents", "period-outside-data", "none-in-the-period"],
 )
 def test_streamed_run_checks_as_before(monkeypatch, argv, message):
     """The streamed run fails with the in-memory run's one-line errors and load report."""

@@ -386,7 +386,8 @@ def _population(spec: AnalysisSpec, areas: gpd.GeoDataFrame) -> str | pd.Series 
 def _diagnosis(reports: list[LoadReport]) -> str:
     """Why nothing was counted, from the load reports (the main reasons rows went)."""
     for report in reports:
-        if report.rows_read == 0:
+        # a count of incidents can be 0 for the months chosen: only a file of no rows is empty
+        if report.rows_read == 0 and report.unit != "incidents":
             return f"{report.source} has no data rows (a header only?)"
     reasons: dict[str, int] = {}
     for report in reports:

@@ -443,15 +443,14 @@ def _shared_rounds(
     """The shared-pool rounds of :func:`local_permutations`; fills the counts, returns ``used``.
 
     Works on the list of cells (area, column) still drawing, with the
-    bookkeeping between rounds compiled, so the many small rounds of a large
-    run cost little. The round sizes, and the rounds after which ``settle`` is
-    asked, are those of the whole-array rule (the results do not depend on this
-    bookkeeping); a ``settle`` with a ``tracker`` (:func:`settler`) is asked
-    only where it could stop a cell, with the same answers.
+    bookkeeping between rounds compiled. A ``settle`` with a ``tracker``
+    (:func:`settler`, the adaptive rule) goes to :func:`_settling_rounds`,
+    which asks it only where it could stop a cell, with the same answers; any
+    other ``settle`` is asked on the whole arrays at every round end.
     """
     n, k = v.shape
     make_tracker = getattr(settle, "tracker", None) if stop else None
-    if make_tracker is not None and permutations and not keep:
+    if make_tracker is not None and permutations:  # keep=True never has a stop (see above)
         _settling_rounds(v, a, b, graph, observed, tie, n_ge, n_le, used, permutations, seed64,
                          threads, stop, make_tracker(n, k, stop))  # fmt: skip
         return used
@@ -463,14 +462,9 @@ def _shared_rounds(
         cells_i = np.tile(linked, k)
     else:
         cells_i = cells_c = np.zeros(0, dtype=np.int64)
-    make_tracker = getattr(settle, "tracker", None) if stop else None
-    tracker = make_tracker(n, k, stop) if make_tracker is not None else None
-    if tracker is not None:
-        quantiles, upper_t, cand_t = tracker.quantiles, tracker.upper_t, tracker.cand_t
-        candidates, limit = tracker.candidates, tracker.limit
-    else:
-        quantiles, upper_t = np.zeros(0), np.zeros((0, 0))
-        cand_t, candidates, limit = np.zeros((0, 0), dtype=bool), np.zeros(0, np.int64), 0.0
+    # no tracker here: _after_round only drops the cells that reached the stopping count
+    quantiles, upper_t = np.zeros(0), np.zeros((0, 0))
+    cand_t, candidates, limit = np.zeros((0, 0), dtype=bool), np.zeros(0, np.int64), 0.0
     mark = np.zeros(n, dtype=np.bool_)
     card64 = _kernel_array(card, np.int64)
     offset = 0
@@ -479,7 +473,6 @@ def _shared_rounds(
         # a round of the rule: the counts at its end are where ``settle`` is asked; it
         # runs in kernel calls of bounded work (how it is cut does not change the counts)
         end = min(permutations, offset + batch)
-        first = offset == 0
         while offset < end and len(cells_i):
             running, wide = _running_links(cells_i, card64, mark)
             size = min(end - offset, max(1, WORK_PER_CALL // max(1, running * k)))
@@ -513,13 +506,8 @@ def _shared_rounds(
         if not stop:
             continue
         if settle is not None and len(cells_i):
-            if tracker is None:
-                sure = settle(n_ge, n_le, used)[cells_i, cells_c]
-                cells_i, cells_c = cells_i[~sure], cells_c[~sure]
-            else:
-                if first:
-                    tracker.start()
-                cells_i, cells_c = _settled(tracker, cells_i, cells_c)
+            sure = settle(n_ge, n_le, used)[cells_i, cells_c]
+            cells_i, cells_c = cells_i[~sure], cells_c[~sure]
         batch = min(2 * batch, _LARGEST_BATCH)
     return used
 

@@ -242,7 +242,8 @@ def _geometry_key(areas: gpd.GeoDataFrame) -> str:
     return key
 
 
-# the geometry objects, index and CRS of the last few sets of areas, with their key
+# the geometry objects, index and CRS of the last few sets of areas, with their key: the
+# shapes themselves are held (immutable; a few MB for London's LSOAs), not the caller's frame
 _RECENT: deque[tuple[np.ndarray, pd.Index, Any, str]] = deque(maxlen=_CACHED_GRAPHS)
 
 
