@@ -284,8 +284,11 @@ def _collect_zip(path: Path) -> tuple[list[_Member], list[str]]:
     return [_Member(f"{path}:{name}", reader(name)) for name in street], notes
 
 
-def check_header(header: list[str], name: str) -> None:
-    """Fail unless ``header`` has every required column, naming those in another case."""
+def check_header(header: list[str], name: str) -> list[str]:
+    """Fail unless ``header`` has every required column, naming those in another case.
+
+    Returns the load report's notes on the header (extra columns, which are ignored).
+    """
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         other_case = {h.casefold(): h for h in header}
@@ -299,6 +302,22 @@ def check_header(header: list[str], name: str) -> None:
             + hint,
             file=name,
         )
+    extra = [c for c in header if c not in COLUMNS]
+    return [f"{name}: ignored extra columns {', '.join(map(repr, extra))}"] if extra else []
+
+
+def skipping(bad_rows: list[str]) -> Callable[[pacsv.InvalidRow], str]:
+    """pyarrow's ``invalid_row_handler``: skip a row of the wrong width, noted in ``bad_rows``."""
+
+    def on_bad_row(row: pacsv.InvalidRow) -> str:
+        where = f"row {row.number}" if row.number is not None else "a row"
+        bad_rows.append(
+            f"{where} has {row.actual_columns} fields, expected {row.expected_columns}: "
+            f"{row.text[:80]!r}"
+        )
+        return "skip"
+
+    return on_bad_row
 
 
 def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
@@ -309,22 +328,11 @@ def _read_member(member: _Member) -> tuple[pa.Table, list[str], list[str]]:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError("text is UTF-16; re-save it as UTF-8", file=member.name)
     header = _header(data, member.name)
-    check_header(header, member.name)
-    notes = []
-    extra = [c for c in header if c not in COLUMNS]
-    if extra:
-        notes.append(f"{member.name}: ignored extra columns {', '.join(map(repr, extra))}")
+    notes = check_header(header, member.name)
     present = [c for c in COLUMNS if c in header]
     records = split_records(data, len(header))
     bad_rows: list[str] = []
-
-    def on_bad_row(row: pacsv.InvalidRow) -> str:
-        where = f"row {row.number}" if row.number is not None else "a row"
-        bad_rows.append(
-            f"{where} has {row.actual_columns} fields, expected {row.expected_columns}: "
-            f"{row.text[:80]!r}"
-        )
-        return "skip"
+    on_bad_row = skipping(bad_rows)
 
     def parse(payload: bytes) -> pa.Table:
         try:

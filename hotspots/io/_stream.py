@@ -27,11 +27,11 @@ from hotspots.io._points import RowLedger
 from hotspots.io._points import _parsed as _parsed_series
 from hotspots.io._police_uk import (
     _TYPES,
-    COLUMNS,
     _gunzip,
     _Member,
     _month_periods,
     check_header,
+    skipping,
 )
 
 # The police.uk columns that counting per area and month needs.
@@ -220,25 +220,13 @@ def _chunks(
     block_size: int,
 ) -> Iterator[Chunk]:
     header = _header(source, member.name)
-    check_header(header, member.name)
-    notes = []
-    extra = [c for c in header if c not in COLUMNS]
-    if extra:
-        notes.append(f"{member.name}: ignored extra columns {', '.join(map(repr, extra))}")
+    notes = check_header(header, member.name)
     bad_rows: list[str] = []
-
-    def on_bad_row(row: pacsv.InvalidRow) -> str:
-        where = f"row {row.number}" if row.number is not None else "a row"
-        bad_rows.append(
-            f"{where} has {row.actual_columns} fields, expected {row.expected_columns}: "
-            f"{row.text[:80]!r}"
-        )
-        return "skip"
 
     reader = pacsv.open_csv(
         source,
         read_options=pacsv.ReadOptions(block_size=block_size),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad_row),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=skipping(bad_rows)),
         convert_options=pacsv.ConvertOptions(
             column_types={c: _TYPES[c] for c in NEEDED},
             include_columns=list(NEEDED),
