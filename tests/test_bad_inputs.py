@@ -8,9 +8,7 @@ each case gets.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import io
 import os
 import zipfile
 from pathlib import Path
@@ -18,27 +16,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import run
 
 import boundaries
 import hotspots
 from hotspots import HotspotsWarning, InputError
 from hotspots._files import write_together
-from hotspots.cli import _main as cli
 
 DATA = Path(__file__).parent / "data"
 STREET = DATA / "police_uk" / "2024-12-metropolitan-street.csv"  # 619 data rows
 WARD_SLICE = DATA / "mps" / "ward-slice.csv"  # 67 rows, Heathrow Villages
 FAST = ["--permutations", "99", "--quiet"]
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = cli.main(argv)
-        except SystemExit as exit_:
-            status = exit_.code
-    return status, out.getvalue(), err.getvalue()
 
 
 def street_lines() -> list[str]:

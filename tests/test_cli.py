@@ -7,7 +7,6 @@ and the real extracts in tests/data; permutations are kept small.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import json
@@ -23,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import run
 from libpysal.graph import Graph
 
 import boundaries
@@ -39,17 +39,6 @@ MET_SLICE = DATA / "mps" / "ward-slice.csv"
 GUIDE = ROOT / "docs" / "guide" / "cli.md"
 SCRIPT = Path(sys.executable).parent / "hotspots"
 FAST = ["--permutations", "99", "--quiet"]
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    """``main(argv)`` in-process: exit status, standard output, standard error."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = cli.main(argv)
-        except SystemExit as exit_:  # argparse: --help, --version, usage errors
-            status = exit_.code
-    return status, out.getvalue(), err.getvalue()
 
 
 def script(*args: str, cwd: Path) -> subprocess.CompletedProcess:

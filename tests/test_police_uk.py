@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import GOOD, HEADER
 
 import hotspots
 from hotspots import InputError, read_police_uk
@@ -18,14 +19,6 @@ from hotspots import InputError, read_police_uk
 DATA = Path(__file__).parent / "data" / "police_uk"
 CITY = DATA / "2024-12-city-of-london-street.csv"
 MET = DATA / "2024-12-metropolitan-street.csv"  # the first 619 rows of the real month
-HEADER = (
-    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
-    "LSOA name,Crime type,Last outcome category,Context\n"
-)
-GOOD = (
-    "abc,2024-12,Metropolitan Police Service,Metropolitan Police Service,-0.1276,51.5072,"
-    "On or near X,E01004736,Westminster 018A,Burglary,Under investigation,\n"
-)
 
 
 def _balanced(report: hotspots.LoadReport) -> bool:

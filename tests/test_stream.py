@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from _helpers import GOOD, HEADER
 
 import boundaries
 import hotspots
@@ -16,14 +17,6 @@ from hotspots import InputError, aggregate_monthly, count_police_uk, read_police
 
 SAMPLE = hotspots.sample_path("police-uk-burglary")
 DATA = Path(__file__).parent / "data" / "police_uk"  # real extracts (see test_police_uk.py)
-HEADER = (
-    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
-    "LSOA name,Crime type,Last outcome category,Context\n"
-)
-GOOD = (
-    "abc,2024-12,Metropolitan Police Service,Metropolitan Police Service,-0.1276,51.5072,"
-    "On or near X,E01004736,Westminster 018A,Burglary,Under investigation,\n"
-)
 
 
 @pytest.fixture(scope="module")
