@@ -29,3 +29,30 @@ def graph(case: str) -> Graph:
     """The stored spdep neighbour list as a binary Graph over the areas with data."""
     nb = read(f"{case}_nb")
     return Graph.from_arrays(nb["focal"], nb["neighbour"], np.ones(len(nb)))
+
+
+def lisa_through_kernel(
+    x: np.ndarray, w: object, pool: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Local Moran of ``x`` on the CSR graph ``w`` through the engine's shared-pool kernel,
+    drawing esda's lookup table ``pool`` ``(permutations, width)``: observed ``I_i``, every
+    simulated value, the two tail counts and the tie tolerance, each for one column."""
+    from hotspots.stats import _engine as engine
+
+    n, permutations = w.n, len(pool)
+    z = x - x.mean()
+    a = (z / ((z**2).sum() / n))[:, None]
+    values, zeros = z[:, None].copy(), np.zeros((n, 1))
+    observed = np.empty((n, 1))
+    n_ge = np.zeros((n, 1), dtype=np.int64)
+    n_le = np.zeros((n, 1), dtype=np.int64)
+    simulations = np.empty((n, 1, permutations))
+    engine._observed(values, a, zeros, w.indptr, w.indices, w.weights, 0, n, observed)
+    tie = engine.tie_tolerance(values, a, zeros, w)
+    used = np.zeros((n, 1), dtype=np.int64)
+    all_areas = np.array([[0, n]], dtype=np.int64)  # one segment: every area of column 0
+    engine._shared_cells(values, a, zeros, w.indptr, w.indices, w.weights,
+                         np.ascontiguousarray(pool.T.astype(np.int64)), 0,
+                         np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), all_areas,
+                         observed, tie, n_ge, n_le, used, 0, True, simulations)  # fmt: skip
+    return observed[:, 0], simulations[:, 0, :], n_ge[:, 0], n_le[:, 0], tie[:, 0]

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _reference import graph as reference_graph
+from _reference import lisa_through_kernel
 from _reference import values as reference_values
 from esda import Moran_Local
 from esda.crand import vec_permutations
@@ -193,31 +194,17 @@ def test_same_pool_as_esda_gives_the_same_simulations_and_p(esda_lisa):
     x, w, lisa = esda_lisa
     n, permutations = w.n, 999
     pool = vec_permutations(int(w.cardinalities.max()), n, permutations, ESDA_SEED)
-    z = x - x.mean()
-    a = (z / ((z**2).sum() / n))[:, None]
-    values, zeros = z[:, None].copy(), np.zeros((n, 1))
-    observed = np.empty((n, 1))
-    n_ge = np.zeros((n, 1), dtype=np.int64)
-    n_le = np.zeros((n, 1), dtype=np.int64)
-    simulations = np.empty((n, 1, permutations))
-    engine._observed(values, a, zeros, w.indptr, w.indices, w.weights, 0, n, observed)
-    tie = engine.tie_tolerance(values, a, zeros, w)
-    used = np.zeros((n, 1), dtype=np.int64)
-    all_areas = np.array([[0, n]], dtype=np.int64)  # one segment: every area of column 0
-    engine._shared_cells(values, a, zeros, w.indptr, w.indices, w.weights,
-                         np.ascontiguousarray(pool.T), 0,
-                         np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), all_areas,
-                         observed, tie, n_ge, n_le, used, 0, True, simulations)  # fmt: skip
-    np.testing.assert_allclose(simulations[:, 0, :] * (n - 1) / n, lisa.sim.T, rtol=1e-10)
-    np.testing.assert_allclose(observed[:, 0] * (n - 1) / n, lisa.Is, rtol=1e-12)
+    observed, simulations, n_ge, n_le, tie = lisa_through_kernel(x, w, pool)
+    np.testing.assert_allclose(simulations * (n - 1) / n, lisa.sim.T, rtol=1e-10)
+    np.testing.assert_allclose(observed * (n - 1) / n, lisa.Is, rtol=1e-12)
     # ties (same lag, summed in another order) count in both tails: esda's rounding decides
-    tie = tie[:, 0] * (n - 1) / n
-    assert np.array_equal(n_ge[:, 0], (lisa.sim >= lisa.Is - tie).sum(axis=0))
-    assert np.array_equal(n_le[:, 0], (lisa.sim <= lisa.Is + tie).sum(axis=0))
+    tie = tie * (n - 1) / n
+    assert np.array_equal(n_ge, (lisa.sim >= lisa.Is - tie).sum(axis=0))
+    assert np.array_equal(n_le, (lisa.sim <= lisa.Is + tie).sum(axis=0))
     # esda's p_sim: the smaller of (>= observed) and (< observed); equal wherever nothing ties
     no_tie = ~(np.abs(lisa.sim - lisa.Is) <= tie).any(axis=0)
     assert no_tie.sum() >= 20  # small counts: most wards have some exact ties
-    directed = pseudo_p(n_ge[:, 0], n_le[:, 0], permutations, "directed")
+    directed = pseudo_p(n_ge, n_le, permutations, "directed")
     np.testing.assert_allclose(directed[no_tie], lisa.p_sim[no_tie], rtol=1e-6)  # float32
     assert (directed[~no_tie] >= lisa.p_sim[~no_tie] - 1e-6).all()  # ties: ours conservative
 
