@@ -1,7 +1,7 @@
 """Compiled kernels of the Knox test: close pairs from a grid, and counts under permuted times.
 
-Private. Random numbers come from a counter-based generator (SplitMix64) keyed
-on ``(seed, permutation)``, the same construction as the statistics engine, so
+Private. Random numbers come from the statistics engine's counter-based
+generator (SplitMix64, :mod:`hotspots.stats._rng`) keyed on ``(seed, permutation)``, so
 permutation ``p`` is the same shuffle whatever the number of threads or the
 block of permutations it is computed in.
 """
@@ -9,39 +9,16 @@ block of permutations it is computed in.
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
-_GAMMA = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+from hotspots.stats._permutation import default_threads
+from hotspots.stats._rng import _below, _stream_state, compiled
 
 
-@njit(cache=True, nogil=True)
-def _mix(z: np.uint64) -> np.uint64:
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True, nogil=True)
-def _stream_state(seed: np.uint64, stream: int) -> np.uint64:
-    return _mix(_mix(seed) + np.uint64(stream) * _GAMMA + _GAMMA)
-
-
-@njit(cache=True, nogil=True)
-def _below(state: np.uint64, bound: int) -> tuple[np.uint64, np.int64]:
-    state = state + _GAMMA
-    u = (_mix(state) >> np.uint64(11)) * _TO_UNIT
-    return state, np.int64(u * bound)
-
-
-@njit(cache=True, nogil=True)
+@compiled
 def _band_of(d: float, edges: NDArray[np.float64]) -> int:
     """1-based distance band of ``d > 0``: the first ``k`` with ``d <= edges[k-1]``; 0 if none."""
     for k in range(edges.shape[0]):
@@ -50,7 +27,7 @@ def _band_of(d: float, edges: NDArray[np.float64]) -> int:
     return 0
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _grid_pairs(
     x: NDArray[np.float64],
     y: NDArray[np.float64],
@@ -105,7 +82,7 @@ def _grid_pairs(
     return count
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _count_block(
     times: NDArray[np.int64],
     first: NDArray[np.int32],
@@ -142,7 +119,7 @@ def _count_block(
             out[p, band[e], lut[min(dt, last)]] += 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _count_observed(
     times: NDArray[np.int64],
     first: NDArray[np.int32],
@@ -156,12 +133,6 @@ def _count_observed(
     for e in range(first.shape[0]):
         dt = abs(times[first[e]] - times[second[e]])
         out[band[e], lut[min(dt, last)]] += 1
-
-
-def default_threads() -> int:
-    """Threads used when none are given: ``NUMBA_NUM_THREADS`` or the CPU count."""
-    env = os.environ.get("NUMBA_NUM_THREADS")
-    return max(1, int(env)) if env else max(1, os.cpu_count() or 1)
 
 
 def close_pairs(
