@@ -51,7 +51,7 @@ def lisa_through_kernel(
     tie = engine.tie_tolerance(values, a, zeros, w)
     used = np.zeros((n, 1), dtype=np.int64)
     all_areas = np.array([[0, n]], dtype=np.int64)  # one segment: every area of column 0
-    engine._shared_cells(values, a, zeros, w.indptr, w.indices, w.weights,
+    engine._shared_cells(values.T.copy(), a, zeros, w.indptr, w.indices, w.weights,
                          np.ascontiguousarray(pool.T.astype(np.int64)), 0,
                          np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), all_areas,
                          observed, tie, n_ge, n_le, used, 0, True, simulations)  # fmt: skip

@@ -15,7 +15,7 @@ import boundaries
 import hotspots
 from hotspots.stats._csr import CSRGraph
 from hotspots.stats._engine import local_g_stat
-from hotspots.stats._inference import STOP_EXTREMES, Settler, settler
+from hotspots.stats._inference import STOP_EXTREMES, Settler, adjust_p, settler
 
 
 def queen_lattice(side: int) -> CSRGraph:
@@ -53,10 +53,10 @@ def planted():
                          ids=["fdr", "by", "bonferroni", "none"])  # fmt: skip
 def test_incremental_settle_equals_whole_array_rule(planted, correction):
     values, graph = planted
-    rule = settler(correction, 0.05)
+    rule = settler(correction, [0.05])
 
     def whole(n_ge, n_le, used):  # the same rule without its tracker: asked on whole arrays
-        return Settler(correction, 0.05)(n_ge, n_le, used)
+        return Settler(correction, 0.05, 0.05)(n_ge, n_le, used)
 
     runs = [
         local_g_stat(
@@ -83,21 +83,43 @@ def test_incremental_settle_equals_whole_array_rule(planted, correction):
     assert settled.sum() >= (5 if correction in ("fdr", None) else 0)
 
 
-def test_emerging_numbers_unchanged_on_real_wards():
-    """Pinned numbers on the shipped ward data, seed 3.
+@pytest.mark.parametrize("correction", ["fdr", "by", "bonferroni", None],
+                         ids=["fdr", "by", "bonferroni", "none"])  # fmt: skip
+def test_areas_ruled_out_early_are_not_significant_in_the_full_run(planted, correction):
+    """The rule stops an area as surely not significant before its stopping count or the
+    maximum; the full fixed run on the same draws (the shared pool's permutation ``p`` is
+    the same stream in both) must not find it significant, and the labels agree."""
+    values, graph = planted
+    maximum = 20_000
+    adaptive = local_g_stat(values, graph, permutations=maximum, seed=11, stop=STOP_EXTREMES,
+                            settle=settler(correction, [0.05]))  # fmt: skip
+    fixed = local_g_stat(values, graph, permutations=maximum, seed=11)
 
-    Rounds are ``_FIRST_BATCH`` permutations doubling up to ``_LARGEST_BATCH`` whatever
-    the number of cells (before issue #21's last change they shrank with it, 2,124,452
-    permutations and a p-value sum of 2325.6998 here; the categories are the same).
-    """
+    def significant(p):
+        return np.column_stack([adjust_p(p[:, c], correction) <= 0.05 for c in range(p.shape[1])])
+
+    run = adaptive.run
+    early = (np.minimum(run.n_ge, run.n_le) < STOP_EXTREMES) & (run.used < maximum)
+    ruled_out = early & ~significant(adaptive.p_sim())
+    in_full = significant(fixed.p_sim())
+    assert ruled_out.sum() >= 300  # most of the 768 cells stop this way
+    assert not (ruled_out & in_full).any()
+    assert (significant(adaptive.p_sim()) == in_full).mean() >= 0.99
+
+
+def test_emerging_numbers_on_real_wards():
+    """Pinned numbers on the shipped ward data, seed 3 (the same categories since the
+    first adaptive version: 2,124,452 permutations then; 2,130,592 with rounds that do
+    not shrink with the number of cells; 1,471,058 once areas surely not significant
+    stop and the first round is 64 permutations)."""
     wards = boundaries.load("wards")
     crime = hotspots.read_met_crime(hotspots.sample_path("mps-ward-crime"))
     cube = hotspots.aggregate_monthly(crime, wards, crime_types="burglary")
     result = hotspots.emerging_hotspots(
         wards, cube.iloc[:, :8], seed=3, correction=None, time_lag=0
     )
-    assert result.periods.attrs["hotspots"]["permutations_used"] == 2_130_592
-    assert float(np.nansum(result.periods["gi_p_sim"])) == 2325.674500138267
+    assert result.periods.attrs["hotspots"]["permutations_used"] == 1_471_058
+    assert float(np.nansum(result.periods["gi_p_sim"])) == 2434.4125363502685
     counts = result.areas["emerging_label"].value_counts()
     assert counts["Sporadic cold spot"] == 35
     assert counts["New hot spot"] == 10

@@ -7,11 +7,14 @@ import pytest
 
 from hotspots.stats._inference import (
     adjust_p,
+    borderline,
     gi_bins,
     gi_labels,
     lisa_labels,
     lisa_quadrants,
+    lower_quantiles,
     normal_p,
+    upper_quantiles,
 )
 
 
@@ -71,3 +74,35 @@ def test_fdr_corrections_match_scipy(correction, method):
     np.testing.assert_allclose(
         adjust_p(p, correction), false_discovery_control(p, method=method), rtol=1e-12
     )
+
+
+@pytest.mark.parametrize("permutations", [64, 999, 65_535], ids=["64", "999", "65535"])
+def test_borderline_is_the_exact_poisson_interval_around_a_threshold(permutations):
+    """An area is borderline when the 99 % Garwood interval of its extreme count (from the
+    chi-square quantiles, scipy.stats) contains a threshold; NaN and no-permutation areas
+    never are."""
+    chi2 = pytest.importorskip("scipy.stats").chi2
+    extremes = np.arange(0, 60)
+    p = np.minimum(1.0, 2 * (extremes + 1) / (permutations + 1))
+    used = np.full(len(p), permutations)
+    low = np.where(extremes > 0, chi2.ppf(0.005, 2 * np.maximum(extremes, 1)) / 2, 0.0)
+    high = chi2.ppf(0.995, 2 * (extremes + 1)) / 2
+    for t in (0.05, 0.01, 1e-4):
+        expected = (2 * low / permutations <= t) & (t < np.minimum(1, 2 * high / permutations))
+        # exact to rounding: compare away from the edges
+        edge = np.isclose(2 * low / permutations, t, rtol=1e-9) | np.isclose(
+            2 * high / permutations, t, rtol=1e-9
+        )
+        got = borderline(p, used, [t])
+        np.testing.assert_array_equal(got[~edge], expected[~edge])
+    assert not borderline(np.array([np.nan, 0.04]), np.array([999, 0]), [0.05]).any()
+
+
+def test_poisson_bounds_against_chi_square():
+    """The settle rule's 99.9 % bounds of an expected count are the chi-square (Garwood) ones."""
+    chi2 = pytest.importorskip("scipy.stats").chi2
+    counts = np.arange(0, 51)
+    np.testing.assert_allclose(upper_quantiles(counts), chi2.ppf(0.999, 2 * (counts + 1)) / 2,
+                               rtol=1e-10)  # fmt: skip
+    lower = np.where(counts > 0, chi2.ppf(0.001, 2 * np.maximum(counts, 1)) / 2, 0.0)
+    np.testing.assert_allclose(lower_quantiles(counts), lower, rtol=1e-10, atol=0)

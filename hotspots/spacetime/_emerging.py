@@ -300,7 +300,7 @@ def _space_time_gi(
         maximum, stop = plan.engine(tested)
         stat = local_g_stat(
             stacked[keep], graph, star=True, permutations=maximum, seed=seed, stop=stop,
-            settle=settler(plan.correction, plan.sure_level) if stop else None,
+            settle=settler(plan.correction, [plan.sure_level]) if stop else None,
         )  # fmt: skip
         columns = np.array(members)[None, :]
         z[current, columns] = stat.z[: len(current)]

@@ -9,6 +9,7 @@ in a correction.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy.special import gammaincinv, ndtr
@@ -150,59 +151,89 @@ def inference_plan(
     return int(permutations), 0
 
 
-# An area still drawing permutations stops as clearly significant once the upper 99.9 %
-# confidence bound of its p-value is significant after the correction, with every
-# other area also at its upper bound (step-up corrections only reject more when
-# p-values fall, so the decision can no longer change).
+# An area still drawing permutations stops once its label can no longer change: as
+# surely significant when the upper 99.9 % confidence bound of its p-value is significant
+# after the correction with every other area also at its upper bound (step-up corrections
+# only reject more when p-values fall), and as surely not significant when the lower
+# 99.9 % bound is not significant with every area at its lower bound.
 SURE = 0.999
 
 
-def settler(correction: str | None, level: float) -> Settler:
-    """The engine's ``settle`` callback for the adaptive rule: areas already surely significant.
+def settler(correction: str | None, levels: list[float]) -> Settler:
+    """The engine's ``settle`` callback for the adaptive rule: areas whose label is settled.
 
-    The upper bound of the two-sided p-value of an area with ``M`` extreme values in
-    ``L`` permutations is ``2 * gamma.ppf(SURE, M + 1) / L`` (the exact Poisson upper
-    bound of the expected count: the inverse regularised incomplete gamma function,
-    ``scipy.special.gammaincinv``, which is what ``scipy.stats.gamma.ppf`` computes,
-    without importing scipy.stats); areas that have drawn nothing (islands) are not
-    in the family.
+    ``levels`` are the significance levels the labels use (``[alpha]`` for LISA,
+    the confidence bins for Gi*): an area may stop as surely significant at the
+    strongest (smallest) level, and as surely not significant at the weakest.
+    With ``M`` extreme values in ``L`` permutations the two-sided p-value lies
+    between ``2 * gamma.ppf(1 - SURE, M) / L`` (0 when ``M = 0``) and
+    ``2 * gamma.ppf(SURE, M + 1) / L``: the exact Poisson bounds of the expected
+    count (the inverse regularised incomplete gamma function,
+    ``scipy.special.gammaincinv``, which is what ``scipy.stats.gamma.ppf``
+    computes, without importing scipy.stats); areas that have drawn nothing
+    (islands) are not in the family.
     """
-    return Settler(correction, level)
+    return Settler(correction, min(levels), max(levels))
 
 
 class Settler:
-    """``settle(n_ge, n_le, used)``: the ``(n, k)`` areas surely significant (see :func:`settler`).
+    """``settle(n_ge, n_le, used)``: the ``(n, k)`` areas whose label is settled (see
+    :func:`settler`).
 
     :meth:`tracker` gives the same decisions incrementally, for the engine's rounds.
     """
 
-    def __init__(self, correction: str | None, level: float) -> None:
+    def __init__(self, correction: str | None, level: float, weakest: float) -> None:
         self.correction = correction
-        self.level = level
-        self._quantiles: dict[int, float] = {}
+        self.level = level  # surely significant at this level
+        self.weakest = weakest  # surely not significant at this level
 
     def upper(self, n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
         """Upper bounds of the two-sided p-values, NaN where nothing was drawn."""
+        return _bound(np.minimum(n_ge, n_le), used, upper_quantiles)
 
-        m = np.minimum(n_ge, n_le)
-        # the bound of the few distinct counts (identical values, a fraction of the time)
-        counts, where = np.unique(m, return_inverse=True)
-        quantiles = gammaincinv(counts + 1.0, SURE)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            upper = np.minimum(1.0, 2.0 * quantiles[where.reshape(m.shape)] / used)
-        upper[used == 0] = np.nan
-        return np.asarray(upper, dtype=np.float64)
+    def lower(self, n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
+        """Lower bounds of the two-sided p-values, NaN where nothing was drawn."""
+        return _bound(np.minimum(n_ge, n_le), used, lower_quantiles)
 
     def __call__(self, n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
         upper = self.upper(n_ge, n_le, used)
-        sure = np.zeros(upper.shape, dtype=bool)
+        lower = self.lower(n_ge, n_le, used)
+        settled = np.zeros(upper.shape, dtype=bool)
         for c in range(upper.shape[1]):
-            sure[:, c] = adjust_p(upper[:, c], self.correction) <= self.level
-        return sure
+            sure = adjust_p(upper[:, c], self.correction) <= self.level
+            ruled_out = lower[:, c] > raw_threshold(lower[:, c], self.correction, self.weakest)
+            settled[:, c] = sure | ruled_out
+        return settled
 
     def tracker(self, n: int, k: int, stop: int) -> SettleTracker:
         """Fresh incremental state for one engine run on ``(n, k)`` cells."""
         return SettleTracker(self, n, k, stop)
+
+
+def upper_quantiles(counts: np.ndarray) -> np.ndarray:
+    """Upper :data:`SURE` Poisson bound of the expected count given ``counts`` events."""
+    return np.asarray(gammaincinv(counts + 1.0, SURE), dtype=np.float64)
+
+
+def lower_quantiles(counts: np.ndarray) -> np.ndarray:
+    """Lower :data:`SURE` Poisson bound of the expected count given ``counts`` events (0 for 0)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        bound = gammaincinv(np.maximum(counts, 1.0), 1.0 - SURE)
+    return np.asarray(np.where(counts > 0, bound, 0.0), dtype=np.float64)
+
+
+def _bound(
+    m: np.ndarray, used: np.ndarray, quantiles: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``min(1, 2 q(M) / L)`` per area, NaN where nothing was drawn."""
+    # the quantile of the few distinct counts (identical values, a fraction of the time)
+    counts, where = np.unique(m, return_inverse=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = np.minimum(1.0, 2.0 * quantiles(counts)[where.reshape(m.shape)] / used)
+    bound[used == 0] = np.nan
+    return np.asarray(bound, dtype=np.float64)
 
 
 # A p-value bound above this cannot be significant after any correction at the level
@@ -215,43 +246,44 @@ class SettleTracker:
     """The decisions of a :class:`Settler` over one engine run, kept up to date cell by cell.
 
     The engine's counts change between rounds only at the cells it processed;
-    it writes their bounds into :attr:`upper_t` (``(k, n)``, NaN: not in the
-    family), flags in :attr:`cand_t` the bounds at most :attr:`limit` and counts
-    them per column in :attr:`candidates`. A step-up correction ranks only
-    those (every other bound is larger and not significant, so it changes
-    neither their ranks nor their decisions), and only in the columns where
-    :meth:`bounds` lets an area be significant. The decisions are exactly those
-    of ``Settler.__call__`` on the whole arrays.
+    it writes their upper bounds into :attr:`upper_t` and lower bounds into
+    :attr:`lower_t` (``(k, n)``, NaN: not in the family), flags in
+    :attr:`cand_t` the upper bounds at most :attr:`limit` and counts them per
+    column in :attr:`candidates`. A step-up correction ranks only those (every
+    other bound is larger and not significant, so it changes neither their ranks
+    nor their decisions), and only in the columns where :meth:`bounds` lets an
+    area be significant; the lower bounds are ranked the same way, those at most
+    :attr:`weak_limit`. The decisions are exactly those of ``Settler.__call__``
+    on the whole arrays.
     """
 
     def __init__(self, settler: Settler, n: int, k: int, stop: int) -> None:
         self.correction = settler.correction
         self.level = settler.level
-        # M is at most ``stop``: the bound's quantile for every count there can be
-        self.quantiles = np.asarray(gammaincinv(np.arange(stop + 1) + 1.0, SURE), dtype=np.float64)
+        self.weakest = settler.weakest
+        # M is at most ``stop``: the bounds' quantiles for every count there can be
+        self.quantiles = upper_quantiles(np.arange(stop + 1))
+        self.quantiles_lo = lower_quantiles(np.arange(stop + 1))
         self.upper_t = np.full((k, n), np.nan)
+        self.lower_t = np.full((k, n), np.nan)
         self.cand_t = np.zeros((k, n), dtype=bool)
         self.candidates = np.zeros(k, dtype=np.int64)
         self.family = np.zeros(k, dtype=np.int64)
         self.limit = self.level * _CANDIDATE_SLACK
+        self.weak_limit = self.weakest * _CANDIDATE_SLACK
 
     def start(self) -> None:
         """Count the tests of each column (after the first round: every cell drawn from)."""
         self.family = (~np.isnan(self.upper_t)).sum(axis=1)
 
-    def bounds(self, extra: np.ndarray | None = None) -> np.ndarray:
-        """Per column, the largest bound an area can have and be significant.
-
-        ``extra``: cells per column that may yet become candidates (counted with
-        the candidates, for a bound that holds from now on).
-        """
+    def bounds(self) -> np.ndarray:
+        """Per column, the largest upper bound an area can have and be significant."""
         family = np.maximum(self.family, 1)
         if self.correction is None:
             return np.full(len(family), self.limit)
         if self.correction == "bonferroni":
             return self.limit / family
-        candidates = self.candidates if extra is None else self.candidates + extra
-        return self.limit * candidates / family
+        return self.limit * self.candidates / family
 
     def sure(self, c: int, rows: np.ndarray) -> np.ndarray:
         """Which areas ``rows`` of column ``c`` are surely significant."""
@@ -273,6 +305,28 @@ class SettleTracker:
         significant[candidates[order]] = np.minimum(1.0, stepped) <= level
         return significant[rows]
 
+    def thresholds(self) -> np.ndarray:
+        """Per column, :func:`raw_threshold` at the weakest level of the lower bounds.
+
+        An area whose lower bound is above its column's value is surely not
+        significant. Only the bounds at most :attr:`weak_limit` are ranked (the
+        others cannot be significant and rank after them).
+        """
+        out = np.full(len(self.family), np.nan)
+        for c in np.flatnonzero(self.family):
+            m = int(self.family[c])
+            found = 0
+            if self.correction in ("fdr", "by"):
+                column = self.lower_t[c]
+                values = np.sort(column[column <= self.weak_limit])
+                scaled = values * m / np.arange(1, len(values) + 1)
+                if self.correction == "by":
+                    scaled *= np.sum(1.0 / np.arange(1, m + 1))
+                below = np.flatnonzero(scaled <= self.weakest)
+                found = int(below[-1]) + 1 if len(below) else 0
+            out[c] = max(found, 1) * needed_p(m, self.weakest, self.correction)
+        return out
+
 
 def raw_threshold(p: np.ndarray, correction: str | None, level: float) -> float:
     """The raw p-value at or below which an area is significant at ``level`` after correction.
@@ -292,28 +346,43 @@ def raw_threshold(p: np.ndarray, correction: str | None, level: float) -> float:
     return k * needed_p(m, level, correction)
 
 
-# two-sided 99 % normal quantile: the Monte Carlo interval of a p-value
-_MC_QUANTILE = 2.576
+# confidence of the Monte Carlo interval of a p-value behind "borderline"
+_MC_CONFIDENCE = 0.99
 
 
 def borderline(p: np.ndarray, used: np.ndarray, thresholds: list[float]) -> np.ndarray:
     """Areas whose p-value is within Monte Carlo error of a decision threshold.
 
-    The 99 % Monte Carlo interval of a two-sided pseudo p-value ``p`` from
-    ``L`` permutations is ``p +- 2.576 * 2 sqrt(d (1 - d) / L)`` with ``d = p / 2``;
-    an area is borderline when the interval contains a threshold (another seed
-    could put it on the other side). Areas without a p-value or without
-    permutations are not.
+    A two-sided pseudo p-value ``p = 2 (M + 1) / (L + 1)`` counts ``M`` extreme
+    simulated values in ``L`` permutations (``M = round(p (L + 1) / 2) - 1``; a
+    Besag-Clifford stop at ``h`` gives ``h - 1``, a slightly wider interval). Its 99 %
+    Monte Carlo interval is the exact Poisson (Garwood) interval of the expected
+    count, ``2 gamma.ppf(0.005, M) / L`` (0 when ``M = 0``) to
+    ``2 gamma.ppf(0.995, M + 1) / L``; an area is borderline when it contains a
+    threshold (another seed could put it on the other side). Exact bounds matter
+    here: the adaptive rule stops clearly null areas after a few extreme values,
+    where a normal interval would reach far below zero. Areas without a p-value or
+    without permutations are not borderline.
     """
     p = np.asarray(p, dtype=np.float64)
     used = np.asarray(used, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d = p / 2
-        half = _MC_QUANTILE * 2 * np.sqrt(d * (1 - d) / used)
     out = np.zeros(p.shape, dtype=bool)
     ok = ~np.isnan(p) & (used > 0)
+    if not ok.any():
+        return out
+    length = used[ok]
+    extremes = np.maximum(np.round(p[ok] * (length + 1) / 2) - 1, 0)
+    counts, where = np.unique(extremes, return_inverse=True)
+    tail = (1 - _MC_CONFIDENCE) / 2
+    with np.errstate(invalid="ignore"):
+        low_q = np.where(counts > 0, gammaincinv(np.maximum(counts, 1.0), tail), 0.0)
+    high_q = gammaincinv(counts + 1.0, 1 - tail)
+    low = 2 * low_q[where] / length
+    high = np.minimum(1.0, 2 * high_q[where] / length)
+    hit = np.zeros(len(length), dtype=bool)
     for t in thresholds:
-        out |= ok & (p - half <= t) & (t < p + half)
+        hit |= (low <= t) & (t < high)
+    out[ok] = hit
     return out
 
 

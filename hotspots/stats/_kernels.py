@@ -53,7 +53,7 @@ _CHUNK = 64
 
 @compiled
 def _shared_cells(
-    values: np.ndarray,
+    values_t: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
     indptr: np.ndarray,
@@ -74,6 +74,10 @@ def _shared_cells(
     simulations: np.ndarray,
 ) -> None:
     """Conditional randomisation from the shared pool for the cells of ``segments``.
+
+    ``values_t`` is ``(k, n)``, the values of a column in a row of their own: the
+    draws of a column read one compact block (a whole space-time window's column
+    stays in cache however many columns there are).
 
     ``segments`` is a ``(s, 2)`` array of ranges of ``cells_i`` / ``cells_c``
     (area, column), each range in one column. ``pool_t[j, p]`` is the ``j``-th
@@ -120,8 +124,8 @@ def _shared_cells(
                 for j in range(wide):
                     for p in range(p0, p1):
                         d = pool_t[j, p]
-                        low[j, p - p0] = values[d, c]
-                        high[j, p - p0] = values[d + 1, c]
+                        low[j, p - p0] = values_t[c, d]
+                        high[j, p - p0] = values_t[c, d + 1]
             for r in range(size):
                 if not going[r]:
                     continue
@@ -140,7 +144,7 @@ def _shared_cells(
                     else:
                         for q in range(p1 - p0):
                             d = draws[p0 + q]
-                            lag[q] += w * values[d + (d >= i), c]
+                            lag[q] += w * values_t[c, d + (d >= i)]
                 a_i, b_i = a[i, c], b[i, c]
                 low_end, high_end = observed[i, c] - tie[i, c], observed[i, c] + tie[i, c]
                 g, e = ge[r], le[r]
@@ -331,20 +335,22 @@ def _after_round(
     used: np.ndarray,
     stop: int,
     quantiles: np.ndarray,
+    quantiles_lo: np.ndarray,
     upper_t: np.ndarray,
+    lower_t: np.ndarray,
     cand_t: np.ndarray,
     candidates: np.ndarray,
     limit: float,
 ) -> int:
     """Bookkeeping of the cells just processed; returns how many are still drawing.
 
-    Each cell's upper bound of its two-sided p-value ``min(1, 2 q[M] / L)``
-    (``q`` the quantiles of :class:`hotspots.stats._inference.Settler`, ``M``
-    the smaller tail count, ``L`` the permutations used) goes to ``upper_t[c,
-    i]``, and whether it is at most ``limit`` to ``cand_t`` (counted per column
-    in ``candidates``); with no ``quantiles`` (no settling) both are skipped.
-    The cells whose ``M`` is below ``stop`` are moved, in order, to the front of
-    ``cells_i`` / ``cells_c``.
+    Each cell's upper and lower bounds of its two-sided p-value ``min(1, 2 q[M]
+    / L)`` (``q`` the quantiles of :class:`hotspots.stats._inference.SettleTracker`,
+    ``M`` the smaller tail count, ``L`` the permutations used) go to ``upper_t[c,
+    i]`` and ``lower_t[c, i]``, and whether the upper one is at most ``limit``
+    to ``cand_t`` (counted per column in ``candidates``); with no ``quantiles``
+    (no settling) all are skipped. The cells whose ``M`` is below ``stop`` are
+    moved, in order, to the front of ``cells_i`` / ``cells_c``.
     """
     kept = 0
     track = len(quantiles) > 0
@@ -354,6 +360,7 @@ def _after_round(
         if track:
             u = min(1.0, 2.0 * quantiles[m] / used[i, c])
             upper_t[c, i] = u
+            lower_t[c, i] = min(1.0, 2.0 * quantiles_lo[m] / used[i, c])
             now = u <= limit
             candidates[c] += np.int64(now) - np.int64(cand_t[c, i])
             cand_t[c, i] = now

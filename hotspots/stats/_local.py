@@ -224,7 +224,7 @@ def local_moran(
     maximum, stop = inference_plan(permutations, inference, m, alpha, correction)
     stat = local_moran_stat(
         inputs.data, weights, permutations=maximum, seed=seed, pool=pool, stop=stop,
-        settle=settler(correction, alpha) if stop else None,
+        settle=settler(correction, [alpha]) if stop else None,
     )  # fmt: skip
     x = inputs.data
     z = x - x.mean()
@@ -412,7 +412,7 @@ def getis_ord(
     maximum, stop = inference_plan(permutations, inference, m, min(levels), correction)
     stat = local_g_stat(
         inputs.data, weights, star=star, permutations=maximum, seed=seed, pool=pool, stop=stop,
-        settle=settler(correction, min(levels)) if stop else None,
+        settle=settler(correction, levels) if stop else None,
     )  # fmt: skip
     defined = inputs.has_data & ~island
     z = _spread(inputs, stat.z[:, 0])

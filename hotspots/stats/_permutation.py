@@ -341,8 +341,8 @@ def local_permutations(
     settle : callable, optional
         With ``stop > 0``: ``settle(n_ge, n_le, used)`` is called between
         batches and returns the ``(n, k)`` areas whose decision is already
-        certain (clearly significant); they stop there, with the usual pseudo
-        p-value ``(M + 1) / (used + 1)``. The batches are a fixed function of
+        certain (surely significant, or surely not); they stop there, with the
+        usual pseudo p-value ``(M + 1) / (used + 1)``. The batches are a fixed function of
         the data and the graph, so the result still depends only on the seed.
     """
     check_pool(pool)
@@ -414,7 +414,7 @@ def local_permutations(
 
 
 # the adaptive rule's first batch of permutations, doubled at each round up to the largest
-_FIRST_BATCH = 128
+_FIRST_BATCH = 64
 _LARGEST_BATCH = 1 << 16
 
 
@@ -456,6 +456,7 @@ def _shared_rounds(
         return used
     card = graph.cardinalities
     indptr, indices, weights = _kernel_arrays(graph)
+    v_t = _kernel_array(v.T)  # each column's values together (see _shared_cells)
     if permutations:
         linked = np.flatnonzero(card > 0).astype(np.int64)
         cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
@@ -490,7 +491,7 @@ def _shared_rounds(
                 segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
                 cells_c: np.ndarray = cells_c,
             ) -> None:  # fmt: skip
-                _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i,
+                _shared_cells(v_t, a, b, indptr, indices, weights, pool_t, offset, cells_i,
                               cells_c, segments[start:stop_], observed, tie, n_ge, n_le, used,
                               stop, keep, simulations)  # fmt: skip
 
@@ -501,7 +502,8 @@ def _shared_rounds(
             offset += size
             if stop:
                 kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles,
-                                    upper_t, cand_t, candidates, limit)  # fmt: skip
+                                    quantiles, upper_t, upper_t, cand_t, candidates,
+                                    limit)  # fmt: skip
                 cells_i, cells_c = cells_i[:kept], cells_c[:kept]  # compacted in place
         if not stop:
             continue
@@ -528,35 +530,31 @@ def _settling_rounds(
     stop: int,
     tracker: SettleTracker,
 ) -> None:
-    """:func:`_shared_rounds` with a settle tracker, running many rounds per kernel call.
+    """:func:`_shared_rounds` with a settle tracker: the rule asked only where it could act.
 
-    Between round ends only the settle rule couples the cells: a cell's counts
-    at a given permutation do not depend on how the permutations were cut into
-    kernel calls (the stopping rule is checked at every permutation, and the
-    first ``j`` draws of a permutation do not depend on the pool's width). The
-    rounds are those of :func:`_shared_rounds` (``_FIRST_BATCH`` permutations,
+    The rounds are those of :func:`_shared_rounds` (``_FIRST_BATCH`` permutations,
     doubling up to ``_LARGEST_BATCH``), whatever the number of cells; each runs
-    in kernel calls of bounded work, and the cells are run on past round ends
-    where no cell could be settled (before :func:`_horizon`), so the rule is
-    asked at the same round ends with the same counts.
+    in kernel calls of bounded work (a cell's counts at a given permutation do
+    not depend on how the permutations were cut into calls: the stopping rule is
+    checked at every permutation, and the first ``j`` draws of a permutation do
+    not depend on the pool's width). At each round end the tracker settles the
+    cells exactly as the whole-array rule would.
     """
     n, k = v.shape
     card64 = _kernel_array(graph.cardinalities, np.int64)
     indptr, indices, weights = _kernel_arrays(graph)
+    v_t = _kernel_array(v.T)  # each column's values together (see _shared_cells)
     linked = np.flatnonzero(card64 > 0).astype(np.int64)
     cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
     cells_i = np.tile(linked, k)
     empty = np.empty((0, 0, 0))
-    start, processed, horizon, first = 0, 0, 0, True
+    processed, first = 0, True
     batch = _FIRST_BATCH
-    while start < permutations and len(cells_i):
-        end = min(permutations, start + batch)
-        # before the horizon no cell can be settled: run on to it, past round ends
-        reach = max(end, min(permutations, horizon))
+    while processed < permutations and len(cells_i):
+        end = min(permutations, processed + batch)
         while processed < end and len(cells_i):
             links = int(card64[cells_i].sum())
-            chunk = max(_CHUNK_MIN, WORK_PER_CALL // max(1, links))
-            target = min(reach, processed + chunk)
+            target = min(end, processed + max(_CHUNK_MIN, WORK_PER_CALL // max(1, links)))
             width = int(card64[cells_i].max())
             pool_t = np.ascontiguousarray(_shared_pool(n - 1, width, processed, target, seed64).T)
             segments = _segments(cells_c, threads)
@@ -567,68 +565,48 @@ def _settling_rounds(
                 segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
                 cells_c: np.ndarray = cells_c,
             ) -> None:  # fmt: skip
-                _shared_cells(v, a, b, indptr, indices, weights, pool_t, offset, cells_i,
+                _shared_cells(v_t, a, b, indptr, indices, weights, pool_t, offset, cells_i,
                               cells_c, segments[first_:last_], observed, tie, n_ge, n_le, used,
                               stop, False, empty)  # fmt: skip
 
             _run(task, _segment_blocks(segments, 1 if small else threads), 1 if small else threads)
             kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, tracker.quantiles,
-                                tracker.upper_t, tracker.cand_t, tracker.candidates,
-                                tracker.limit)  # fmt: skip
+                                tracker.quantiles_lo, tracker.upper_t, tracker.lower_t,
+                                tracker.cand_t, tracker.candidates, tracker.limit)  # fmt: skip
             cells_i, cells_c = cells_i[:kept], cells_c[:kept]
             processed = target
             if first:
                 tracker.start()
                 first = False
-        start = end
-        if end >= horizon and len(cells_i):
-            if end != processed:
-                raise AssertionError("a round end that may settle was run past")
+        if len(cells_i):
             cells_i, cells_c = _settled(tracker, cells_i, cells_c)
         batch = min(2 * batch, _LARGEST_BATCH)
-        if end >= horizon:  # a horizon only moves later: recomputed once reached
-            horizon = _horizon(tracker, cells_i, cells_c, n_ge, n_le, len(cells_i))
 
 
-# Fewest permutations per kernel call when running past round ends.
+# Fewest permutations per kernel call.
 _CHUNK_MIN = 64
-
-
-def _horizon(
-    tracker: SettleTracker, cells_i: np.ndarray, cells_c: np.ndarray, n_ge: np.ndarray,
-    n_le: np.ndarray, count: int,
-) -> int:  # fmt: skip
-    """A permutation count below which no cell still drawing can be settled.
-
-    A cell with ``M`` extreme values has bound ``min(1, 2 q[M] / L)`` at ``L``
-    permutations, and ``M`` only grows; it can be settled only if that bound is
-    at most its column's :meth:`SettleTracker.bounds` with the candidates of the
-    column counted together with all its cells still drawing (the most there can
-    ever be).
-    """
-    if not count or not tracker.family.any():
-        return 0
-    active = np.bincount(cells_c, minlength=len(tracker.family))
-    bounds = tracker.bounds(extra=active)
-    m = np.minimum(n_ge[cells_i, cells_c], n_le[cells_i, cells_c])
-    with np.errstate(divide="ignore"):
-        needed = 2.0 * tracker.quantiles[m] / bounds[cells_c]
-    soonest = float(needed.min()) * (1.0 - 1e-9)
-    return int(max(0.0, math.floor(soonest))) if math.isfinite(soonest) else MAX_PERMUTATIONS + 1
 
 
 def _settled(
     tracker: SettleTracker, cells_i: np.ndarray, cells_c: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The cells left once those the tracker finds surely significant are dropped."""
+    """The cells left once those the tracker finds settled are dropped.
+
+    Surely not significant: the lower bound above the column's threshold
+    (:meth:`SettleTracker.thresholds`). Surely significant: asked only in the
+    columns where a cell still drawing has an upper bound at most the column's
+    :meth:`SettleTracker.bounds`.
+    """
+    drop_t = np.zeros(tracker.upper_t.shape, dtype=np.bool_)
+    out = tracker.lower_t[cells_c, cells_i] > tracker.thresholds()[cells_c]
+    drop_t[cells_c[out], cells_i[out]] = True
     flags = np.zeros(len(tracker.family), dtype=np.bool_)
     _maybe_sure(cells_i, cells_c, tracker.upper_t, tracker.bounds(), flags)
-    if not flags.any():
-        return cells_i, cells_c
-    drop_t = np.zeros(tracker.upper_t.shape, dtype=np.bool_)
     for c in np.flatnonzero(flags):
         rows = cells_i[cells_c == c]
-        drop_t[c, rows] = tracker.sure(int(c), rows)
+        drop_t[c, rows] |= tracker.sure(int(c), rows)
+    if not drop_t.any():
+        return cells_i, cells_c
     kept = _drop_cells(cells_i, cells_c, drop_t)
     return cells_i[:kept], cells_c[:kept]
 
