@@ -56,8 +56,9 @@ def inference_text(
     return (
         f"sequential Monte Carlo p-values (Besag & Clifford 1991): an area stops once "
         f"{stop} simulated values are at least as extreme as the observed one "
-        f"(p = {stop} / permutations used), or once the upper 99.9 % bound of its p is "
-        f"significant after the correction (p = (M + 1) / (permutations + 1)), otherwise at "
+        f"(p = {stop} / permutations used), or once the 99.9 % bounds of its p settle its "
+        f"label (the upper bound significant after the correction, or the lower bound not "
+        f"significant; p = (M + 1) / (permutations + 1)), otherwise at "
         f"{maximum:,} permutations, where p = {target:.2g} (the smallest p the "
         f"{correction or 'uncorrected'} test at {level} over {m} areas can accept) is reached "
         f"with extreme values to spare"
