@@ -950,7 +950,8 @@ def test_workers_load_report_accounts_for_every_row():
     argv = ["analyse", "sample:police-uk-burglary", "--stat", "emerging", "--workers", "2"]
     status, _, stderr = run([*argv, "--permutations", "99"])
     assert status == 0, stderr
-    line = next(x for x in stderr.splitlines() if "counted per area and month (2 workers)" in x)
+    assert "counted per area and month while reading (2 workers)" in stderr
+    line = next(x for x in stderr.splitlines() if x.strip().startswith("read police-uk"))
     found = re.search(r"([\d,]+) rows read, ([\d,]+) kept, ([\d,]+) dropped", line)
     read, kept, dropped = (int(n.replace(",", "")) for n in found.groups())
     assert read == kept + dropped == 13_711

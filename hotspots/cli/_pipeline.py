@@ -261,7 +261,7 @@ def _run_streamed(spec: AnalysisSpec, paths: list[Path], progress: Progress) -> 
     read_reports = (report,)
     try:
         cube, period_note = _select_months(streamed, spec.period)
-        notes: tuple[str, ...] = (_streamed_note(report, spec.workers),)
+        notes: tuple[str, ...] = (_streamed_note(spec.workers),)
         notes += (period_note,) if period_note else ()
         with progress.step(f"counting per area ({len(areas):,} areas)"):
             counts = _period_counts(cube, areas, spec, report.source)
@@ -678,12 +678,11 @@ def _monthly_counts(
     return cube
 
 
-def _streamed_note(report: LoadReport, workers: int) -> str:
-    """One line of the load report for the counts per area and month."""
+def _streamed_note(workers: int) -> str:
+    """One line of the load report: the rows were counted as they were read (the read's
+    line above it accounts for every row)."""
     return (
-        f"counted per area and month ({workers} worker{'s' if workers > 1 else ''}): "
-        f"{report.rows_read:,} rows read, {report.rows_kept:,} kept, "
-        f"{sum(report.dropped.values()):,} dropped"
+        f"counted per area and month while reading ({workers} worker{'s' if workers > 1 else ''})"
     )
 
 
