@@ -224,6 +224,28 @@ def test_missing_periods_of_one_area(wards, ward_graph, ward_burglary):
     assert (labels.iloc[3:6] == "No data").all()
 
 
+@pytest.mark.parametrize("inference", ["permutation", "analytical"])
+def test_a_period_without_offences_is_not_significant_not_no_data(
+    wards, ward_graph, ward_burglary, inference
+):
+    """No offence anywhere in the final period's window (time_lag=0): Gi* is undefined there
+    (z NaN), but every ward has data, a zero; the state is not significant and the areas
+    keep their categories from the data, never "No data"."""
+    cube = ward_burglary.iloc[:, :6].copy()
+    covered = cube.notna().all(axis=1)
+    cube.loc[covered, cube.columns[-1]] = 0.0
+    result = emerging_hotspots(
+        wards, cube, graph=ward_graph, time_lag=0, seed=1, inference=inference,
+        permutations=99 if inference == "permutation" else 0,
+    )  # fmt: skip
+    last = result.periods.xs(cube.columns[-1], level="period")
+    assert last.loc[covered[covered].index, "gi_label"].eq("Not significant").all()
+    labels = result.areas.loc[covered[covered].index]
+    assert not labels["emerging_label"].eq("No data").any()
+    assert labels["periods_with_data"].eq(6).all()
+    assert result.areas.loc[~covered, "emerging_label"].eq("No data").all()
+
+
 def test_lsoa_burglary_runs():
     lsoas = boundaries.load("lsoa")
     cube = pd.read_csv(DATA / "lsoa_burglary_monthly.csv", index_col="code")

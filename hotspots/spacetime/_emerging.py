@@ -240,7 +240,7 @@ def emerging_hotspots(
         + ("gi_p_sim (conditional permutation)" if inference == "permutation" else "gi_p_norm"),
     }
     table.attrs = {"hotspots": provenance}
-    summary = _summary(bins, z, ~np.isnan(values), alpha)
+    summary = _summary(bins, z, ~np.isnan(values) & ~island, alpha)
     result = areas.copy()
     for column in summary.columns:
         result[column] = summary[column].to_numpy()
@@ -387,9 +387,13 @@ def _period_table(
     return table, np.where(defined, bins, 0).astype(np.int8), border
 
 
-def _summary(bins: np.ndarray, z: np.ndarray, has_value: np.ndarray, alpha: float) -> pd.DataFrame:
-    """Per area: category, Mann-Kendall trend on Gi* z, hot / cold period counts."""
-    usable = has_value & ~np.isnan(z)
+def _summary(bins: np.ndarray, z: np.ndarray, usable: np.ndarray, alpha: float) -> pd.DataFrame:
+    """Per area: category, Mann-Kendall trend on Gi* z, hot / cold period counts.
+
+    ``usable``: the bins with a value and neighbours. A window without any offence (or
+    with one value everywhere) has no Gi* z, but its bins are usable: not significant,
+    left out of the trend only.
+    """
     _, _, _, tau, trend_z, trend_p = _mann_kendall_rows(np.where(usable, z, np.nan))
     words = _trend_words(trend_z, trend_p, alpha)
     trend_sign = np.where(words == UPWARD, 1, np.where(words == DOWNWARD, -1, 0))
