@@ -71,3 +71,24 @@ def test_fdr_corrections_match_scipy(correction, method):
     np.testing.assert_allclose(
         adjust_p(p, correction), false_discovery_control(p, method=method), rtol=1e-12
     )
+
+
+GI_LABEL_CASES = {
+    "empty": ([], [], []),
+    "every-bin": ([-3, -2, -1, 0, 1, 2, 3], [True] * 7, [False] * 7),
+    "no-data-over-island": ([3, 2, 0, -2], [False, True, False, True], [True, True, False, False]),
+}
+
+
+@pytest.mark.parametrize(("bins", "has_data", "island"), GI_LABEL_CASES.values(),
+                         ids=GI_LABEL_CASES.keys())  # fmt: skip
+def test_gi_labels_match_a_lookup_per_area(bins, has_data, island):
+    from hotspots._vocabulary import GI_LABELS, NO_DATA, NO_NEIGHBOURS
+
+    expected = [
+        NO_DATA if not d else NO_NEIGHBOURS if i else GI_LABELS[b]
+        for b, d, i in zip(bins, has_data, island, strict=True)
+    ]
+    got = gi_labels(np.array(bins, dtype=np.int8), np.array(has_data, dtype=bool),
+                    np.array(island, dtype=bool))  # fmt: skip
+    assert got.dtype == object and got.tolist() == expected
