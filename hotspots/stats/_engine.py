@@ -259,14 +259,15 @@ def local_g_stat(
         spread = np.sqrt(((n - 1) * w_sq - w_sum**2) / (n - 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         zscore = (numerator - mean * w_sum) / (sd * spread)
-        # an all-zero column (a period without offences) ties every simulation: p = 1
-        a = np.where(denominator != 0, 1.0 / denominator, 0.0)
-        b = (graph.self_weight[:, None] * x * a) if star else np.zeros_like(x)
         statistic = np.where(denominator != 0, numerator / denominator, np.nan)
     island = graph.cardinalities == 0
     zscore[island] = np.nan
     run = None  # no permutations (analytical inference): no simulation, nor its set-up
     if permutations:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # an all-zero column (a period without offences) ties every simulation: p = 1
+            a = np.where(denominator != 0, 1.0 / denominator, 0.0)
+            b = (graph.self_weight[:, None] * x * a) if star else np.zeros_like(x)
         run = local_permutations(
             x, a, b, graph,
             permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
