@@ -290,12 +290,15 @@ def _space_time_gi(
         window = values[:, start : t + 1][:, ::-1]  # current period first
         key = (window.shape[1], np.isnan(window).tobytes(order="F"))
         batches.setdefault(key, []).append(t)
+    windows: dict[int, CSRGraph] = {}  # the space-time graph of each depth, made once
     for (depth, _), members in batches.items():
         stacked = np.stack(
             [values[:, t - depth + 1 : t + 1][:, ::-1].ravel(order="F") for t in members], axis=1
         )
         keep = ~np.isnan(stacked[:, 0])
-        graph = _space_time_graph(csr, depth).subset(keep)
+        if depth not in windows:
+            windows[depth] = _space_time_graph(csr, depth)
+        graph = windows[depth].subset(keep)
         current = np.flatnonzero(keep[:n])[:, None]  # areas with a value in the period
         tested = int((graph.cardinalities[: len(current)] > 0).sum())
         maximum, stop = plan.engine(tested)
