@@ -92,3 +92,8 @@ def test_gi_labels_match_a_lookup_per_area(bins, has_data, island):
     got = gi_labels(np.array(bins, dtype=np.int8), np.array(has_data, dtype=bool),
                     np.array(island, dtype=bool))  # fmt: skip
     assert got.dtype == object and got.tolist() == expected
+
+
+def test_gi_labels_refuse_a_bin_outside_minus_3_to_3():
+    with pytest.raises(ValueError, match=r"-3\.\.3"):
+        gi_labels(np.array([4]), np.array([True]), np.array([False]))

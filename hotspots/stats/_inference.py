@@ -441,7 +441,9 @@ GI_WORDS: tuple[str, ...] = (*(GI_LABELS[b] for b in range(-3, 4)), NO_NEIGHBOUR
 
 def gi_label_codes(bins: np.ndarray, has_data: np.ndarray, island: np.ndarray) -> np.ndarray:
     """Position in :data:`GI_WORDS` of each area's Gi* label (see :func:`gi_labels`)."""
-    codes = np.asarray(bins, dtype=np.int64) + 3  # bins are -3..3
+    codes = np.asarray(bins, dtype=np.int64) + 3
+    if codes.size and not 0 <= codes.min() <= codes.max() <= 6:
+        raise ValueError(f"Gi* bins are -3..3, not {codes.min() - 3}..{codes.max() - 3}")
     codes[island] = GI_WORDS.index(NO_NEIGHBOURS)
     codes[~np.asarray(has_data, dtype=bool)] = GI_WORDS.index(NO_DATA)
     return codes
