@@ -25,6 +25,7 @@ areas at once). ``--permutations 999`` uses that fixed count instead;
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
 from pathlib import Path
@@ -119,6 +120,9 @@ def large(options: dict[str, object], side: int = 187, months: int = 60) -> None
     cube = pd.DataFrame(rng.poisson(5, (n, months)).astype(float), index=codes,
                         columns=months_index)  # fmt: skip
     print(f"synthetic lattice {n} areas x {months} months, {options or 'defaults'}, time_lag=1")
+    # ru_maxrss is in KiB on Linux; shown / 10**6 as the docs' /usr/bin/time figures
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(f"{'peak RSS before the call (lattice, cube, graph)':<58} {before:8.2f} GB")
     start, cpu = time.perf_counter(), time.process_time()
     result = hotspots.emerging_hotspots(areas, cube, graph=graph, seed=1, **options)
     print(f"{'permutations drawn per area and period (mean)':<58} "
@@ -126,6 +130,8 @@ def large(options: dict[str, object], side: int = 187, months: int = 60) -> None
     print(f"{'process CPU of the call':<58} {time.process_time() - cpu:8.2f} s")
     print(f"{'emerging_hotspots (whole call, categories vectorised)':<58} "
           f"{time.perf_counter() - start:8.2f} s")  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(f"{'peak RSS after the call (the call and its result included)':<58} {peak:8.2f} GB")
     bins = result.periods["gi_bin"].to_numpy(dtype=float, na_value=np.nan).reshape(n, months)
     trend = result.areas["trend_direction"].map({"Upward trend": 1, "Downward trend": -1})
     trend = trend.fillna(0).astype(int).to_numpy()

@@ -106,3 +106,29 @@ def test_poisson_bounds_against_chi_square():
                                rtol=1e-10)  # fmt: skip
     lower = np.where(counts > 0, chi2.ppf(0.001, 2 * np.maximum(counts, 1)) / 2, 0.0)
     np.testing.assert_allclose(lower_quantiles(counts), lower, rtol=1e-10, atol=0)
+
+
+GI_LABEL_CASES = {
+    "empty": ([], [], []),
+    "every-bin": ([-3, -2, -1, 0, 1, 2, 3], [True] * 7, [False] * 7),
+    "no-data-over-island": ([3, 2, 0, -2], [False, True, False, True], [True, True, False, False]),
+}
+
+
+@pytest.mark.parametrize(("bins", "has_data", "island"), GI_LABEL_CASES.values(),
+                         ids=GI_LABEL_CASES.keys())  # fmt: skip
+def test_gi_labels_match_a_lookup_per_area(bins, has_data, island):
+    from hotspots._vocabulary import GI_LABELS, NO_DATA, NO_NEIGHBOURS
+
+    expected = [
+        NO_DATA if not d else NO_NEIGHBOURS if i else GI_LABELS[b]
+        for b, d, i in zip(bins, has_data, island, strict=True)
+    ]
+    got = gi_labels(np.array(bins, dtype=np.int8), np.array(has_data, dtype=bool),
+                    np.array(island, dtype=bool))  # fmt: skip
+    assert got.dtype == object and got.tolist() == expected
+
+
+def test_gi_labels_refuse_a_bin_outside_minus_3_to_3():
+    with pytest.raises(ValueError, match=r"-3\.\.3"):
+        gi_labels(np.array([4]), np.array([True]), np.array([False]))

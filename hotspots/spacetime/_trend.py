@@ -134,14 +134,17 @@ def _mann_kendall_rows(values: np.ndarray) -> tuple[np.ndarray, ...]:
     from scipy.special import ndtr  # the normal upper tail, as scipy.stats.norm.sf
 
     x = np.asarray(values, float)
-    length = x.shape[1]
     valid = ~np.isnan(x)
     n = valid.sum(axis=1)
-    i, j = np.triu_indices(length, k=1)
-    pair_valid = valid[:, i] & valid[:, j]
+    # S over the pairs (i, i + k), one lag k at a time, time along the rows of a transposed
+    # copy: memory of one series per area, not one value per pair (1,770 pairs at 60 periods)
+    xt = np.ascontiguousarray(x.T)
+    vt = np.ascontiguousarray(valid.T)
+    s = np.zeros(x.shape[0])
     with np.errstate(invalid="ignore"):
-        signs = np.sign(x[:, j] - x[:, i])
-    s = np.where(pair_valid, signs, 0.0).sum(axis=1)
+        for k in range(1, xt.shape[0]):
+            signs = np.sign(xt[k:] - xt[:-k])
+            s += np.where(vt[k:] & vt[:-k], signs, 0.0).sum(axis=0)
     tied_pairs, tie_term = _tie_counts(x)
     var = np.maximum((n * (n - 1.0) * (2.0 * n + 5.0) - tie_term) / 18.0, 0.0)
     n0 = n * (n - 1.0) / 2.0

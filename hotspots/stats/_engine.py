@@ -196,11 +196,13 @@ def local_moran_stat(
     m2 = (z**2).sum(axis=0) / n
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(m2 > 0, z / m2, 0.0)  # a constant column has no local association
-    run = local_permutations(
-        z, a, np.zeros_like(z), graph,
-        permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
-        settle=settle,
-    )  # fmt: skip
+    run = None  # no permutations (analytical inference): no simulation, nor its set-up
+    if permutations:
+        run = local_permutations(
+            z, a, np.zeros_like(z), graph,
+            permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
+            settle=settle,
+        )  # fmt: skip
     w_sum = graph.row_sum()[:, None]
     w_sq = graph.row_sum(graph.weights**2)[:, None]
     statistic = a * graph.lag(z)
@@ -210,7 +212,7 @@ def local_moran_stat(
         zscore = (statistic - expected) / np.sqrt(variance)
     island = graph.cardinalities == 0
     zscore[island] = np.nan
-    return LocalStatistic(statistic, zscore, run if permutations else None, island)
+    return LocalStatistic(statistic, zscore, run, island)
 
 
 def local_g_stat(
@@ -257,15 +259,18 @@ def local_g_stat(
         spread = np.sqrt(((n - 1) * w_sq - w_sum**2) / (n - 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         zscore = (numerator - mean * w_sum) / (sd * spread)
-        # an all-zero column (a period without offences) ties every simulation: p = 1
-        a = np.where(denominator != 0, 1.0 / denominator, 0.0)
-        b = (graph.self_weight[:, None] * x * a) if star else np.zeros_like(x)
         statistic = np.where(denominator != 0, numerator / denominator, np.nan)
     island = graph.cardinalities == 0
     zscore[island] = np.nan
-    run = local_permutations(
-        x, a, b, graph,
-        permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
-        settle=settle,
-    )  # fmt: skip
-    return LocalStatistic(statistic, zscore, run if permutations else None, island)
+    run = None  # no permutations (analytical inference): no simulation, nor its set-up
+    if permutations:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # an all-zero column (a period without offences) ties every simulation: p = 1
+            a = np.where(denominator != 0, 1.0 / denominator, 0.0)
+            b = (graph.self_weight[:, None] * x * a) if star else np.zeros_like(x)
+        run = local_permutations(
+            x, a, b, graph,
+            permutations=permutations, seed=seed, pool=pool, keep=keep, threads=threads, stop=stop,
+            settle=settle,
+        )  # fmt: skip
+    return LocalStatistic(statistic, zscore, run, island)

@@ -504,9 +504,20 @@ def gi_bins(z: np.ndarray, p_adjusted: np.ndarray, alpha: float) -> np.ndarray:
     return (bins * np.sign(np.nan_to_num(np.asarray(z)))).astype(np.int8)
 
 
+# every Gi* label: the bins -3..3, then "No neighbours" and "No data" (see gi_label_codes)
+GI_WORDS: tuple[str, ...] = (*(GI_LABELS[b] for b in range(-3, 4)), NO_NEIGHBOURS, NO_DATA)
+
+
+def gi_label_codes(bins: np.ndarray, has_data: np.ndarray, island: np.ndarray) -> np.ndarray:
+    """Position in :data:`GI_WORDS` of each area's Gi* label (see :func:`gi_labels`)."""
+    codes = np.asarray(bins, dtype=np.int64) + 3
+    if codes.size and not 0 <= codes.min() <= codes.max() <= 6:
+        raise ValueError(f"Gi* bins are -3..3, not {codes.min() - 3}..{codes.max() - 3}")
+    codes[island] = GI_WORDS.index(NO_NEIGHBOURS)
+    codes[~np.asarray(has_data, dtype=bool)] = GI_WORDS.index(NO_DATA)
+    return codes
+
+
 def gi_labels(bins: np.ndarray, has_data: np.ndarray, island: np.ndarray) -> np.ndarray:
     """Words for the Gi* bins, with "No data" and "No neighbours"."""
-    labels = np.array([GI_LABELS[int(b)] for b in bins], dtype=object)
-    labels[island] = NO_NEIGHBOURS
-    labels[~has_data] = NO_DATA
-    return labels
+    return np.array(GI_WORDS, dtype=object)[gi_label_codes(bins, has_data, island)]
