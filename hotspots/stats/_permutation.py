@@ -627,7 +627,7 @@ def _segment_blocks(segments: np.ndarray, threads: int) -> list[tuple[int, int]]
     """Consecutive runs of segments with about equal numbers of cells, one task each."""
     sizes = segments[:, 1] - segments[:, 0]
     total = int(sizes.sum())
-    if threads == 1 or total < 256:
+    if threads == 1:
         return [(0, len(segments))]
     # cut after the segment where the running count of cells passes each share
     ends = np.cumsum(sizes)
