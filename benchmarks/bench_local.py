@@ -225,17 +225,17 @@ def adaptive_runs(graph, y, repeat):
     rows, binary = csr.row_standardised(), csr.binary(self_weight=1.0)
     m = int((csr.cardinalities > 0).sum())
     lisa_max, stop = inference_plan("adaptive", "permutation", m, 0.05, "fdr")
-    gi_max, _ = inference_plan("adaptive", "permutation", m, 0.05, "fdr")
+    gi_max, _ = inference_plan("adaptive", "permutation", m, 0.01, "fdr")  # as getis_ord
     used = {}
 
     def lisa():
         stat = local_moran_stat(y, rows, permutations=lisa_max, seed=SEED, stop=stop,
-                                settle=settler("fdr", 0.05))  # fmt: skip
+                                settle=settler("fdr", [0.05]))  # fmt: skip
         used["local Moran"] = stat.used().mean()
 
     def gi():
         stat = local_g_stat(y, binary, star=True, permutations=gi_max, seed=SEED, stop=stop,
-                            settle=settler("fdr", 0.01))  # fmt: skip
+                            settle=settler("fdr", [0.05, 0.01]))  # fmt: skip
         used["Gi*"] = stat.used().mean()
 
     return (timings(lisa, repeat), timings(gi, repeat)), used, (lisa_max, gi_max)

@@ -263,7 +263,7 @@ class _Plan:
     permutations: int | str
     inference: str
     level: float  # the level whose corrected significance the resolution must reach
-    sure_level: float  # the level at which an area may stop early as surely significant
+    sure_level: float  # the level at which an area may stop early as surely significant or not
     correction: str | None
 
     def engine(self, m: int) -> tuple[int, int]:

@@ -151,7 +151,8 @@ def inference_plan(
     return int(permutations), 0
 
 
-# An area still drawing permutations stops once its label can no longer change: as
+# An area still drawing permutations stops once its label is settled (with 99.9 %
+# confidence at each round end): as
 # surely significant when the upper 99.9 % confidence bound of its p-value is significant
 # after the correction with every other area also at its upper bound (step-up corrections
 # only reject more when p-values fall), and as surely not significant when the lower
@@ -183,9 +184,9 @@ class Settler:
     :meth:`tracker` gives the same decisions incrementally, for the engine's rounds.
     """
 
-    def __init__(self, correction: str | None, level: float, weakest: float) -> None:
+    def __init__(self, correction: str | None, strongest: float, weakest: float) -> None:
         self.correction = correction
-        self.level = level  # surely significant at this level
+        self.strongest = strongest  # surely significant at this level
         self.weakest = weakest  # surely not significant at this level
 
     def upper(self, n_ge: np.ndarray, n_le: np.ndarray, used: np.ndarray) -> np.ndarray:
@@ -201,7 +202,7 @@ class Settler:
         lower = self.lower(n_ge, n_le, used)
         settled = np.zeros(upper.shape, dtype=bool)
         for c in range(upper.shape[1]):
-            sure = adjust_p(upper[:, c], self.correction) <= self.level
+            sure = adjust_p(upper[:, c], self.correction) <= self.strongest
             ruled_out = lower[:, c] > raw_threshold(lower[:, c], self.correction, self.weakest)
             settled[:, c] = sure | ruled_out
         return settled
@@ -259,7 +260,7 @@ class SettleTracker:
 
     def __init__(self, settler: Settler, n: int, k: int, stop: int) -> None:
         self.correction = settler.correction
-        self.level = settler.level
+        self.strongest = settler.strongest
         self.weakest = settler.weakest
         # M is at most ``stop``: the bounds' quantiles for every count there can be
         self.quantiles = upper_quantiles(np.arange(stop + 1))
@@ -269,7 +270,7 @@ class SettleTracker:
         self.cand_t = np.zeros((k, n), dtype=bool)
         self.candidates = np.zeros(k, dtype=np.int64)
         self.family = np.zeros(k, dtype=np.int64)
-        self.limit = self.level * _CANDIDATE_SLACK
+        self.limit = self.strongest * _CANDIDATE_SLACK
         self.weak_limit = self.weakest * _CANDIDATE_SLACK
 
     def start(self) -> None:
@@ -287,7 +288,7 @@ class SettleTracker:
 
     def sure(self, c: int, rows: np.ndarray) -> np.ndarray:
         """Which areas ``rows`` of column ``c`` are surely significant."""
-        level, m = self.level, int(self.family[c])
+        level, m = self.strongest, int(self.family[c])
         column = self.upper_t[c]
         bound = column[rows]
         if self.correction is None:
@@ -297,33 +298,27 @@ class SettleTracker:
         candidates = np.flatnonzero(self.cand_t[c])
         values = column[candidates]
         order = np.argsort(values, kind="stable")
-        scaled = values[order] * m / np.arange(1, len(values) + 1)
-        if self.correction == "by":
-            scaled *= np.sum(1.0 / np.arange(1, m + 1))
-        stepped = np.minimum.accumulate(scaled[::-1])[::-1]
+        stepped = _step_up(values[order], m, self.correction)
         significant = np.zeros(len(column), dtype=bool)
         significant[candidates[order]] = np.minimum(1.0, stepped) <= level
         return significant[rows]
 
-    def thresholds(self) -> np.ndarray:
-        """Per column, :func:`raw_threshold` at the weakest level of the lower bounds.
+    def thresholds(self, columns: np.ndarray) -> np.ndarray:
+        """Per column of ``columns``, :func:`raw_threshold` at the weakest level of the
+        lower bounds (NaN in the other columns).
 
         An area whose lower bound is above its column's value is surely not
         significant. Only the bounds at most :attr:`weak_limit` are ranked (the
         others cannot be significant and rank after them).
         """
         out = np.full(len(self.family), np.nan)
-        for c in np.flatnonzero(self.family):
+        for c in columns[self.family[columns] > 0]:
             m = int(self.family[c])
             found = 0
             if self.correction in ("fdr", "by"):
                 column = self.lower_t[c]
-                values = np.sort(column[column <= self.weak_limit])
-                scaled = values * m / np.arange(1, len(values) + 1)
-                if self.correction == "by":
-                    scaled *= np.sum(1.0 / np.arange(1, m + 1))
-                below = np.flatnonzero(scaled <= self.weakest)
-                found = int(below[-1]) + 1 if len(below) else 0
+                ranked = np.sort(column[column <= self.weak_limit])
+                found = int((_step_up(ranked, m, self.correction) <= self.weakest).sum())
             out[c] = max(found, 1) * needed_p(m, self.weakest, self.correction)
         return out
 
@@ -444,14 +439,22 @@ def adjust_p(p: np.ndarray, correction: str | None) -> np.ndarray:
         return out
     values = p[valid]
     order = np.argsort(values, kind="stable")
-    scaled = values[order] * m / np.arange(1, m + 1)
-    if correction == "by":
-        scaled *= np.sum(1.0 / np.arange(1, m + 1))
-    stepped = np.minimum.accumulate(scaled[::-1])[::-1]
     adjusted = np.empty(m)
-    adjusted[order] = np.minimum(1.0, stepped)
+    adjusted[order] = np.minimum(1.0, _step_up(values[order], m, correction))
     out[valid] = adjusted
     return out
+
+
+def _step_up(ranked: np.ndarray, m: int, correction: str | None) -> np.ndarray:
+    """Step-up adjusted values (before capping at 1) of the ``len(ranked)`` smallest of
+    ``m`` p-values, given in ascending order: ``min_{j>=k} m p_(j) / j`` (Benjamini-Hochberg),
+    times ``sum(1/i, i=1..m)`` for Benjamini-Yekutieli. With only the smallest values
+    given, a value differs from the full computation only where both exceed every level
+    the others are compared with."""
+    scaled = ranked * m / np.arange(1, len(ranked) + 1)
+    if correction == "by":
+        scaled *= np.sum(1.0 / np.arange(1, m + 1))
+    return np.minimum.accumulate(scaled[::-1])[::-1]
 
 
 def lisa_quadrants(z: np.ndarray, lag: np.ndarray) -> np.ndarray:

@@ -139,12 +139,13 @@ def local_moran(
         own weights as given (e.g. a kernel graph). Self-weights are not used.
     permutations : int or "adaptive", default "adaptive"
         ``"adaptive"``: sequential Monte Carlo p-values (Besag & Clifford
-        1991): each area draws random neighbour sets until 50 of them give a
-        statistic at least as extreme as the observed one (the area is then
-        clearly not significant, ``p = 50 / draws``), or until the smallest
-        p-value the correction could accept is attainable (for
-        Benjamini-Hochberg over ``m`` areas, ``alpha / m``); the count used is
-        in ``lisa_permutations``. A whole number: that many for every area
+        1991): each area draws random neighbour sets in rounds (64, doubling)
+        until 50 of them give a statistic at least as extreme as the observed
+        one (``p = 50 / draws``), or until its label is settled with 99.9 %
+        confidence (surely significant, or surely not, after the correction),
+        or until the smallest p-value the correction could accept is
+        attainable (for Benjamini-Hochberg over ``m`` areas, ``alpha / m``);
+        the count used is in ``lisa_permutations``. A whole number: that many for every area
         (esda / GeoDa parity; the smallest attainable two-sided p-value is
         then ``2 / (permutations + 1)``, which may be too coarse for the
         correction). At most 10,000,000.
@@ -330,7 +331,8 @@ def getis_ord(
     permutations : int or "adaptive", default "adaptive"
         As for :func:`local_moran`: the adaptive rule aims at the resolution
         the strongest bin needs (``0.01 / m`` for Benjamini-Hochberg over
-        ``m`` areas); an area stops early once it is surely in that bin.
+        ``m`` areas); an area stops early once it is surely in that bin, or
+        surely not significant at ``alpha``.
         With ``inference="analytical"`` a whole number still runs the
         permutations for ``gi_p_sim``, and 0 or ``"adaptive"`` runs none.
     seed, pool, inference
@@ -409,7 +411,7 @@ def getis_ord(
     levels = gi_levels(alpha) or [alpha]
     # the resolution the strongest bin needs (0.01 / m for FDR: the bins are labels too, and
     # a coarser maximum leaves wards flipping between 95 % and 99 % with the seed); areas
-    # stop early once surely in that bin
+    # stop early once surely in that bin, or surely not significant at the weakest
     maximum, stop = inference_plan(permutations, inference, m, min(levels), correction)
     stat = local_g_stat(
         inputs.data, weights, star=star, permutations=maximum, seed=seed, pool=pool, stop=stop,

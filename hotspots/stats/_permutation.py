@@ -464,7 +464,8 @@ def _shared_rounds(
     else:
         cells_i = cells_c = np.zeros(0, dtype=np.int64)
     # no tracker here: _after_round only drops the cells that reached the stopping count
-    quantiles, upper_t = np.zeros(0), np.zeros((0, 0))
+    quantiles, quantiles_lo = np.zeros(0), np.zeros(0)
+    upper_t, lower_t = np.zeros((0, 0)), np.zeros((0, 0))
     cand_t, candidates, limit = np.zeros((0, 0), dtype=bool), np.zeros(0, np.int64), 0.0
     mark = np.zeros(n, dtype=np.bool_)
     card64 = _kernel_array(card, np.int64)
@@ -502,7 +503,7 @@ def _shared_rounds(
             offset += size
             if stop:
                 kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles,
-                                    quantiles, upper_t, upper_t, cand_t, candidates,
+                                    quantiles_lo, upper_t, lower_t, cand_t, candidates,
                                     limit)  # fmt: skip
                 cells_i, cells_c = cells_i[:kept], cells_c[:kept]  # compacted in place
         if not stop:
@@ -598,7 +599,7 @@ def _settled(
     :meth:`SettleTracker.bounds`.
     """
     drop_t = np.zeros(tracker.upper_t.shape, dtype=np.bool_)
-    out = tracker.lower_t[cells_c, cells_i] > tracker.thresholds()[cells_c]
+    out = tracker.lower_t[cells_c, cells_i] > tracker.thresholds(np.unique(cells_c))[cells_c]
     drop_t[cells_c[out], cells_i[out]] = True
     flags = np.zeros(len(tracker.family), dtype=np.bool_)
     _maybe_sure(cells_i, cells_c, tracker.upper_t, tracker.bounds(), flags)
