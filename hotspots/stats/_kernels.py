@@ -304,29 +304,6 @@ def _cross_block(
 
 
 @compiled
-def _running_links(
-    cells_i: np.ndarray,
-    card: np.ndarray,
-    mark: np.ndarray,
-) -> tuple[int, int]:
-    """Links of the areas with a cell still drawing, and the most any of them has.
-
-    ``mark`` is an all-false scratch array of length ``n``, left all false.
-    """
-    links = 0
-    wide = 0
-    for r in range(len(cells_i)):
-        i = cells_i[r]
-        if not mark[i]:
-            mark[i] = True
-            links += card[i]
-            wide = max(wide, card[i])
-    for r in range(len(cells_i)):
-        mark[cells_i[r]] = False
-    return links, wide
-
-
-@compiled
 def _after_round(
     cells_i: np.ndarray,
     cells_c: np.ndarray,

@@ -22,7 +22,6 @@ from hotspots.stats._kernels import (
     _independent_batch,
     _maybe_sure,
     _observed,
-    _running_links,
     _shared_cells,
 )
 from hotspots.stats._rng import _shared_pool, _stream_states
@@ -442,124 +441,43 @@ def _shared_rounds(
 ) -> np.ndarray:
     """The shared-pool rounds of :func:`local_permutations`; fills the counts, returns ``used``.
 
-    Works on the list of cells (area, column) still drawing, with the
-    bookkeeping between rounds compiled. A ``settle`` with a ``tracker``
-    (:func:`settler`, the adaptive rule) goes to :func:`_settling_rounds`,
-    which asks it only where it could stop a cell, with the same answers; any
-    other ``settle`` is asked on the whole arrays at every round end.
+    Works on the list of cells (area, column) still drawing. The rounds are
+    ``_FIRST_BATCH`` permutations doubling up to ``_LARGEST_BATCH`` (one round of
+    ``permutations`` without a stopping rule), whatever the number of cells; each
+    runs in kernel calls of bounded work, and a cell's counts at a given
+    permutation do not depend on how the permutations were cut into calls (the
+    stopping rule is checked at every permutation, and the first ``j`` draws of a
+    permutation do not depend on the pool's width). ``settle`` is asked at each
+    round end: a ``settle`` with a ``tracker`` (:func:`settler`, the adaptive
+    rule) through its incremental state, with the answers of the whole-array
+    rule; any other on the whole arrays.
     """
     n, k = v.shape
     make_tracker = getattr(settle, "tracker", None) if stop else None
-    if make_tracker is not None and permutations:  # keep=True never has a stop (see above)
-        _settling_rounds(v, a, b, graph, observed, tie, n_ge, n_le, used, permutations, seed64,
-                         threads, stop, make_tracker(n, k, stop))  # fmt: skip
-        return used
-    card = graph.cardinalities
-    indptr, indices, weights = _kernel_arrays(graph)
-    v_t = _kernel_array(v.T)  # each column's values together (see _shared_cells)
-    if permutations:
-        linked = np.flatnonzero(card > 0).astype(np.int64)
-        cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
-        cells_i = np.tile(linked, k)
-    else:
-        cells_i = cells_c = np.zeros(0, dtype=np.int64)
-    # no tracker here: _after_round only drops the cells that reached the stopping count
-    quantiles, quantiles_lo = np.zeros(0), np.zeros(0)
-    upper_t, lower_t = np.zeros((0, 0)), np.zeros((0, 0))
-    cand_t, candidates, limit = np.zeros((0, 0), dtype=bool), np.zeros(0, np.int64), 0.0
-    mark = np.zeros(n, dtype=np.bool_)
-    card64 = _kernel_array(card, np.int64)
-    offset = 0
-    batch = _FIRST_BATCH if stop else permutations
-    while offset < permutations and len(cells_i):
-        # a round of the rule: the counts at its end are where ``settle`` is asked; it
-        # runs in kernel calls of bounded work (how it is cut does not change the counts)
-        end = min(permutations, offset + batch)
-        while offset < end and len(cells_i):
-            running, wide = _running_links(cells_i, card64, mark)
-            size = min(end - offset, max(1, WORK_PER_CALL // max(1, running * k)))
-            # the first j draws of a permutation do not depend on how many follow (partial
-            # Fisher-Yates), so the pool only needs the widest area still running
-            size = min(size, max(1, WORK_PER_CALL // max(1, wide * (k + 1))))
-            # the pool transposed, (wide, size): each draw's column is read in order
-            pool_t = np.ascontiguousarray(
-                _shared_pool(n - 1, wide, offset, offset + size, seed64).T
-            )
-            segments = _segments(cells_c, threads)
-
-            def task(
-                start: int, stop_: int, pool_t: np.ndarray = pool_t, offset: int = offset,
-                segments: np.ndarray = segments, cells_i: np.ndarray = cells_i,
-                cells_c: np.ndarray = cells_c,
-            ) -> None:  # fmt: skip
-                _shared_cells(v_t, a, b, indptr, indices, weights, pool_t, offset, cells_i,
-                              cells_c, segments[start:stop_], observed, tie, n_ge, n_le, used,
-                              stop, keep, simulations)  # fmt: skip
-
-            # a small call runs in this thread (starting a pool of threads would cost more)
-            small = len(cells_i) * size * wide < _SMALL_ROUND
-            threads_ = 1 if small else threads
-            _run(task, _segment_blocks(segments, threads_), threads_)
-            offset += size
-            if stop:
-                kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, quantiles,
-                                    quantiles_lo, upper_t, lower_t, cand_t, candidates,
-                                    limit)  # fmt: skip
-                cells_i, cells_c = cells_i[:kept], cells_c[:kept]  # compacted in place
-        if not stop:
-            continue
-        if settle is not None and len(cells_i):
-            sure = settle(n_ge, n_le, used)[cells_i, cells_c]
-            cells_i, cells_c = cells_i[~sure], cells_c[~sure]
-        batch = min(2 * batch, _LARGEST_BATCH)
-    return used
-
-
-def _settling_rounds(
-    v: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    graph: CSRGraph,
-    observed: np.ndarray,
-    tie: np.ndarray,
-    n_ge: np.ndarray,
-    n_le: np.ndarray,
-    used: np.ndarray,
-    permutations: int,
-    seed64: np.uint64,
-    threads: int,
-    stop: int,
-    tracker: SettleTracker,
-) -> None:
-    """:func:`_shared_rounds` with a settle tracker: the rule asked only where it could act.
-
-    The rounds are those of :func:`_shared_rounds` (``_FIRST_BATCH`` permutations,
-    doubling up to ``_LARGEST_BATCH``), whatever the number of cells; each runs
-    in kernel calls of bounded work (a cell's counts at a given permutation do
-    not depend on how the permutations were cut into calls: the stopping rule is
-    checked at every permutation, and the first ``j`` draws of a permutation do
-    not depend on the pool's width). At each round end the tracker settles the
-    cells exactly as the whole-array rule would.
-    """
-    n, k = v.shape
+    tracker = make_tracker(n, k, stop) if make_tracker is not None else None
     card64 = _kernel_array(graph.cardinalities, np.int64)
     indptr, indices, weights = _kernel_arrays(graph)
     v_t = _kernel_array(v.T)  # each column's values together (see _shared_cells)
-    linked = np.flatnonzero(card64 > 0).astype(np.int64)
+    linked = np.flatnonzero(card64 > 0).astype(np.int64) if permutations else np.zeros(0, np.int64)
     cells_c = np.repeat(np.arange(k, dtype=np.int64), len(linked))
     cells_i = np.tile(linked, k)
-    empty = np.empty((0, 0, 0))
+    if tracker is not None:
+        bounds = (tracker.quantiles, tracker.quantiles_lo, tracker.upper_t, tracker.lower_t,
+                  tracker.cand_t, tracker.candidates, tracker.limit)  # fmt: skip
+    else:  # _after_round then only drops the cells that reached the stopping count
+        none, table = np.zeros(0), np.zeros((0, 0))
+        bounds = (none, none, table, table, table.astype(bool), none.astype(np.int64), 0.0)
     processed, first = 0, True
-    batch = _FIRST_BATCH
+    batch = _FIRST_BATCH if stop else permutations
     while processed < permutations and len(cells_i):
         end = min(permutations, processed + batch)
         while processed < end and len(cells_i):
             links = int(card64[cells_i].sum())
             target = min(end, processed + max(_CHUNK_MIN, WORK_PER_CALL // max(1, links)))
             width = int(card64[cells_i].max())
+            # the pool transposed, (width, draws): each draw's column is read in order
             pool_t = np.ascontiguousarray(_shared_pool(n - 1, width, processed, target, seed64).T)
             segments = _segments(cells_c, threads)
-            small = len(cells_i) * (target - processed) * width < _SMALL_ROUND
 
             def task(
                 first_: int, last_: int, pool_t: np.ndarray = pool_t, offset: int = processed,
@@ -568,20 +486,26 @@ def _settling_rounds(
             ) -> None:  # fmt: skip
                 _shared_cells(v_t, a, b, indptr, indices, weights, pool_t, offset, cells_i,
                               cells_c, segments[first_:last_], observed, tie, n_ge, n_le, used,
-                              stop, False, empty)  # fmt: skip
+                              stop, keep, simulations)  # fmt: skip
 
+            # a small call runs in this thread (starting a pool of threads would cost more)
+            small = len(cells_i) * (target - processed) * width < _SMALL_ROUND
             _run(task, _segment_blocks(segments, 1 if small else threads), 1 if small else threads)
-            kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, tracker.quantiles,
-                                tracker.quantiles_lo, tracker.upper_t, tracker.lower_t,
-                                tracker.cand_t, tracker.candidates, tracker.limit)  # fmt: skip
-            cells_i, cells_c = cells_i[:kept], cells_c[:kept]
             processed = target
-            if first:
+            if stop:
+                kept = _after_round(cells_i, cells_c, n_ge, n_le, used, stop, *bounds)
+                cells_i, cells_c = cells_i[:kept], cells_c[:kept]  # compacted in place
+            if first and tracker is not None:
                 tracker.start()
-                first = False
-        if len(cells_i):
-            cells_i, cells_c = _settled(tracker, cells_i, cells_c)
+            first = False
+        if stop and len(cells_i):
+            if tracker is not None:
+                cells_i, cells_c = _settled(tracker, cells_i, cells_c)
+            elif settle is not None:
+                sure = settle(n_ge, n_le, used)[cells_i, cells_c]
+                cells_i, cells_c = cells_i[~sure], cells_c[~sure]
         batch = min(2 * batch, _LARGEST_BATCH)
+    return used
 
 
 # Fewest permutations per kernel call.
