@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import chi2
 
 from hotspots.stats._inference import (
     adjust_p,
@@ -81,7 +82,6 @@ def test_borderline_is_the_exact_poisson_interval_around_a_threshold(permutation
     """An area is borderline when the 99 % Garwood interval of its extreme count (from the
     chi-square quantiles, scipy.stats) contains a threshold; NaN and no-permutation areas
     never are."""
-    chi2 = pytest.importorskip("scipy.stats").chi2
     extremes = np.arange(0, 60)
     p = np.minimum(1.0, 2 * (extremes + 1) / (permutations + 1))
     used = np.full(len(p), permutations)
@@ -100,7 +100,6 @@ def test_borderline_is_the_exact_poisson_interval_around_a_threshold(permutation
 
 def test_poisson_bounds_against_chi_square():
     """The settle rule's 99.9 % bounds of an expected count are the chi-square (Garwood) ones."""
-    chi2 = pytest.importorskip("scipy.stats").chi2
     counts = np.arange(0, 51)
     np.testing.assert_allclose(upper_quantiles(counts), chi2.ppf(0.999, 2 * (counts + 1)) / 2,
                                rtol=1e-10)  # fmt: skip

@@ -111,6 +111,7 @@ class CSRGraph:
         rows = self.link_rows
         if values.ndim == 1:
             contrib = self.weights * values[self.indices]
+            # float even without links (bincount of no weights gives integers)
             return np.bincount(rows, weights=contrib, minlength=self.n).astype(np.float64)
         # bincount adds the links of each area in order, as np.add.at does (the same sums,
         # bit for bit), several times faster; one column at a time, its links contiguous

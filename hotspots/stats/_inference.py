@@ -151,12 +151,12 @@ def inference_plan(
     return int(permutations), 0
 
 
-# An area still drawing permutations stops once its label is settled (with 99.9 %
-# confidence at each round end): as
-# surely significant when the upper 99.9 % confidence bound of its p-value is significant
-# after the correction with every other area also at its upper bound (step-up corrections
-# only reject more when p-values fall), and as surely not significant when the lower
-# 99.9 % bound is not significant with every area at its lower bound.
+# An area still drawing permutations stops once its label is settled, with 99.9 %
+# confidence at each round end: as surely significant when the upper 99.9 % bound of its
+# p-value is significant after the correction with every other area also at its upper
+# bound (step-up corrections only reject more when p-values fall), and as surely not
+# significant when the lower 99.9 % bound is not significant with every area at its lower
+# bound.
 SURE = 0.999
 
 
